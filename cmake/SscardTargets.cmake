@@ -1,7 +1,7 @@
 # Helpers shared by every module's CMakeLists.txt.
 
 set(SSCARD_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
-    -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference
+    -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
     -Wimplicit-fallthrough)
 
 # sscard_module(NAME <target> [NO_EXCEPTIONS] SOURCES ... DEPS ...)

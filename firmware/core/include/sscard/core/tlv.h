@@ -40,6 +40,7 @@ class Parser {
   // The next element; kNotFound at the clean end of the data; otherwise the decode error (sticky: every
   // later call returns it again).
   Result<Element> next();
+  // True when only padding is left. After an error it stays false, so the next next() reports the error.
   bool at_end();
 
  private:
@@ -88,7 +89,8 @@ class Elements {
 // The first element with `tag` at the top level of `data`. kNotFound, or a decode error met before it.
 Result<Element> find(ByteSpan data, Tag tag);
 
-// Depth-first search through constructed elements as well.
+// Depth-first search through constructed elements as well. kUnsupported: the search would have to descend
+// more than 16 levels below the top (a bound on stack use for hostile input).
 Result<Element> find_recursive(ByteSpan data, Tag tag);
 
 // Number of bytes `tag` takes when encoded (1..4).

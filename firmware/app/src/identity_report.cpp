@@ -1,0 +1,115 @@
+#include "sscard/app/identity_report.h"
+
+#include <array>
+#include <sstream>
+#include <utility>
+
+// The front end has no exceptions either; nlohmann::json aborts instead of throwing, and dump() replaces
+// invalid UTF-8 rather than failing.
+#define JSON_NOEXCEPTION 1
+#include <nlohmann/json.hpp>
+
+namespace sscard::app {
+namespace {
+
+struct RegionName {
+  std::string_view code;
+  std::string_view name;
+};
+
+// GB/T 2260 codes of the places the bundled cards and kiosks come from; provinces as a fallback.
+constexpr std::array kRegionNames{
+    RegionName{"500000", "Chongqing"},          RegionName{"500103", "Chongqing, Yuzhong"},
+    RegionName{"500152", "Chongqing, Tongnan"}, RegionName{"510000", "Sichuan"},
+    RegionName{"510100", "Sichuan, Chengdu"},   RegionName{"510107", "Sichuan, Chengdu Wuhou"},
+    RegionName{"510700", "Sichuan, Mianyang"},  RegionName{"510900", "Sichuan, Suining"},
+    RegionName{"513400", "Sichuan, Liangshan"}, RegionName{"513401", "Sichuan, Liangshan Xichang"},
+};
+
+std::string_view generation_label(ssc::Generation g) {
+  switch (g) {
+    case ssc::Generation::kFirst: return "1st generation";
+    case ssc::Generation::kSecond: return "2nd generation";
+    case ssc::Generation::kThird: return "3rd generation";
+    case ssc::Generation::kUnknown: break;
+  }
+  return "unknown generation";
+}
+
+std::string_view sex_label(std::string_view sex) {
+  if (sex == "1") return "male";
+  if (sex == "2") return "female";
+  return sex;
+}
+
+}  // namespace
+
+bool parse_output_format(std::string_view word, OutputFormat& out) {
+  if (word == "text") out = OutputFormat::kText;
+  else if (word == "json") out = OutputFormat::kJson;
+  else if (word == "iface") out = OutputFormat::kIface;
+  else return false;
+  return true;
+}
+
+std::string identity_json(const ssc::Identity& id) {
+  nlohmann::ordered_json j;
+  j["region"] = id.region;
+  j["ssn"] = id.ssn;
+  j["card_number"] = id.card_number;
+  j["card_id"] = id.card_id;
+  j["name"] = id.name;
+  j["sex"] = id.sex;
+  j["nation"] = id.nation;
+  j["birthplace"] = id.birthplace;
+  j["birth_date"] = id.birth_date;
+  j["spec_version"] = id.spec_version;
+  j["issue_date"] = id.issue_date;
+  j["expiry_date"] = id.expiry_date;
+  j["atr_historical"] = id.atr_historical;
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string region_name(std::string_view region) {
+  for (const auto& r : kRegionNames) {
+    if (r.code == region) return std::string(r.name);
+  }
+  if (region.size() == 6) {
+    const std::string province = std::string(region.substr(0, 2)) + "0000";
+    for (const auto& r : kRegionNames) {
+      if (r.code == province) return std::string(r.name);
+    }
+  }
+  return "unknown region";
+}
+
+std::string withheld_notice(const ssc::Identity& id) {
+  if (!id.personal_data_withheld) return {};
+  return "personal fields are empty: a 3rd-generation card releases them only after authentication with a "
+         "PSAM (read key RKSSSE)";
+}
+
+std::string identity_text(const ssc::Identity& id) {
+  std::ostringstream out;
+  auto line = [&](std::string_view label, std::string_view value) {
+    out << "  " << label << std::string(label.size() < 16 ? 16 - label.size() : 1, ' ')
+        << (value.empty() ? std::string_view("-") : value) << '\n';
+  };
+  line("card", std::string(generation_label(id.generation)) + ", spec " + id.spec_version);
+  line("region", id.region + " (" + region_name(id.region) + ")");
+  line("card id", id.card_id);
+  line("card number", id.card_number);
+  line("name", id.name);
+  line("ssn", id.ssn);
+  line("sex", sex_label(id.sex));
+  line("nation", id.nation);
+  line("birthplace", id.birthplace);
+  line("birth date", id.birth_date);
+  line("issued", id.issue_date);
+  line("expires", id.expiry_date);
+  line("atr historical", id.atr_historical);
+  if (auto notice = withheld_notice(id); !notice.empty()) out << "  note            " << notice << '\n';
+  return out.str();
+}
+
+}  // namespace sscard::app

@@ -1,0 +1,162 @@
+#include "sscard/transport/trace.h"
+
+#include <algorithm>
+
+#include "sscard/core/apdu.h"
+
+namespace sscard::transport {
+namespace {
+
+// Instructions whose command data field carries a PIN, a PIN block or a cryptogram.
+constexpr std::uint8_t kInsVerify = 0x20;               // ISO/IEC 7816-4 11.5.6; SSC: 00 20 00 00 03 <PIN>
+constexpr std::uint8_t kInsChangeReference = 0x24;      // ISO CHANGE REFERENCE DATA; SSC/PBOC PIN UNBLOCK 84 24
+constexpr std::uint8_t kInsResetRetryCounter = 0x2C;    // ISO/IEC 7816-4 11.5.10
+constexpr std::uint8_t kInsChangePin = 0x5E;            // PBOC / SSC CHANGE PIN 80 5E
+constexpr std::uint8_t kInsExternalAuthenticate = 0x82; // ISO/IEC 7816-4 11.5.4
+constexpr std::uint8_t kInsInternalAuthenticate = 0x88; // ISO/IEC 7816-4 11.5.2
+
+// EMV Book 3 Annex A: 5A application PAN (cn, up to 19 digits, F-padded); 57 track 2 equivalent data and
+// 9F6B (qPBOC / JR/T 0025.12) track 2 data: PAN, separator D, expiry YYMM, service code, discretionary data.
+constexpr std::uint32_t kTagPan = 0x5A;
+constexpr std::uint32_t kTagTrack2 = 0x57;
+constexpr std::uint32_t kTagTrack2Contactless = 0x9F6B;
+
+// PCI DSS 3.4 style truncation: the first six and the last four digits may be shown.
+constexpr std::size_t kPanShownFront = 6;
+constexpr std::size_t kPanShownBack = 4;
+constexpr std::size_t kTrack2SeparatorNibble = 0xD;
+constexpr std::size_t kTrack2ExpiryAndServiceNibbles = 4 + 3;
+
+constexpr int kMaxDepth = 8;
+constexpr std::size_t kUnknown = static_cast<std::size_t>(-1);
+
+bool has_secret_data_field(std::uint8_t ins) {
+  switch (ins) {
+    case kInsVerify:
+    case kInsChangeReference:
+    case kInsResetRetryCounter:
+    case kInsChangePin:
+    case kInsExternalAuthenticate:
+    case kInsInternalAuthenticate:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::uint8_t nibble(ByteSpan bytes, std::size_t index) {
+  const std::uint8_t b = bytes[index / 2];
+  return index % 2 == 0 ? static_cast<std::uint8_t>(b >> 4) : static_cast<std::uint8_t>(b & 0x0F);
+}
+
+// Masks the bytes of a packed PAN (starting at `offset`, `available` bytes present) that hold any digit but
+// the first six and the last four. With `digits` unknown (the element is cut short) every byte after the
+// first three is masked: the end of the PAN is not known yet.
+void mask_pan(SecretRanges& secrets, std::size_t offset, std::size_t available, std::size_t digits) {
+  constexpr std::size_t kFrontBytes = kPanShownFront / 2;
+  if (digits == kUnknown) {
+    if (available > kFrontBytes) secrets.add(offset + kFrontBytes, available - kFrontBytes);
+    return;
+  }
+  if (digits <= kPanShownFront) return;
+  // A PAN too short to keep both ends keeps only the front.
+  const std::size_t shown_back = digits > kPanShownFront + kPanShownBack ? kPanShownBack : 0;
+  const std::size_t last_masked_digit = digits - shown_back - 1;
+  const std::size_t last_byte = std::min(last_masked_digit / 2, available - 1);
+  if (last_byte >= kFrontBytes) secrets.add(offset + kFrontBytes, last_byte - kFrontBytes + 1);
+}
+
+void mask_cn_pan(SecretRanges& secrets, std::size_t offset, ByteSpan value, bool complete) {
+  std::size_t digits = kUnknown;
+  if (complete) {
+    digits = 0;
+    while (digits < 2 * value.size() && nibble(value, digits) <= 9) ++digits;
+  }
+  mask_pan(secrets, offset, value.size(), digits);
+}
+
+void mask_track2(SecretRanges& secrets, std::size_t offset, ByteSpan value) {
+  std::size_t separator = 0;
+  while (separator < 2 * value.size() && nibble(value, separator) != kTrack2SeparatorNibble) ++separator;
+  if (separator == 2 * value.size()) {
+    // No separator (yet): treat it all as PAN of unknown length.
+    mask_pan(secrets, offset, value.size(), kUnknown);
+    return;
+  }
+  mask_pan(secrets, offset, value.size(), separator);
+  const std::size_t discretionary = (separator + 1 + kTrack2ExpiryAndServiceNibbles) / 2;
+  if (discretionary < value.size()) secrets.add(offset + discretionary, value.size() - discretionary);
+}
+
+// Walks BER-TLV leniently: an element cut short still has its available value inspected, and the walk
+// stops at the first thing that is not TLV. `base` is the offset of `data` in the whole response.
+void scan(ByteSpan data, std::size_t base, SecretRanges& secrets, int depth) {
+  std::size_t pos = 0;
+  while (pos < data.size()) {
+    if (data[pos] == 0x00 || data[pos] == 0xFF) {  // padding between elements (ISO/IEC 7816-4 5.2)
+      ++pos;
+      continue;
+    }
+    const std::uint8_t first = data[pos++];
+    std::uint32_t tag = first;
+    if ((first & 0x1F) == 0x1F) {
+      std::size_t extra = 0;
+      while (true) {
+        if (pos == data.size() || ++extra > 3) return;
+        const std::uint8_t b = data[pos++];
+        tag = (tag << 8) | b;
+        if ((b & 0x80) == 0) break;
+      }
+    }
+    if (pos == data.size()) return;
+    std::size_t length = data[pos++];
+    if (length == 0x80 || length > 0x84) return;
+    if (length > 0x80) {
+      const std::size_t count = length - 0x80;
+      if (data.size() - pos < count) return;
+      length = 0;
+      for (std::size_t i = 0; i < count; ++i) length = (length << 8) | data[pos++];
+    }
+    const std::size_t available = std::min(length, data.size() - pos);
+    const bool complete = available == length;
+    const ByteSpan value = data.subspan(pos, available);
+    if (tag == kTagPan) {
+      mask_cn_pan(secrets, base + pos, value, complete);
+    } else if (tag == kTagTrack2 || tag == kTagTrack2Contactless) {
+      mask_track2(secrets, base + pos, value);
+    } else if ((first & 0x20) != 0 && depth < kMaxDepth) {
+      scan(value, base + pos, secrets, depth + 1);
+    }
+    if (!complete) return;
+    pos += length;
+  }
+}
+
+}  // namespace
+
+void DefaultRedactor::command_secrets(ByteSpan command, SecretRanges& secrets) const {
+  if (command.size() < 4 || !has_secret_data_field(command[1])) return;
+  auto parsed = apdu::parse_command(command);
+  if (!parsed.ok()) {
+    // Not a well-formed APDU: everything after the header may be the secret.
+    secrets.add(4, command.size() - 4);
+    return;
+  }
+  if (parsed->data.empty()) return;
+  secrets.add(static_cast<std::size_t>(parsed->data.data() - command.data()), parsed->data.size());
+}
+
+void DefaultRedactor::response_secrets(ByteSpan command, ByteSpan response_data, SecretRanges& secrets) const {
+  if (command.size() >= 2 && command[1] == kInsInternalAuthenticate) {
+    secrets.add(0, response_data.size());  // the card's authentication cryptogram
+    return;
+  }
+  scan(response_data, 0, secrets, 0);
+}
+
+const Redactor& default_redactor() {
+  static const DefaultRedactor redactor;
+  return redactor;
+}
+
+}  // namespace sscard::transport

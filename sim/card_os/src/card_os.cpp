@@ -1,0 +1,203 @@
+// The engine: power, dispatch, response finishing (T=0 61xx, Ne checks) and the state handlers share.
+#include "sscard/sim/card_os.h"
+
+#include <algorithm>
+
+#include "sscard/core/bcd.h"
+#include "sscard/core/tlv.h"
+
+namespace sscard::sim {
+namespace {
+
+bool accepted_cla(std::uint8_t cla) { return cla == 0x00 || cla == 0x80 || cla == 0x84; }
+
+Bytes sw_only(StatusWord sw) { return Bytes{sw.sw1(), sw.sw2()}; }
+
+}  // namespace
+
+const CardOs::CommandEntry CardOs::kCommands[] = {
+    {0xA4, &CardOs::select},        {0xB0, &CardOs::read_binary},   {0xD6, &CardOs::update_binary},
+    {0xB2, &CardOs::read_record},   {0xDC, &CardOs::update_record}, {0x20, &CardOs::verify},
+    {0x84, &CardOs::get_challenge}, {0xC0, &CardOs::get_response},
+};
+
+CardOs::CardOs(CardConfig config)
+    : config_(std::move(config)),
+      eeprom_(config_.eeprom_size, config_.page_size),
+      fs_(eeprom_),
+      rng_(std::random_device{}()) {}
+
+Bytes CardOs::power_on() {
+  eeprom_.restore_power();
+  reset_volatile_state();
+  powered_ = true;
+  return config_.atr;
+}
+
+void CardOs::power_off() {
+  powered_ = false;
+  reset_volatile_state();
+}
+
+void CardOs::reset_volatile_state() {
+  current_df_ = kMfNode;
+  current_ef_.reset();
+  current_record_.reset();
+  pin_verified_ = false;
+  authenticated_keys_.reset();
+  challenge_.clear();
+  pending_response_.clear();
+}
+
+Bytes CardOs::process(ByteSpan raw) {
+  if (!powered_) return {};
+  // Response data kept for GET RESPONSE is lost by any other command (ISO/IEC 7816-4 5.1.3, 7816-3 10.3.5).
+  if (raw.size() < 2 || raw[1] != 0xC0) pending_response_.clear();
+
+  auto parsed = apdu::parse_command(raw);
+  // A command whose length fields contradict its size is a wrong length (ISO/IEC 7816-4 5.6: 6700).
+  // This card handles short APDUs only; extended lengths are wrong lengths too.
+  if (!parsed.ok() || parsed->is_extended()) return sw_only(sw::kWrongLength);
+  apdu::Command cmd = *parsed;
+  if (!accepted_cla(cmd.cla)) return sw_only(sw::kClaNotSupported);
+
+  const CommandEntry* entry = nullptr;
+  for (const CommandEntry& e : kCommands) {
+    if (e.ins == cmd.ins) entry = &e;
+  }
+  if (entry == nullptr) return sw_only(sw::kInsNotSupported);
+
+  // T=0 carries a case-1 command as a 5-byte header with P3 = 00, which the card cannot tell from Le = 00
+  // (ISO/IEC 7816-3 12.2.2).
+  if (config_.protocol == CardProtocol::kT0 && cmd.data.empty() && cmd.ne == 0) cmd.ne = apdu::kMaxShortNe;
+
+  Reply reply = (this->*(entry->handler))(cmd);
+  return finish(cmd, std::move(reply));
+}
+
+Bytes CardOs::finish(const apdu::Command& cmd, Reply reply) {
+  if (reply.power_lost || eeprom_.power_lost()) {
+    // The chip browned out mid-write: it says nothing and keeps nothing volatile.
+    powered_ = false;
+    reset_volatile_state();
+    return {};
+  }
+  if (!reply.data.empty() && reply.sw.is_success()) {
+    if (config_.protocol == CardProtocol::kT0 && !cmd.data.empty()) {
+      // T=0 case 4: the data cannot follow command data in the same exchange; announce it with 61xx
+      // (ISO/IEC 7816-3 12.2.4). 61 00 means 256 or more.
+      const std::size_t n = std::min(reply.data.size(), apdu::kMaxShortNe);
+      pending_response_ = std::move(reply.data);
+      return sw_only(StatusWord(0x61, static_cast<std::uint8_t>(n & 0xFF)));
+    }
+    if (reply.data.size() > cmd.ne) {
+      // No Le: no response data field (ISO/IEC 7816-4 5.1). Le too short: say how many bytes there are.
+      if (cmd.ne == 0) {
+        reply.data.clear();
+      } else {
+        return sw_only(StatusWord(0x6C, static_cast<std::uint8_t>(reply.data.size() & 0xFF)));
+      }
+    }
+  }
+  Bytes out = std::move(reply.data);
+  out.push_back(reply.sw.sw1());
+  out.push_back(reply.sw.sw2());
+  return out;
+}
+
+CardOs::Reply CardOs::from_write(Status s) {
+  if (s.ok()) return status(sw::kSuccess);
+  if (s == Error::kIo) return Reply{{}, sw::kMemoryFailure, true};
+  return status(sw::kMemoryFailure);
+}
+
+bool CardOs::satisfied(AccessCondition ac) const {
+  switch (ac.kind) {
+    case AccessCondition::Kind::kAlways: return true;
+    case AccessCondition::Kind::kNever: return false;
+    case AccessCondition::Kind::kPin: return pin_verified_;
+    case AccessCondition::Kind::kKey: return authenticated_keys_.test(ac.key_id);
+  }
+  return false;
+}
+
+void CardOs::select_df(NodeId df) {
+  if (df != current_df_) {
+    // The security state belongs to the DF it was reached in.
+    pin_verified_ = false;
+    authenticated_keys_.reset();
+  }
+  current_df_ = df;
+  current_ef_.reset();
+  current_record_.reset();
+}
+
+CardOs::EfTarget CardOs::target_ef(std::uint8_t sfi, FileKind kind) {
+  std::optional<NodeId> ef = current_ef_;
+  if (sfi != 0) {
+    // Referencing an EF by SFI makes it the current EF (ISO/IEC 7816-4 7.2.2).
+    ef = fs_.child_by_sfi(current_df_, sfi);
+    if (!ef) return {std::nullopt, sw::kFileNotFound};
+    if (ef != current_ef_) current_record_.reset();
+    current_ef_ = ef;
+  }
+  if (!ef) return {std::nullopt, sw::kCommandNotAllowed};
+  if (fs_.node(*ef).kind != kind) return {std::nullopt, StatusWord(0x6981)};
+  return {ef, sw::kSuccess};
+}
+
+Bytes CardOs::fci(NodeId id) const {
+  const FileNode& n = fs_.node(id);
+  std::uint8_t buf[apdu::kMaxShortNe];
+  tlv::Builder b(buf);
+  b.open(0x6F);
+  if (n.kind == FileKind::kDf) {
+    if (!n.name.empty()) {
+      b.add(0x84, n.name);
+      if (!n.proprietary.empty()) b.add(0xA5, n.proprietary);
+    } else if (n.fid) {
+      const std::uint8_t fid[] = {static_cast<std::uint8_t>(*n.fid >> 8), static_cast<std::uint8_t>(*n.fid)};
+      b.add(0x83, fid);
+    }
+  } else {
+    if (n.kind == FileKind::kTransparent) {
+      const std::uint8_t size[] = {static_cast<std::uint8_t>(n.size >> 8), static_cast<std::uint8_t>(n.size)};
+      b.add(0x80, size);
+    }
+    // File descriptor byte, ISO/IEC 7816-4 table 12: 01 transparent, 05 linear variable simple-TLV records.
+    const std::uint8_t descriptor[] = {static_cast<std::uint8_t>(n.kind == FileKind::kTransparent ? 0x01 : 0x05)};
+    b.add(0x82, descriptor);
+    const std::uint8_t fid[] = {static_cast<std::uint8_t>(*n.fid >> 8), static_cast<std::uint8_t>(*n.fid)};
+    b.add(0x83, fid);
+    if (n.sfi != 0) {
+      const std::uint8_t sfi[] = {static_cast<std::uint8_t>(n.sfi << 3)};
+      b.add(0x88, sfi);
+    }
+  }
+  b.close();
+  if (!b.status().ok()) return {};
+  return Bytes(b.bytes().begin(), b.bytes().end());
+}
+
+Status CardOs::set_pin(std::string_view digits, std::uint8_t max_tries) {
+  if (digits.size() < kMinPinDigits || digits.size() > kMaxPinDigits) return Error::kInvalidArgument;
+  if (max_tries < 1 || max_tries > 15) return Error::kInvalidArgument;
+  Bytes field(kPinFieldSize + 1, 0xFF);
+  SSCARD_TRY(bcd::encode_cn(digits, MutableByteSpan(field).first(kPinFieldSize)));
+  field[kPinFieldSize] = max_tries;
+  if (!pin_offset_) {
+    SSCARD_TRY_ASSIGN(pin_offset_, eeprom_.allocate(field.size()));
+  }
+  pin_max_tries_ = max_tries;
+  const Status s = eeprom_.write(*pin_offset_, field);
+  secure_wipe(field);
+  return s;
+}
+
+std::optional<std::uint8_t> CardOs::pin_tries_left() const {
+  if (!pin_offset_) return std::nullopt;
+  ByteSpan counter = eeprom_.read(*pin_offset_ + kPinFieldSize, 1);
+  return counter.empty() ? std::nullopt : std::optional<std::uint8_t>(counter[0]);
+}
+
+}  // namespace sscard::sim

@@ -1,0 +1,129 @@
+// Card profiles: the personalisation of a simulated social-security card as a JSON file under cards/
+// (format "sscard-profile/1", documented in cards/README.md), and the loader that turns one into a card.
+// None of these functions throws: a bad profile comes back as a ProfileError naming the file and the field.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "sscard/core/bytes.h"
+#include "sscard/core/date.h"
+#include "sscard/sim/card.h"
+#include "sscard/sim/card_os.h"
+#include "sscard/sim/file_system.h"
+
+namespace sscard::sim {
+
+struct ProfileError {
+  std::string file;     // as given to the loader
+  std::string field;    // dotted path, e.g. "holder.birth_date" or "extra_files[1].records[0]"; empty = whole file
+  std::string message;
+  // "file: field: message" (or "file: message" without a field).
+  std::string to_string() const;
+};
+
+// A value of T or the ProfileError that says why there is none.
+template <typename T>
+class Loaded {
+ public:
+  Loaded(T value) : v_(std::move(value)) {}              // NOLINT(google-explicit-constructor)
+  Loaded(ProfileError error) : v_(std::move(error)) {}   // NOLINT(google-explicit-constructor)
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  // Calling value() on an error (or error() on a value) is a bug in the caller: it aborts.
+  const T& value() const { return *checked<T>(); }
+  T& value() { return *const_cast<T*>(checked<T>()); }
+  const ProfileError& error() const { return *checked<ProfileError>(); }
+
+ private:
+  template <typename U>
+  const U* checked() const {
+    const U* p = std::get_if<U>(&v_);
+    if (p == nullptr) std::abort();
+    return p;
+  }
+  std::variant<T, ProfileError> v_;
+};
+
+struct ExtraRecord {
+  Bytes bytes;                          // tag, length, value
+  std::optional<AccessCondition> read;  // overrides the file's read condition
+};
+
+// A generic EF placed anywhere in the tree (conformance profiles use these).
+struct ExtraFile {
+  std::vector<std::string> parent_path;  // e.g. {"3F00", "SSSE"}; segments are FIDs or the aliases of README
+  std::uint16_t fid = 0;
+  FileKind kind = FileKind::kTransparent;  // kTransparent or kLinearVariable
+  std::uint8_t sfi = 0;
+  AccessCondition read = AccessCondition::always();
+  AccessCondition update = AccessCondition::never();
+  Bytes contents;                 // transparent
+  std::size_t size = 0;           // transparent: file size (>= contents)
+  std::vector<ExtraRecord> records;
+  std::size_t record_capacity = 0;  // record EF: room per record (at least each record's own size)
+};
+
+struct IssuerProfile {
+  std::string region;       // 6 digits, GB/T 2260
+  char card_type = '1';
+  std::string init_org;     // 12 ASCII characters
+  Date issue_date;
+  Date expiry_date;
+  std::string card_number;  // 9 ASCII characters
+  Bytes card_serial;        // 8 bytes: the card-specific tail of 卡识别码
+};
+
+struct HolderData {
+  std::string ssn;          // 18 characters (citizen ID number)
+  std::string name;         // UTF-8
+  char sex = '1';           // '1' male, '2' female
+  std::string nation;       // 2 digits, GB 3304
+  std::string birthplace;   // 6 digits
+  Date birth_date;
+};
+
+struct HolderProfile {
+  std::filesystem::path path;  // the file it came from (empty when parsed from text)
+  std::string description;
+  int generation = 2;          // 1, 2 or 3
+  CardProtocol protocol = CardProtocol::kT0;
+  Bytes atr;
+  bool contact = true;
+  bool contactless = false;
+  std::uint8_t algorithm_id = 0x01;
+  IssuerProfile issuer;
+  HolderData holder;
+  std::string pin;              // digits
+  std::uint8_t pin_max_tries = CardOs::kDefaultPinTries;
+  std::vector<ExtraFile> extra_files;
+
+  // Derived values, as the card stores them.
+  Bytes card_identification_code() const;  // 16 bytes: region BCD + D156000005 + card_serial
+  Bytes historical_bytes() const;          // from the ATR
+};
+
+inline constexpr std::string_view kProfileFormat = "sscard-profile/1";
+
+// The SSSE's DF name, "sx1.sh.社会保障" in GBK.
+Bytes ssse_df_name();
+
+Loaded<HolderProfile> load_profile(const std::filesystem::path& file);
+Loaded<HolderProfile> parse_profile(std::string_view json_text, std::string_view file_name_for_errors);
+
+// A personalised card. Never null for a profile that parse_profile accepted.
+std::unique_ptr<Card> make_card(const HolderProfile& profile);
+// The same card with its engine type, for tests that reach the Eeprom or the file system.
+std::unique_ptr<CardOs> make_card_os(const HolderProfile& profile);
+
+// cards_dir/*.json (not subfolders), sorted by file name. Empty if the folder does not exist.
+std::vector<std::filesystem::path> holder_profiles(const std::filesystem::path& cards_dir);
+
+}  // namespace sscard::sim

@@ -1,0 +1,419 @@
+// Profile JSON -> HolderProfile (format "sscard-profile/1", cards/README.md). The parser throws a private
+// Failure internally; every public function catches it and returns a ProfileError.
+#include "sscard/sim/profile.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "card_builder.h"
+#include "sscard/core/atr.h"
+#include "sscard/core/bcd.h"
+#include "sscard/core/gbk.h"
+
+namespace sscard::sim {
+namespace {
+
+using nlohmann::json;
+
+struct Failure {
+  std::string field;
+  std::string message;
+};
+
+[[noreturn]] void fail(std::string field, std::string message) { throw Failure{std::move(field), std::move(message)}; }
+
+std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
+
+std::string join(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
+// An object whose fields are read by name; unknown fields are errors (they are usually typos).
+class Object {
+ public:
+  Object(const json& j, std::string path) : j_(j), path_(std::move(path)) {
+    if (!j_.is_object()) fail(path_, "must be a JSON object");
+  }
+
+  const json* find(const std::string& key) {
+    seen_.insert(key);
+    auto it = j_.find(key);
+    return it == j_.end() ? nullptr : &*it;
+  }
+  const json& need(const std::string& key) {
+    const json* v = find(key);
+    if (v == nullptr) fail(field(key), "is missing");
+    return *v;
+  }
+  std::string field(const std::string& key) const { return join(path_, key); }
+
+  std::string string(const std::string& key) {
+    const json& v = need(key);
+    if (!v.is_string()) fail(field(key), "must be a string");
+    return v.get<std::string>();
+  }
+  std::optional<std::string> optional_string(const std::string& key) {
+    if (find(key) == nullptr) return std::nullopt;
+    return string(key);
+  }
+  long long integer(const std::string& key, long long lo, long long hi) {
+    const json& v = need(key);
+    if (!v.is_number_integer()) fail(field(key), "must be an integer");
+    const long long n = v.get<long long>();
+    if (n < lo || n > hi) {
+      fail(field(key), std::to_string(n) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    }
+    return n;
+  }
+  // Call after reading every field.
+  void no_unknown_fields() const {
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      if (!seen_.contains(it.key())) fail(field(it.key()), "is not a field of this format");
+    }
+  }
+
+ private:
+  const json& j_;
+  std::string path_;
+  std::set<std::string> seen_;
+};
+
+bool all_digits(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+bool printable_ascii(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+}
+
+std::string digits(Object& o, const std::string& key, std::size_t count) {
+  std::string s = o.string(key);
+  if (s.size() != count || !all_digits(s)) {
+    fail(o.field(key), in_quotes(s) + " must be " + std::to_string(count) + " decimal digits");
+  }
+  return s;
+}
+
+std::string ascii_text(Object& o, const std::string& key, std::size_t count) {
+  std::string s = o.string(key);
+  if (s.size() != count || !printable_ascii(s)) {
+    fail(o.field(key), in_quotes(s) + " must be " + std::to_string(count) + " printable ASCII characters");
+  }
+  return s;
+}
+
+Bytes hex(Object& o, const std::string& key) {
+  std::string s = o.string(key);
+  auto bytes = from_hex(s);
+  if (!bytes.ok()) fail(o.field(key), in_quotes(s) + " is not valid hex");
+  return *bytes;
+}
+
+Bytes hex_of_size(Object& o, const std::string& key, std::size_t size) {
+  Bytes b = hex(o, key);
+  if (b.size() != size) {
+    fail(o.field(key), "must be " + std::to_string(size) + " bytes, not " + std::to_string(b.size()));
+  }
+  return b;
+}
+
+Date date(Object& o, const std::string& key) {
+  std::string s = o.string(key);
+  auto d = parse_yyyymmdd(s);
+  if (!d.ok()) fail(o.field(key), in_quotes(s) + " is not a valid YYYYMMDD date");
+  return *d;
+}
+
+AccessCondition access(Object& o, const std::string& key, AccessCondition fallback) {
+  auto text = o.optional_string(key);
+  if (!text) return fallback;
+  auto ac = AccessCondition::from_text(*text);
+  if (!ac) fail(o.field(key), in_quotes(*text) + " is not an access condition (always, never, pin, key:XX)");
+  return *ac;
+}
+
+// Citizen ID number check character, ISO 7064 MOD 11-2 (GB 11643-1999).
+char ssn_check_character(std::string_view first17) {
+  static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (std::size_t i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
+  return "10X98765432"[sum % 11];
+}
+
+void parse_issuer(Object o, HolderProfile& p) {
+  IssuerProfile& is = p.issuer;
+  is.region = digits(o, "region", 6);
+  const std::string type = ascii_text(o, "card_type", 1);
+  is.card_type = type[0];
+  is.init_org = ascii_text(o, "init_org", 12);
+  is.issue_date = date(o, "issue_date");
+  is.expiry_date = date(o, "expiry_date");
+  if (to_yyyymmdd(is.expiry_date) <= to_yyyymmdd(is.issue_date)) {
+    fail(o.field("expiry_date"), in_quotes(to_yyyymmdd(is.expiry_date)) + " is not after the issue date");
+  }
+  is.card_number = ascii_text(o, "card_number", 9);
+  is.card_serial = hex_of_size(o, "card_serial", 8);
+  o.no_unknown_fields();
+}
+
+void parse_holder(Object o, HolderProfile& p) {
+  HolderData& h = p.holder;
+  h.ssn = o.string("ssn");
+  if (h.ssn.size() != 18 || !all_digits(h.ssn.substr(0, 17)) ||
+      !(std::isdigit(static_cast<unsigned char>(h.ssn[17])) || h.ssn[17] == 'X')) {
+    fail(o.field("ssn"), in_quotes(h.ssn) + " must be 17 digits and a check character (digit or X)");
+  }
+  if (const char check = ssn_check_character(h.ssn); h.ssn[17] != check) {
+    fail(o.field("ssn"), in_quotes(h.ssn) + " has a wrong check character (ISO 7064 MOD 11-2 gives " +
+                             std::string(1, check) + ")");
+  }
+  h.name = o.string("name");
+  if (h.name.empty()) fail(o.field("name"), "must not be empty");
+  auto gbk_name = gbk::from_utf8(h.name);
+  if (!gbk_name.ok()) fail(o.field("name"), in_quotes(h.name) + " is not valid UTF-8 representable in GBK");
+  const detail::NameParts parts = detail::split_gbk_name(*gbk_name);
+  if (p.generation == 1 && !parts.extension.empty()) {
+    fail(o.field("name"), "is " + std::to_string(gbk_name->size()) +
+                              " GBK bytes; a 1st generation card holds 30 (no name extension record)");
+  }
+  if (parts.extension.size() > detail::kNameExtensionSize) {
+    fail(o.field("name"), "is " + std::to_string(gbk_name->size()) + " GBK bytes; at most 50 fit (30 + 20)");
+  }
+  const std::string sex = o.string("sex");
+  if (sex != "1" && sex != "2") fail(o.field("sex"), in_quotes(sex) + " must be \"1\" (male) or \"2\" (female)");
+  h.sex = sex[0];
+  h.nation = digits(o, "nation", 2);
+  h.birthplace = digits(o, "birthplace", 6);
+  h.birth_date = date(o, "birth_date");
+  o.no_unknown_fields();
+}
+
+void parse_pin(Object o, HolderProfile& p) {
+  p.pin = o.string("value");
+  if (p.pin.size() < CardOs::kMinPinDigits || p.pin.size() > CardOs::kMaxPinDigits || !all_digits(p.pin)) {
+    fail(o.field("value"), "must be 4 to 12 decimal digits");
+  }
+  if (o.find("max_tries") != nullptr) p.pin_max_tries = static_cast<std::uint8_t>(o.integer("max_tries", 1, 15));
+  o.no_unknown_fields();
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> out;
+  std::stringstream ss(path);
+  for (std::string seg; std::getline(ss, seg, '/');) out.push_back(seg);
+  return out;
+}
+
+std::uint16_t parse_fid(const std::string& text, const std::string& field) {
+  auto b = from_hex(text);
+  if (text.size() != 4 || !b.ok()) fail(field, in_quotes(text) + " is not a 4-hex-digit file identifier");
+  const auto fid = static_cast<std::uint16_t>(((*b)[0] << 8) | (*b)[1]);
+  if (fid == 0x3F00 || fid == 0xFFFF) fail(field, in_quotes(text) + " is reserved");
+  return fid;
+}
+
+ExtraFile parse_extra_file(Object o) {
+  ExtraFile x;
+  if (auto path = o.optional_string("path")) {
+    std::vector<std::string> segs = split_path(*path);
+    if (segs.size() < 2 || segs[0] != "3F00") fail(o.field("path"), in_quotes(*path) + " must start with 3F00/ and end with the EF's FID");
+    x.fid = parse_fid(segs.back(), o.field("path"));
+    segs.pop_back();
+    x.parent_path = segs;
+    if (o.find("fid") != nullptr) fail(o.field("fid"), "give either path or fid, not both");
+  } else {
+    const std::string fid = o.string("fid");
+    x.fid = parse_fid(fid, o.field("fid"));
+    const std::string parent = o.optional_string("parent").value_or("3F00");
+    x.parent_path = split_path(parent);
+    if (x.parent_path.empty() || x.parent_path[0] != "3F00") fail(o.field("parent"), in_quotes(parent) + " must start with 3F00");
+  }
+  const std::string type = o.string("type");
+  if (type == "transparent") x.kind = FileKind::kTransparent;
+  else if (type == "record") x.kind = FileKind::kLinearVariable;
+  else fail(o.field("type"), in_quotes(type) + " must be \"transparent\" or \"record\"");
+  if (o.find("sfi") != nullptr) x.sfi = static_cast<std::uint8_t>(o.integer("sfi", 1, 30));
+  x.read = access(o, "read", AccessCondition::always());
+  x.update = access(o, "update", AccessCondition::never());
+  if (x.kind == FileKind::kTransparent) {
+    if (o.find("contents") != nullptr) x.contents = hex(o, "contents");
+    x.size = x.contents.size();
+    if (o.find("size") != nullptr) {
+      x.size = static_cast<std::size_t>(o.integer("size", 1, 32767));
+      if (x.size < x.contents.size()) fail(o.field("size"), "is smaller than the contents");
+    }
+    if (x.size == 0) fail(o.field("contents"), "a transparent EF needs contents or a size");
+  } else {
+    const json& records = o.need("records");
+    if (!records.is_array()) fail(o.field("records"), "must be an array");
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const std::string field = o.field("records") + "[" + std::to_string(i) + "]";
+      ExtraRecord r;
+      std::string text;
+      if (records[i].is_string()) {
+        text = records[i].get<std::string>();
+      } else {
+        Object ro(records[i], field);
+        text = ro.string("data");
+        r.read = access(ro, "read", AccessCondition::always());
+        ro.no_unknown_fields();
+      }
+      auto b = from_hex(text);
+      if (!b.ok()) fail(field, in_quotes(text) + " is not valid hex");
+      if (!is_simple_tlv_record(*b) || b->size() > kMaxRecordSize) {
+        fail(field, in_quotes(text) + " is not one simple-TLV record (tag, length, value) of at most 255 bytes");
+      }
+      r.bytes = *b;
+      x.records.push_back(std::move(r));
+    }
+    if (o.find("record_capacity") != nullptr) {
+      x.record_capacity = static_cast<std::size_t>(o.integer("record_capacity", 2, 255));
+    }
+  }
+  o.no_unknown_fields();
+  return x;
+}
+
+HolderProfile parse_root(const json& root) {
+  Object o(root, "");
+  HolderProfile p;
+  const std::string format = o.string("format");
+  if (format != kProfileFormat) fail("format", in_quotes(format) + " is not \"sscard-profile/1\"");
+  const std::string kind = o.string("kind");
+  if (kind != "ssc") fail("kind", in_quotes(kind) + " is not a known kind (\"ssc\")");
+  p.description = o.string("description");
+  p.generation = static_cast<int>(o.integer("generation", 1, 3));
+
+  const std::string protocol = o.string("protocol");
+  if (protocol == "T=0") p.protocol = CardProtocol::kT0;
+  else if (protocol == "T=1") p.protocol = CardProtocol::kT1;
+  else fail("protocol", in_quotes(protocol) + " must be \"T=0\" or \"T=1\"");
+
+  p.atr = hex(o, "atr");
+  auto atr = atr::parse(p.atr);
+  if (!atr.ok()) fail("atr", in_quotes(to_hex(p.atr)) + " is not a well-formed ISO/IEC 7816-3 ATR");
+  if ((p.protocol == CardProtocol::kT0 && !atr->offers_t0) || (p.protocol == CardProtocol::kT1 && !atr->offers_t1)) {
+    fail("atr", in_quotes(to_hex(p.atr)) + " does not offer " + protocol);
+  }
+
+  const json& interfaces = o.need("interfaces");
+  if (!interfaces.is_array() || interfaces.empty()) fail("interfaces", "must be a non-empty array");
+  p.contact = false;
+  for (const json& i : interfaces) {
+    const std::string name = i.is_string() ? i.get<std::string>() : std::string();
+    bool& flag = name == "contact" ? p.contact : p.contactless;
+    if ((name != "contact" && name != "contactless") || flag) {
+      fail("interfaces", "must list \"contact\" and optionally \"contactless\", each once");
+    }
+    flag = true;
+  }
+  if (!p.contact) fail("interfaces", "must include \"contact\"");
+
+  const Bytes alg = hex_of_size(o, "algorithm_id", 1);
+  p.algorithm_id = alg[0];
+
+  parse_issuer(Object(o.need("issuer"), "issuer"), p);
+  parse_holder(Object(o.need("holder"), "holder"), p);
+  parse_pin(Object(o.need("pin"), "pin"), p);
+
+  if (const json* extra = o.find("extra_files")) {
+    if (!extra->is_array()) fail("extra_files", "must be an array");
+    for (std::size_t i = 0; i < extra->size(); ++i) {
+      p.extra_files.push_back(parse_extra_file(Object((*extra)[i], "extra_files[" + std::to_string(i) + "]")));
+    }
+  }
+  o.no_unknown_fields();
+  return p;
+}
+
+}  // namespace
+
+std::string ProfileError::to_string() const {
+  return field.empty() ? file + ": " + message : file + ": " + field + ": " + message;
+}
+
+Bytes ssse_df_name() {
+  // "sx1.sh.社会保障" in GBK (SSC-CARD.md, confirmed).
+  return Bytes{0x73, 0x78, 0x31, 0x2E, 0x73, 0x68, 0x2E, 0xC9, 0xE7, 0xBB, 0xE1, 0xB1, 0xA3, 0xD5, 0xCF};
+}
+
+Bytes HolderProfile::card_identification_code() const {
+  // region (3 bytes BCD) || RID D156000005 || card serial; sized up front (GCC 12 -Warray-bounds
+  // misreports vector::insert here).
+  constexpr std::uint8_t kRid[] = {0xD1, 0x56, 0x00, 0x00, 0x05};
+  Bytes out(3 + sizeof kRid + issuer.card_serial.size());
+  if (!bcd::encode_n(issuer.region, MutableByteSpan(out).first(3)).ok()) return {};
+  std::copy(std::begin(kRid), std::end(kRid), out.begin() + 3);
+  std::copy(issuer.card_serial.begin(), issuer.card_serial.end(), out.begin() + 3 + sizeof kRid);
+  return out;
+}
+
+Bytes HolderProfile::historical_bytes() const {
+  auto parsed = atr::parse(atr);
+  if (!parsed.ok()) return {};
+  return Bytes(parsed->historical.begin(), parsed->historical.end());
+}
+
+Loaded<HolderProfile> parse_profile(std::string_view json_text, std::string_view file_name_for_errors) {
+  const std::string file(file_name_for_errors);
+  try {
+    json root;
+    try {
+      root = json::parse(json_text.begin(), json_text.end());
+    } catch (const json::parse_error& e) {
+      return ProfileError{file, "", "not valid JSON (at byte " + std::to_string(e.byte) + ")"};
+    }
+    HolderProfile p = parse_root(root);
+    // Build once: this checks what only the file tree can tell (extra file paths, FID and SFI clashes).
+    ProfileError error;
+    if (detail::build_card(p, file, error) == nullptr) return error;
+    return p;
+  } catch (const Failure& f) {
+    return ProfileError{file, f.field, f.message};
+  } catch (const std::exception& e) {
+    return ProfileError{file, "", std::string("cannot be read: ") + e.what()};
+  }
+}
+
+Loaded<HolderProfile> load_profile(const std::filesystem::path& file) {
+  std::string text;
+  try {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return ProfileError{file.string(), "", "cannot be opened"};
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  } catch (const std::exception&) {
+    return ProfileError{file.string(), "", "cannot be read"};
+  }
+  Loaded<HolderProfile> result = parse_profile(text, file.string());
+  if (result.ok()) result.value().path = file;
+  return result;
+}
+
+std::unique_ptr<CardOs> make_card_os(const HolderProfile& profile) {
+  try {
+    ProfileError error;
+    return detail::build_card(profile, profile.path.string(), error);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+std::unique_ptr<Card> make_card(const HolderProfile& profile) { return make_card_os(profile); }
+
+std::vector<std::filesystem::path> holder_profiles(const std::filesystem::path& cards_dir) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(cards_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec) && it->path().extension() == ".json") out.push_back(it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace sscard::sim

@@ -1,0 +1,58 @@
+// PC/SC return codes -> names and typed errors, from the vectors in tests/data/pcsc/errors.txt.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sscard/hal/pcsc_reader.h"
+
+namespace sscard::hal {
+namespace {
+
+struct Vector {
+  std::string name;
+  PcscCode code;
+  PcscOperation operation;
+  std::string expected;
+};
+
+std::vector<Vector> load_vectors() {
+  std::ifstream in(std::string(SSCARD_TEST_DATA_DIR) + "/pcsc/errors.txt");
+  std::vector<Vector> vectors;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name, code, operation, expected;
+    fields >> name >> code >> operation >> expected;
+    const PcscOperation op = operation == "lookup"    ? PcscOperation::kLookup
+                             : operation == "connect" ? PcscOperation::kConnect
+                                                      : PcscOperation::kExchange;
+    vectors.push_back({name, std::stol(code, nullptr, 16), op, expected});
+  }
+  return vectors;
+}
+
+TEST(PcscErrors, MapsEveryVector) {
+  const std::vector<Vector> vectors = load_vectors();
+  ASSERT_EQ(vectors.size(), 30u);
+  for (const Vector& v : vectors) {
+    EXPECT_EQ(pcsc_error_name(v.code), v.name) << v.name;
+    EXPECT_EQ(error_name(map_pcsc_error(v.code, v.operation)), v.expected) << v.name;
+  }
+}
+
+TEST(PcscErrors, EveryNamedCodeHasAMapping) {
+  // No code pcsc-lite defines maps to "ok" except success, and every one of them has a name.
+  for (PcscCode code = 0x80100001; code <= 0x80100031; ++code) {
+    EXPECT_NE(map_pcsc_error(code, PcscOperation::kExchange), Error::kOk) << code;
+    if (code != 0x80100022) {
+      EXPECT_NE(pcsc_error_name(code), "SCARD_E_<unknown>") << std::hex << code;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sscard::hal
