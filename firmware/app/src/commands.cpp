@@ -1,6 +1,8 @@
 #include "sscard/app/commands.h"
 
 #include <array>
+#include <charconv>
+#include <chrono>
 #include <string>
 
 #include "sscard/app/args.h"
@@ -8,6 +10,8 @@
 #include "sscard/app/identity_report.h"
 #include "sscard/app/messages.h"
 #include "sscard/core/apdu.h"
+#include "sscard/sim/profile.h"
+#include "sscard/sim/vicc.h"
 #include "sscard/ssc/identity.h"
 #include "sscard/transport/transport.h"
 
@@ -19,7 +23,14 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  read --card PROFILE [--format text|json|iface] [--device-number N]\n"
-    "                     read the card and holder data of one card\n"
+    "                     read the card and holder data of a simulated card\n"
+    "  read --reader pcsc [--reader-name NAME] [--wait SECONDS] [--format ...]\n"
+    "                     the same from the card in a PC/SC reader\n"
+    "  kiosk --reader pcsc [--reader-name NAME] [--count N] [--format ...]\n"
+    "                     wait for a card, read it, wait for its removal; repeat (N cards, or forever)\n"
+    "  vicc --card PROFILE [--host 127.0.0.1] [--port 35963]\n"
+    "                     put a simulated card behind pcscd through vpcd (SIGUSR1 pulls it,\n"
+    "                     SIGUSR2 inserts it again, SIGTERM/SIGINT stop)\n"
     "  demo [--cards DIR] read every bundled card and print a summary\n"
     "  help               this text\n"
     "  version            the program version\n";
@@ -54,20 +65,14 @@ int fail(std::ostream& err, std::string_view message, int code = kExitFailure) {
   return code;
 }
 
-int run_read(const Args& args, std::ostream& out, std::ostream& err) {
-  OutputFormat format = OutputFormat::kText;
-  if (auto f = args.value("format"); f && !parse_output_format(*f, format)) {
-    return fail(err, "unknown --format '" + std::string(*f) + "' (text, json or iface)", kExitUsage);
-  }
-  auto card = args.value("card");
-  if (!card) return fail(err, "read needs --card PROFILE", kExitUsage);
+// Parses a whole non-negative number; false on anything else.
+bool parse_count(std::string_view text, unsigned long& out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
 
-  auto opened = open_simulated_card(std::string(*card));
-  if (!opened.source) return fail(err, opened.error);
-  auto outcome = read_card(*opened.source->slot);
-  if (!outcome.status.ok()) return fail(err, std::string(*card) + ": " + read_failure_message(outcome.status));
-
-  const ssc::Identity& id = outcome.identity;
+int print_identity(const Args& args, OutputFormat format, const ssc::Identity& id, std::ostream& out,
+                   std::ostream& err) {
   switch (format) {
     case OutputFormat::kJson: out << identity_json(id) << '\n'; break;
     case OutputFormat::kIface: {
@@ -81,7 +86,116 @@ int run_read(const Args& args, std::ostream& out, std::ostream& err) {
   if (format != OutputFormat::kText) {
     if (auto notice = withheld_notice(id); !notice.empty()) err << "sscard: note: " << notice << '\n';
   }
+  out.flush();
   return kExitOk;
+}
+
+// The card source named on the command line: --card PROFILE (simulated) or --reader pcsc.
+OpenResult open_source(const Args& args, std::string& usage_error) {
+  const auto reader = args.value("reader").value_or("sim");
+  if (reader == "pcsc") {
+    if (args.has("card")) usage_error = "--card and --reader pcsc exclude each other";
+    else return open_pcsc_reader(std::string(args.value("reader-name").value_or("")));
+    return {};
+  }
+  if (reader != "sim") {
+    usage_error = "unknown --reader '" + std::string(reader) + "' (sim or pcsc)";
+    return {};
+  }
+  if (args.has("reader-name")) {
+    usage_error = "--reader-name needs --reader pcsc";
+    return {};
+  }
+  auto card = args.value("card");
+  if (!card) {
+    usage_error = "read needs --card PROFILE or --reader pcsc";
+    return {};
+  }
+  return open_simulated_card(std::string(*card));
+}
+
+int run_read(const Args& args, std::ostream& out, std::ostream& err) {
+  OutputFormat format = OutputFormat::kText;
+  if (auto f = args.value("format"); f && !parse_output_format(*f, format)) {
+    return fail(err, "unknown --format '" + std::string(*f) + "' (text, json or iface)", kExitUsage);
+  }
+  unsigned long wait_seconds = 0;
+  if (auto w = args.value("wait"); w && !parse_count(*w, wait_seconds)) {
+    return fail(err, "--wait takes a number of seconds", kExitUsage);
+  }
+  std::string usage_error;
+  auto opened = open_source(args, usage_error);
+  if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
+  if (!opened.source) return fail(err, opened.error);
+  CardSource& source = *opened.source;
+
+  if (source.is_pcsc && wait_seconds > 0) {
+    auto waited = wait_for_card(source, true, std::chrono::seconds(wait_seconds));
+    if (!waited.ok()) {
+      return fail(err, source.description + ": " +
+                           (waited.status() == Error::kTimeout ? std::string("no card was inserted in time")
+                                                               : read_failure_message(waited.status())));
+    }
+  }
+  auto outcome = read_card(*source.slot);
+  const std::string where = args.value("card") ? std::string(*args.value("card")) : source.description;
+  if (!outcome.status.ok()) return fail(err, where + ": " + read_failure_message(outcome.status));
+  return print_identity(args, format, outcome.identity, out, err);
+}
+
+// The kiosk loop on a PC/SC reader: wait for a card, read it, show it, wait for it to leave.
+int run_kiosk(const Args& args, std::ostream& out, std::ostream& err) {
+  OutputFormat format = OutputFormat::kText;
+  if (auto f = args.value("format"); f && !parse_output_format(*f, format)) {
+    return fail(err, "unknown --format '" + std::string(*f) + "' (text, json or iface)", kExitUsage);
+  }
+  unsigned long count = 0;  // 0: forever
+  if (auto c = args.value("count"); c && !parse_count(*c, count)) {
+    return fail(err, "--count takes a whole number", kExitUsage);
+  }
+  if (args.value("reader").value_or("") != "pcsc") return fail(err, "kiosk needs --reader pcsc", kExitUsage);
+  auto opened = open_pcsc_reader(std::string(args.value("reader-name").value_or("")));
+  if (!opened.source) return fail(err, opened.error);
+  CardSource& source = *opened.source;
+  err << "sscard: kiosk on " << source.description << ": insert a card\n";
+
+  constexpr std::chrono::hours kForever{24};
+  for (unsigned long served = 0; count == 0 || served < count;) {
+    auto inserted = wait_for_card(source, true, kForever);
+    if (!inserted.ok()) {
+      if (inserted.status() == Error::kTimeout) continue;
+      return fail(err, source.description + ": " + read_failure_message(inserted.status()));
+    }
+    auto outcome = read_card(*source.slot);
+    if (outcome.status.ok()) {
+      (void)print_identity(args, format, outcome.identity, out, err);
+      ++served;
+    } else {
+      err << "sscard: " << read_failure_message(outcome.status) << '\n';
+    }
+    err << "sscard: remove the card\n";
+    auto removed = wait_for_card(source, false, kForever);
+    if (!removed.ok() && removed.status() != Error::kTimeout) {
+      return fail(err, source.description + ": " + read_failure_message(removed.status()));
+    }
+  }
+  return kExitOk;
+}
+
+int run_vicc(const Args& args, std::ostream& err) {
+  auto card = args.value("card");
+  if (!card) return fail(err, "vicc needs --card PROFILE", kExitUsage);
+  sim::ViccOptions options;
+  if (auto h = args.value("host")) options.host = std::string(*h);
+  if (auto p = args.value("port")) {
+    unsigned long port = 0;
+    if (!parse_count(*p, port) || port == 0 || port > 65535) return fail(err, "--port takes 1..65535", kExitUsage);
+    options.port = static_cast<std::uint16_t>(port);
+  }
+  auto loaded = sim::load_profile(std::string(*card));
+  if (!loaded.ok()) return fail(err, loaded.error().to_string());
+  options.log = [&err](std::string_view line) { err << "sscard vicc: " << line << std::endl; };
+  return sim::run_vicc_command(options, sim::make_card(loaded.value()));
 }
 
 int run_demo(const Args& args, std::ostream& out, std::ostream& err) {
@@ -119,7 +233,8 @@ int run_demo(const Args& args, std::ostream& out, std::ostream& err) {
 
 int run_cli(const std::vector<std::string_view>& argv, std::ostream& out, std::ostream& err) {
   static const std::vector<FlagSpec> kFlags = {
-      {"card"}, {"format"}, {"cards"}, {"device-number"},
+      {"card"}, {"format"}, {"cards"}, {"device-number"}, {"reader"}, {"reader-name"},
+      {"wait"}, {"count"}, {"host"}, {"port"},
   };
   if (argv.empty()) {
     err << kUsage;
@@ -131,6 +246,8 @@ int run_cli(const std::vector<std::string_view>& argv, std::ostream& out, std::o
 
   if (args.command == "read") return run_read(args, out, err);
   if (args.command == "demo") return run_demo(args, out, err);
+  if (args.command == "kiosk") return run_kiosk(args, out, err);
+  if (args.command == "vicc") return run_vicc(args, err);
   if (args.command == "help" || args.command == "--help" || args.command == "-h") {
     out << kUsage;
     return kExitOk;
