@@ -6,6 +6,7 @@
 #include "sscard/hal/pcsc_reader.h"
 #include "sscard/hal/sim_reader.h"
 #include "sscard/sim/profile.h"
+#include "sscard/sim/psam_profile.h"
 
 namespace sscard::app {
 
@@ -20,6 +21,23 @@ OpenResult open_simulated_card(const std::filesystem::path& profile) {
   reader->contact().insert(sim::make_card(loaded.value()));
   auto source = std::make_unique<CardSource>();
   source->slot = &reader->contact();
+  source->reader = std::move(reader);
+  source->description = loaded.value().description;
+  out.source = std::move(source);
+  return out;
+}
+
+OpenResult open_simulated_psam(const std::filesystem::path& profile) {
+  OpenResult out;
+  auto loaded = sim::load_psam_profile(profile);
+  if (!loaded.ok()) {
+    out.error = loaded.error().to_string();
+    return out;
+  }
+  auto reader = std::make_unique<hal::SimReader>();
+  reader->sam().insert(sim::make_psam_card(loaded.value()));
+  auto source = std::make_unique<CardSource>();
+  source->slot = &reader->sam();
   source->reader = std::move(reader);
   source->description = loaded.value().description;
   out.source = std::move(source);

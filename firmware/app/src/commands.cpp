@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "cli_common.h"
+#include "pin_command.h"
 #include "sscard/app/args.h"
 #include "sscard/app/card_source.h"
 #include "sscard/app/identity_report.h"
@@ -26,6 +28,10 @@ constexpr std::string_view kUsage =
     "                     read the card and holder data of a simulated card\n"
     "  read --reader pcsc [--reader-name NAME] [--wait SECONDS] [--format ...]\n"
     "                     the same from the card in a PC/SC reader\n"
+    "       add --psam PSAM_PROFILE (simulated) or --psam-reader NAME (PC/SC) for the PSAM-mode read:\n"
+    "       card and terminal authentication, every field of a 3rd-generation card\n"
+    "  pin verify|change|unblock|reload (--card PROFILE | --reader pcsc ...) [--psam ...]\n"
+    "      [--pinpad sim:PIN,PIN...]  PIN services; PINs are typed on this terminal unless --pinpad\n"
     "  kiosk --reader pcsc [--reader-name NAME] [--count N] [--format ...]\n"
     "                     wait for a card, read it, wait for its removal; repeat (N cards, or forever)\n"
     "  vicc --card PROFILE [--host 127.0.0.1] [--port 35963]\n"
@@ -34,85 +40,6 @@ constexpr std::string_view kUsage =
     "  demo [--cards DIR] read every bundled card and print a summary\n"
     "  help               this text\n"
     "  version            the program version\n";
-
-struct ReadOutcome {
-  Status status;
-  ssc::Identity identity;
-};
-
-// Powers the card up and runs the identity read (SSC-CARD.md: SELECT SSSE, EF05, EF06).
-ReadOutcome read_card(hal::Slot& slot) {
-  ReadOutcome outcome;
-  std::array<std::uint8_t, hal::kMaxAtrSize> atr{};
-  auto atr_len = slot.power_up(atr);
-  if (!atr_len.ok()) {
-    outcome.status = atr_len.status();
-    return outcome;
-  }
-  transport::Transport transport(slot);
-  auto identity = ssc::read_identity(transport, ByteSpan(atr.data(), *atr_len));
-  (void)slot.power_down();
-  if (!identity.ok()) {
-    outcome.status = identity.status();
-    return outcome;
-  }
-  outcome.identity = std::move(identity).value();
-  return outcome;
-}
-
-int fail(std::ostream& err, std::string_view message, int code = kExitFailure) {
-  err << "sscard: " << message << '\n';
-  return code;
-}
-
-// Parses a whole non-negative number; false on anything else.
-bool parse_count(std::string_view text, unsigned long& out) {
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && ptr == text.data() + text.size();
-}
-
-int print_identity(const Args& args, OutputFormat format, const ssc::Identity& id, std::ostream& out,
-                   std::ostream& err) {
-  switch (format) {
-    case OutputFormat::kJson: out << identity_json(id) << '\n'; break;
-    case OutputFormat::kIface: {
-      TerminalIds ids;
-      if (auto d = args.value("device-number")) ids.device_number = std::string(*d);
-      out << ssc::format_iface_line(id, ids.terminal_number, ids.device_number) << '\n';
-      break;
-    }
-    case OutputFormat::kText: out << identity_text(id); break;
-  }
-  if (format != OutputFormat::kText) {
-    if (auto notice = withheld_notice(id); !notice.empty()) err << "sscard: note: " << notice << '\n';
-  }
-  out.flush();
-  return kExitOk;
-}
-
-// The card source named on the command line: --card PROFILE (simulated) or --reader pcsc.
-OpenResult open_source(const Args& args, std::string& usage_error) {
-  const auto reader = args.value("reader").value_or("sim");
-  if (reader == "pcsc") {
-    if (args.has("card")) usage_error = "--card and --reader pcsc exclude each other";
-    else return open_pcsc_reader(std::string(args.value("reader-name").value_or("")));
-    return {};
-  }
-  if (reader != "sim") {
-    usage_error = "unknown --reader '" + std::string(reader) + "' (sim or pcsc)";
-    return {};
-  }
-  if (args.has("reader-name")) {
-    usage_error = "--reader-name needs --reader pcsc";
-    return {};
-  }
-  auto card = args.value("card");
-  if (!card) {
-    usage_error = "read needs --card PROFILE or --reader pcsc";
-    return {};
-  }
-  return open_simulated_card(std::string(*card));
-}
 
 int run_read(const Args& args, std::ostream& out, std::ostream& err) {
   OutputFormat format = OutputFormat::kText;
@@ -124,9 +51,12 @@ int run_read(const Args& args, std::ostream& out, std::ostream& err) {
     return fail(err, "--wait takes a number of seconds", kExitUsage);
   }
   std::string usage_error;
-  auto opened = open_source(args, usage_error);
+  auto opened = open_card_source(args, usage_error);
   if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
   if (!opened.source) return fail(err, opened.error);
+  auto psam = open_psam_source(args, usage_error);
+  if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
+  if ((args.has("psam") || args.has("psam-reader")) && !psam.source) return fail(err, "PSAM: " + psam.error);
   CardSource& source = *opened.source;
 
   if (source.is_pcsc && wait_seconds > 0) {
@@ -137,10 +67,13 @@ int run_read(const Args& args, std::ostream& out, std::ostream& err) {
                                                                : read_failure_message(waited.status())));
     }
   }
-  auto outcome = read_card(*source.slot);
+  auto read = read_card(*source.slot, psam.source ? psam.source->slot : nullptr);
   const std::string where = args.value("card") ? std::string(*args.value("card")) : source.description;
-  if (!outcome.status.ok()) return fail(err, where + ": " + read_failure_message(outcome.status));
-  return print_identity(args, format, outcome.identity, out, err);
+  if (!read.ok) return fail(err, where + ": " + read.error);
+  if (!psam.source) {
+    if (auto d = args.value("device-number")) read.terminal.device_number = std::string(*d);
+  }
+  return print_identity(format, read, out, err);
 }
 
 // The kiosk loop on a PC/SC reader: wait for a card, read it, show it, wait for it to leave.
@@ -166,12 +99,12 @@ int run_kiosk(const Args& args, std::ostream& out, std::ostream& err) {
       if (inserted.status() == Error::kTimeout) continue;
       return fail(err, source.description + ": " + read_failure_message(inserted.status()));
     }
-    auto outcome = read_card(*source.slot);
-    if (outcome.status.ok()) {
-      (void)print_identity(args, format, outcome.identity, out, err);
+    auto read = read_card(*source.slot, nullptr);
+    if (read.ok) {
+      (void)print_identity(format, read, out, err);
       ++served;
     } else {
-      err << "sscard: " << read_failure_message(outcome.status) << '\n';
+      err << "sscard: " << read.error << '\n';
     }
     err << "sscard: remove the card\n";
     auto removed = wait_for_card(source, false, kForever);
@@ -216,13 +149,13 @@ int run_demo(const Args& args, std::ostream& out, std::ostream& err) {
       continue;
     }
     out << " - " << opened.source->description << '\n';
-    auto outcome = read_card(*opened.source->slot);
-    if (!outcome.status.ok()) {
-      out << "  read failed: " << read_failure_message(outcome.status) << '\n';
+    auto read = read_card(*opened.source->slot, nullptr);
+    if (!read.ok) {
+      out << "  read failed: " << read.error << '\n';
       ++failures;
       continue;
     }
-    out << identity_text(outcome.identity);
+    out << identity_text(read.identity);
   }
   out << '\n' << (profiles.size() - static_cast<std::size_t>(failures)) << " of " << profiles.size()
       << " cards read\n";
@@ -234,19 +167,27 @@ int run_demo(const Args& args, std::ostream& out, std::ostream& err) {
 int run_cli(const std::vector<std::string_view>& argv, std::ostream& out, std::ostream& err) {
   static const std::vector<FlagSpec> kFlags = {
       {"card"}, {"format"}, {"cards"}, {"device-number"}, {"reader"}, {"reader-name"},
-      {"wait"}, {"count"}, {"host"}, {"port"},
+      {"wait"}, {"count"}, {"host"}, {"port"}, {"psam"}, {"psam-reader"}, {"pinpad"},
   };
   if (argv.empty()) {
     err << kUsage;
     return kExitUsage;
   }
-  auto parsed = parse_args(argv, kFlags);
+  // `pin ACTION ...`: the action is the one positional word after the command.
+  std::vector<std::string_view> words = argv;
+  std::string_view action;
+  if (words.size() >= 2 && words[0] == "pin" && words[1].substr(0, 2) != "--") {
+    action = words[1];
+    words.erase(words.begin() + 1);
+  }
+  auto parsed = parse_args(words, kFlags);
   if (!parsed.args) return fail(err, parsed.error.message, kExitUsage);
   const Args& args = *parsed.args;
 
   if (args.command == "read") return run_read(args, out, err);
   if (args.command == "demo") return run_demo(args, out, err);
   if (args.command == "kiosk") return run_kiosk(args, out, err);
+  if (args.command == "pin") return run_pin(args, action, out, err);
   if (args.command == "vicc") return run_vicc(args, err);
   if (args.command == "help" || args.command == "--help" || args.command == "-h") {
     out << kUsage;

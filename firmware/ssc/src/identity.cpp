@@ -238,8 +238,14 @@ Result<Identity> read_identity(transport::Transport& t, ByteSpan atr) {
   if (selected.sw == sw::kFileNotFound) return Error::kNotFound;
   if (!selected.sw.is_success()) return Error::kCardStatus;
   SSCARD_TRY_ASSIGN(id.algorithm_id, algorithm_id_from_fci(selected.data));
+  SSCARD_TRY(read_identity_records(t, id, false));
+  return id;
+}
 
+Status read_identity_records(transport::Transport& t, Identity& id, bool skip_issuer_head) {
+  std::array<std::uint8_t, apdu::kMaxShortResponseSize> buffer{};
   for (const RecordField& field : kRecords) {
+    if (skip_issuer_head && (field.tag == kTagCardId || field.tag == kTagSpecVersion)) continue;
     SSCARD_TRY_ASSIGN(apdu::Response record,
                       t.transmit(read_record_by_tag(field.tag, field.sfi, 2u + field.length), buffer));
     if (record.sw.is_success()) {
@@ -262,7 +268,7 @@ Result<Identity> read_identity(transport::Transport& t, ByteSpan atr) {
   if (id.generation == Generation::kThird && id.card_number.empty() && id.ssn.empty() && id.name.empty()) {
     id.personal_data_withheld = true;
   }
-  return id;
+  return kOk;
 }
 
 std::string format_iface_line(const Identity& identity, std::string_view terminal_number,

@@ -18,7 +18,9 @@ Bytes sw_only(StatusWord sw) { return Bytes{sw.sw1(), sw.sw2()}; }
 const CardOs::CommandEntry CardOs::kCommands[] = {
     {0xA4, &CardOs::select},        {0xB0, &CardOs::read_binary},   {0xD6, &CardOs::update_binary},
     {0xB2, &CardOs::read_record},   {0xDC, &CardOs::update_record}, {0x20, &CardOs::verify},
-    {0x84, &CardOs::get_challenge}, {0xC0, &CardOs::get_response},
+    {0x84, &CardOs::get_challenge}, {0xC0, &CardOs::get_response}, {0x88, &CardOs::internal_authenticate},
+    {0x82, &CardOs::external_authenticate}, {0x1E, &CardOs::application_block},
+    {0x18, &CardOs::application_unblock},   {0x24, &CardOs::pin_unblock}, {0x5E, &CardOs::change_or_reload_pin},
 };
 
 CardOs::CardOs(CardConfig config)
@@ -30,6 +32,7 @@ CardOs::CardOs(CardConfig config)
 Bytes CardOs::power_on() {
   eeprom_.restore_power();
   reset_volatile_state();
+  if (extension_) extension_->reset();
   powered_ = true;
   return config_.atr;
 }
@@ -37,6 +40,7 @@ Bytes CardOs::power_on() {
 void CardOs::power_off() {
   powered_ = false;
   reset_volatile_state();
+  if (extension_) extension_->reset();
 }
 
 void CardOs::reset_volatile_state() {
@@ -65,12 +69,23 @@ Bytes CardOs::process(ByteSpan raw) {
   for (const CommandEntry& e : kCommands) {
     if (e.ins == cmd.ins) entry = &e;
   }
-  if (entry == nullptr) return sw_only(sw::kInsNotSupported);
 
   // T=0 carries a case-1 command as a 5-byte header with P3 = 00, which the card cannot tell from Le = 00
   // (ISO/IEC 7816-3 12.2.2).
   if (config_.protocol == CardProtocol::kT0 && cmd.data.empty() && cmd.ne == 0) cmd.ne = apdu::kMaxShortNe;
 
+  // A blocked application (SECURITY.md "MACs") still answers SELECT (62 83), GET RESPONSE, GET CHALLENGE
+  // (for the MAC of the unblock) and APPLICATION UNBLOCK; everything else in it gets 69 85.
+  if (in_blocked_application() && cmd.ins != 0xA4 && cmd.ins != 0xC0 && cmd.ins != 0x84 && cmd.ins != 0x18) {
+    return sw_only(sw::kConditionsNotSatisfied);
+  }
+
+  if (entry == nullptr) {
+    std::optional<Reply> reply;
+    if (extension_) reply = extension_->process(*this, cmd);
+    if (!reply) return sw_only(sw::kInsNotSupported);
+    return finish(cmd, std::move(*reply));
+  }
   Reply reply = (this->*(entry->handler))(cmd);
   return finish(cmd, std::move(reply));
 }
@@ -82,12 +97,16 @@ Bytes CardOs::finish(const apdu::Command& cmd, Reply reply) {
     reset_volatile_state();
     return {};
   }
-  if (!reply.data.empty() && reply.sw.is_success()) {
+  // A warning (62xx, 63xx) may come with data, like SELECT of a blocked application (62 83 + FCI).
+  const bool warning = reply.sw.sw1() == 0x62 || reply.sw.sw1() == 0x63;
+  if (!reply.data.empty() && (reply.sw.is_success() || warning)) {
     if (config_.protocol == CardProtocol::kT0 && !cmd.data.empty()) {
       // T=0 case 4: the data cannot follow command data in the same exchange; announce it with 61xx
-      // (ISO/IEC 7816-3 12.2.4). 61 00 means 256 or more.
+      // (ISO/IEC 7816-3 12.2.4). 61 00 means 256 or more. A warning goes out first and the data waits
+      // for GET RESPONSE all the same (EMV Book 1 9.3.1.3).
       const std::size_t n = std::min(reply.data.size(), apdu::kMaxShortNe);
       pending_response_ = std::move(reply.data);
+      if (warning) return sw_only(reply.sw);
       return sw_only(StatusWord(0x61, static_cast<std::uint8_t>(n & 0xFF)));
     }
     if (reply.data.size() > cmd.ne) {
@@ -111,12 +130,14 @@ CardOs::Reply CardOs::from_write(Status s) {
   return status(sw::kMemoryFailure);
 }
 
-bool CardOs::satisfied(AccessCondition ac) const {
+bool CardOs::satisfied(AccessCondition ac) const { return satisfied_with(ac, std::nullopt); }
+
+bool CardOs::satisfied_with(AccessCondition ac, std::optional<std::uint8_t> extra_key) const {
   switch (ac.kind) {
     case AccessCondition::Kind::kAlways: return true;
     case AccessCondition::Kind::kNever: return false;
     case AccessCondition::Kind::kPin: return pin_verified_;
-    case AccessCondition::Kind::kKey: return authenticated_keys_.test(ac.key_id);
+    case AccessCondition::Kind::kKey: return authenticated_keys_.test(ac.key_id) || extra_key == ac.key_id;
   }
   return false;
 }
@@ -182,21 +203,22 @@ Bytes CardOs::fci(NodeId id) const {
 Status CardOs::set_pin(std::string_view digits, std::uint8_t max_tries) {
   if (digits.size() < kMinPinDigits || digits.size() > kMaxPinDigits) return Error::kInvalidArgument;
   if (max_tries < 1 || max_tries > 15) return Error::kInvalidArgument;
-  Bytes field(kPinFieldSize + 1, 0xFF);
-  SSCARD_TRY(bcd::encode_cn(digits, MutableByteSpan(field).first(kPinFieldSize)));
-  field[kPinFieldSize] = max_tries;
+  Bytes record(kPinRecordSize, 0xFF);
+  SSCARD_TRY(bcd::encode_cn(digits, MutableByteSpan(record).subspan(kPinSlots, kPinFieldSize)));
+  record[kPinCounter] = max_tries;
+  record[kPinActive] = 0;
   if (!pin_offset_) {
-    SSCARD_TRY_ASSIGN(pin_offset_, eeprom_.allocate(field.size()));
+    SSCARD_TRY_ASSIGN(pin_offset_, eeprom_.allocate(record.size()));
   }
   pin_max_tries_ = max_tries;
-  const Status s = eeprom_.write(*pin_offset_, field);
-  secure_wipe(field);
+  const Status s = eeprom_.write(*pin_offset_, record);
+  secure_wipe(record);
   return s;
 }
 
 std::optional<std::uint8_t> CardOs::pin_tries_left() const {
   if (!pin_offset_) return std::nullopt;
-  ByteSpan counter = eeprom_.read(*pin_offset_ + kPinFieldSize, 1);
+  ByteSpan counter = eeprom_.read(*pin_offset_ + kPinCounter, 1);
   return counter.empty() ? std::nullopt : std::optional<std::uint8_t>(counter[0]);
 }
 

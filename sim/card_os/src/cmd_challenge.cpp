@@ -9,9 +9,9 @@ CardOs::Reply CardOs::get_challenge(const apdu::Command& cmd) {
   if (cmd.p1 != 0x00 || cmd.p2 != 0x00) return status(sw::kIncorrectP1P2);
   // 4 bytes (PBOC), 8 bytes (3DES authentication), 16 bytes (SM4, 3rd generation).
   if (!cmd.data.empty() || (cmd.ne != 4 && cmd.ne != 8 && cmd.ne != 16)) return status(sw::kWrongLength);
-  challenge_.resize(cmd.ne);
-  std::uniform_int_distribution<unsigned> byte(0, 255);
-  for (auto& b : challenge_) b = static_cast<std::uint8_t>(byte(rng_));
+  // The challenge is kept for one EXTERNAL AUTHENTICATE or one MAC (docs/SECURITY.md).
+  challenge_.assign(cmd.ne, 0x00);
+  fill_random(challenge_);
   return data_reply(challenge_);
 }
 

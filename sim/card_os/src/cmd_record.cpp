@@ -75,17 +75,27 @@ CardOs::Reply CardOs::update_record(const apdu::Command& cmd) {
   if (sfi == 31 || mode > kByNumber || (mode == kByNumber && cmd.p1 == 0xFF)) {
     return status(sw::kIncorrectP1P2);
   }
+  // CLA 84: UPDATE RECORD with a MAC (STK) over the header and the record; a right MAC counts as external
+  // authentication with key 04 for this command (docs/SECURITY.md "MACs").
+  ByteSpan record = cmd.data;
+  std::optional<std::uint8_t> mac_grants;
+  if (cmd.cla == 0x84) {
+    if (cmd.data.size() <= kMacSizeOnCard) return status(sw::kWrongLength);
+    if (const StatusWord mac = check_mac(cmd, KeyRole::kApplicationMac); mac != sw::kSuccess) return status(mac);
+    record = cmd.data.first(cmd.data.size() - kMacSizeOnCard);
+    mac_grants = kMacUpdateKeyId;
+  }
   EfTarget t = target_ef(sfi, FileKind::kLinearVariable);
   if (!t.ef) return status(t.error);
-  if (!satisfied(fs_.node(*t.ef).update)) return status(sw::kSecurityNotSatisfied);
+  if (!satisfied_with(fs_.node(*t.ef).update, mac_grants)) return status(sw::kSecurityNotSatisfied);
   // The new record must itself be one simple-TLV element (tag, length, value).
-  if (!is_simple_tlv_record(cmd.data)) return status(sw::kWrongData);
+  if (!is_simple_tlv_record(record)) return status(sw::kWrongData);
 
   auto index = find_record(*t.ef, cmd.p1, mode);
   if (!index) return status(sw::kRecordNotFound);
-  if (cmd.data.size() > fs_.node(*t.ef).records[*index].capacity) return status(sw::kWrongLength);
+  if (record.size() > fs_.node(*t.ef).records[*index].capacity) return status(sw::kWrongLength);
   current_record_ = index;
-  return from_write(fs_.write_record(*t.ef, *index, cmd.data));
+  return from_write(fs_.write_record(*t.ef, *index, record));
 }
 
 }  // namespace sscard::sim

@@ -59,8 +59,10 @@ CardOs::Reply CardOs::select(const apdu::Command& cmd) {
     if (current_ef_ != found) current_record_.reset();
     current_ef_ = found;
   }
-  if (!return_fci) return status(sw::kSuccess);
-  return data_reply(fci(*found));
+  // A file of a blocked application is selected but reported invalidated (62 83), FCI and all.
+  const StatusWord result = in_blocked_application() ? sw::kFileInvalidated : sw::kSuccess;
+  if (!return_fci) return status(result);
+  return Reply{fci(*found), result, false};
 }
 
 }  // namespace sscard::sim

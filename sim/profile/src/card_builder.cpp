@@ -110,11 +110,25 @@ struct Builder {
     ef06_records.push_back(tlv_record(0x0D, bcd_date(h.birth_date)));
     if (!add_records(*ef06, ef06_records, 0x00, AccessCondition::always())) return false;
 
+    // APPLICATION BLOCK acts on SSSE (SECURITY.md "MACs"); its state byte lives in the Eeprom.
+    if (!card.enable_application_block(*ssse).ok()) return fail("", "cannot personalise SSSE");
+
     // Application DFs DF01..DF04, AIDs D156000005 00..03 (SSC-CARD.md; contents unconfirmed, left empty).
     for (std::uint8_t i = 0; i < 4; ++i) {
       const Bytes aid{0xD1, 0x56, 0x00, 0x00, 0x05, i};
       const auto fid = static_cast<std::uint16_t>(0xDF01 + i);
       if (!fs.add_df(*ssse, DfSpec{fid, aid, {}}).ok()) return fail("", "cannot create the application DFs");
+    }
+    return true;
+  }
+
+  // The card key of every class, under the role and id its commands look for.
+  bool keys(const HolderProfile& p) {
+    for (KeyClass c : kKeyClasses) {
+      const ByteSpan key = p.keys.key(c);
+      if (key.empty()) continue;  // a profile made in code without keys
+      const CardKeyReference ref = card_key_reference(c);
+      if (!card.add_key(ref.role, ref.id, p.keys.cipher, key).ok()) return fail("root_keys", "cannot personalise the keys");
     }
     return true;
   }
@@ -185,13 +199,16 @@ NameParts split_gbk_name(ByteSpan gbk) {
   return parts;
 }
 
-std::unique_ptr<CardOs> build_card(const HolderProfile& p, std::string_view file, ProfileError& error) {
+std::unique_ptr<CardOs> build_card(const HolderProfile& p, std::string_view file, ProfileError& error,
+                                   std::shared_ptr<crypto::Crypto> crypto) {
   CardConfig config;
   config.protocol = p.protocol;
   config.atr = p.atr;
+  config.crypto = std::move(crypto);
   auto card = std::make_unique<CardOs>(config);
   Builder b{*card, file, error};
   if (!b.ssse(p)) return nullptr;
+  if (!b.keys(p)) return nullptr;
   if (!card->set_pin(p.pin, p.pin_max_tries).ok()) {
     b.fail("pin", "cannot be stored");
     return nullptr;
@@ -201,3 +218,20 @@ std::unique_ptr<CardOs> build_card(const HolderProfile& p, std::string_view file
 }
 
 }  // namespace sscard::sim::detail
+
+namespace sscard::sim {
+
+CardKeyReference card_key_reference(KeyClass c) {
+  switch (c) {
+    case KeyClass::kIrk: return {KeyRole::kInternalAuth, 0x00};
+    case KeyClass::kEak04: return {KeyRole::kExternalAuth, 0x04};
+    case KeyClass::kRkssse: return {KeyRole::kExternalAuth, 0x0A};
+    case KeyClass::kEak0d: return {KeyRole::kExternalAuth, 0x0D};
+    case KeyClass::kStk: return {KeyRole::kApplicationMac, 0x00};
+    case KeyClass::kPuk: return {KeyRole::kPinUnblockMac, 0x00};
+    case KeyClass::kPrk: return {KeyRole::kPinReloadMac, 0x00};
+  }
+  return {KeyRole::kInternalAuth, 0x00};
+}
+
+}  // namespace sscard::sim

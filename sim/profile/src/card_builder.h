@@ -11,7 +11,8 @@
 namespace sscard::sim::detail {
 
 // The card, or nullptr with `error` filled in (field names as in the profile).
-std::unique_ptr<CardOs> build_card(const HolderProfile& profile, std::string_view file, ProfileError& error);
+std::unique_ptr<CardOs> build_card(const HolderProfile& profile, std::string_view file, ProfileError& error,
+                                   std::shared_ptr<crypto::Crypto> crypto);
 
 // Splits a GBK name into the 30-byte 09 part and the rest (for the 4E extension) at a character boundary.
 struct NameParts {

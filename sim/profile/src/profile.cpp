@@ -11,115 +11,18 @@
 #include <nlohmann/json.hpp>
 
 #include "card_builder.h"
+#include "json_fields.h"
 #include "sscard/core/atr.h"
 #include "sscard/core/bcd.h"
 #include "sscard/core/gbk.h"
+#include "sscard/crypto/openssl.h"
 
 namespace sscard::sim {
 namespace {
 
 using nlohmann::json;
 
-struct Failure {
-  std::string field;
-  std::string message;
-};
-
-[[noreturn]] void fail(std::string field, std::string message) { throw Failure{std::move(field), std::move(message)}; }
-
-std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
-
-std::string join(const std::string& parent, const std::string& key) {
-  return parent.empty() ? key : parent + "." + key;
-}
-
-// An object whose fields are read by name; unknown fields are errors (they are usually typos).
-class Object {
- public:
-  Object(const json& j, std::string path) : j_(j), path_(std::move(path)) {
-    if (!j_.is_object()) fail(path_, "must be a JSON object");
-  }
-
-  const json* find(const std::string& key) {
-    seen_.insert(key);
-    auto it = j_.find(key);
-    return it == j_.end() ? nullptr : &*it;
-  }
-  const json& need(const std::string& key) {
-    const json* v = find(key);
-    if (v == nullptr) fail(field(key), "is missing");
-    return *v;
-  }
-  std::string field(const std::string& key) const { return join(path_, key); }
-
-  std::string string(const std::string& key) {
-    const json& v = need(key);
-    if (!v.is_string()) fail(field(key), "must be a string");
-    return v.get<std::string>();
-  }
-  std::optional<std::string> optional_string(const std::string& key) {
-    if (find(key) == nullptr) return std::nullopt;
-    return string(key);
-  }
-  long long integer(const std::string& key, long long lo, long long hi) {
-    const json& v = need(key);
-    if (!v.is_number_integer()) fail(field(key), "must be an integer");
-    const long long n = v.get<long long>();
-    if (n < lo || n > hi) {
-      fail(field(key), std::to_string(n) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
-    }
-    return n;
-  }
-  // Call after reading every field.
-  void no_unknown_fields() const {
-    for (auto it = j_.begin(); it != j_.end(); ++it) {
-      if (!seen_.contains(it.key())) fail(field(it.key()), "is not a field of this format");
-    }
-  }
-
- private:
-  const json& j_;
-  std::string path_;
-  std::set<std::string> seen_;
-};
-
-bool all_digits(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-bool printable_ascii(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
-}
-
-std::string digits(Object& o, const std::string& key, std::size_t count) {
-  std::string s = o.string(key);
-  if (s.size() != count || !all_digits(s)) {
-    fail(o.field(key), in_quotes(s) + " must be " + std::to_string(count) + " decimal digits");
-  }
-  return s;
-}
-
-std::string ascii_text(Object& o, const std::string& key, std::size_t count) {
-  std::string s = o.string(key);
-  if (s.size() != count || !printable_ascii(s)) {
-    fail(o.field(key), in_quotes(s) + " must be " + std::to_string(count) + " printable ASCII characters");
-  }
-  return s;
-}
-
-Bytes hex(Object& o, const std::string& key) {
-  std::string s = o.string(key);
-  auto bytes = from_hex(s);
-  if (!bytes.ok()) fail(o.field(key), in_quotes(s) + " is not valid hex");
-  return *bytes;
-}
-
-Bytes hex_of_size(Object& o, const std::string& key, std::size_t size) {
-  Bytes b = hex(o, key);
-  if (b.size() != size) {
-    fail(o.field(key), "must be " + std::to_string(size) + " bytes, not " + std::to_string(b.size()));
-  }
-  return b;
-}
+using namespace detail;  // NOLINT(google-build-using-namespace): the field readers of json_fields.h
 
 Date date(Object& o, const std::string& key) {
   std::string s = o.string(key);
@@ -326,8 +229,26 @@ HolderProfile parse_root(const json& root) {
       p.extra_files.push_back(parse_extra_file(Object((*extra)[i], "extra_files[" + std::to_string(i) + "]")));
     }
   }
+  p.root_keys = o.string("root_keys");
+  if (p.root_keys.empty()) fail("root_keys", "must name the root-key file");
   o.no_unknown_fields();
   return p;
+}
+
+// The card keys from the root-key file (SECURITY.md "Keys"); a bad file is an error of the field root_keys.
+void derive_keys(HolderProfile& p, std::string_view file, crypto::Crypto& crypto) {
+  const auto cipher = cipher_of_algorithm(p.algorithm_id);
+  if (!cipher) {
+    fail("algorithm_id", in_quotes(to_hex(ByteSpan(&p.algorithm_id, 1))) +
+                             " has no keys in the simulator (01 = 3DES, 03 = SM4)");
+  }
+  const std::filesystem::path given(p.root_keys);
+  p.root_keys_file = given.is_absolute() ? given : std::filesystem::path(file).parent_path() / given;
+  auto roots = load_root_keys(p.root_keys_file);
+  if (!roots.ok()) fail("root_keys", roots.error().to_string());
+  auto keys = derive_card_keys(crypto, roots.value(), *cipher, p.issuer.region, p.historical_bytes());
+  if (!keys.ok()) fail("root_keys", "cannot derive the card keys (the ATR needs 8 historical bytes)");
+  p.keys = std::move(*keys);
 }
 
 }  // namespace
@@ -368,9 +289,12 @@ Loaded<HolderProfile> parse_profile(std::string_view json_text, std::string_view
       return ProfileError{file, "", "not valid JSON (at byte " + std::to_string(e.byte) + ")"};
     }
     HolderProfile p = parse_root(root);
+    std::shared_ptr<crypto::Crypto> crypto = crypto::make_openssl_crypto();
+    if (!crypto) return ProfileError{file, "", "no crypto backend to derive the card keys"};
+    derive_keys(p, file, *crypto);
     // Build once: this checks what only the file tree can tell (extra file paths, FID and SFI clashes).
     ProfileError error;
-    if (detail::build_card(p, file, error) == nullptr) return error;
+    if (detail::build_card(p, file, error, crypto) == nullptr) return error;
     return p;
   } catch (const Failure& f) {
     return ProfileError{file, f.field, f.message};
@@ -395,16 +319,24 @@ Loaded<HolderProfile> load_profile(const std::filesystem::path& file) {
   return result;
 }
 
-std::unique_ptr<CardOs> make_card_os(const HolderProfile& profile) {
+std::unique_ptr<CardOs> make_card_os(const HolderProfile& profile, std::shared_ptr<crypto::Crypto> crypto) {
   try {
     ProfileError error;
-    return detail::build_card(profile, profile.path.string(), error);
+    return detail::build_card(profile, profile.path.string(), error, std::move(crypto));
   } catch (const std::exception&) {
     return nullptr;
   }
 }
 
+std::unique_ptr<CardOs> make_card_os(const HolderProfile& profile) {
+  return make_card_os(profile, crypto::make_openssl_crypto());
+}
+
 std::unique_ptr<Card> make_card(const HolderProfile& profile) { return make_card_os(profile); }
+
+std::unique_ptr<Card> make_card(const HolderProfile& profile, std::shared_ptr<crypto::Crypto> crypto) {
+  return make_card_os(profile, std::move(crypto));
+}
 
 std::vector<std::filesystem::path> holder_profiles(const std::filesystem::path& cards_dir) {
   std::vector<std::filesystem::path> out;

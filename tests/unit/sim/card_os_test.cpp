@@ -339,7 +339,8 @@ TEST(CardOs, ClassInstructionAndLengthErrors) {
   EXPECT_EQ(send(*card, "80A4000C023F00"), "9000");
   EXPECT_EQ(send(*card, "84A4000C023F00"), "9000");
   EXPECT_EQ(send(*card, "00E2000000"), "6D00");
-  EXPECT_EQ(send(*card, "0082000A10"), "6D00");
+  EXPECT_EQ(send(*card, "00CA000000"), "6D00");            // GET DATA: not a command of this card
+  EXPECT_EQ(send(*card, "0082000A10"), "6A88");            // EXTERNAL AUTHENTICATE, but no key 0A here
   EXPECT_EQ(send(*card, "00A4"), "6700");
   EXPECT_EQ(send(*card, ""), "6700");
   EXPECT_EQ(send(*card, "00A40000053F"), "6700");        // Lc 5, one byte of data

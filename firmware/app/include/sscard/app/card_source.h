@@ -29,6 +29,9 @@ struct OpenResult {
 // Loads the holder profile and inserts the personalised card into a simulated reader's contact slot.
 OpenResult open_simulated_card(const std::filesystem::path& profile);
 
+// Loads a PSAM profile (cards/psam/*.json) and inserts the PSAM into a simulated reader's SAM slot.
+OpenResult open_simulated_psam(const std::filesystem::path& profile);
+
 // Opens a PC/SC reader through pcscd: `reader_name` empty picks the first reader with a card, else the
 // first reader; otherwise the exact name or the first name containing it.
 OpenResult open_pcsc_reader(const std::string& reader_name);

@@ -52,4 +52,43 @@ apdu::Command get_challenge(std::size_t length);
 // kInvalidArgument: `pin` is not exactly 6 decimal digits (nothing written).
 Result<apdu::Command> verify_pin(std::string_view pin, std::span<std::uint8_t, kPinFieldSize> pin_field);
 
+
+// ---- Authentication, PIN and MAC commands (docs/SECURITY.md) ----
+
+inline constexpr std::size_t kMaxPinFieldSize = 6;  // 12 digits packed
+inline constexpr std::size_t kMacSize = 4;
+
+// Packs 4..12 digits as BCD, F-padded (docs/DECISIONS.md D22): "123456" -> 12 34 56, "12345" -> 12 34 5F.
+// Returns the bytes written. kInvalidArgument: not 4..12 digits, or `out` shorter than needed.
+Result<std::size_t> pack_pin(std::string_view digits, MutableByteSpan out);
+
+// 00 20 00 00 Lc <packed PIN>: VERIFY of a PIN packed by pack_pin().
+apdu::Command verify_packed_pin(ByteSpan packed_pin);
+
+// 80 5E 01 00 Lc <old PIN> FF <new PIN>: CHANGE PIN (SECURITY.md "PINs", DECISIONS.md S10).
+apdu::Command change_pin(ByteSpan data);
+
+// 00 88 00 00 10 <process factor (8)> <data (8)> 08: INTERNAL AUTHENTICATE (SECURITY.md, S7).
+apdu::Command internal_authenticate(ByteSpan factor_and_data);
+
+// 00 82 00 <key id> Lc <cryptogram> <challenge> [01]: EXTERNAL AUTHENTICATE; the trailing 01 is the SM4
+// form (SSC-CARD.md "Commands").
+apdu::Command external_authenticate(std::uint8_t key_id, ByteSpan data);
+
+// The commands protected by a MAC (SECURITY.md "MACs"): `mac_header` returns the CLA INS P1 P2 Lc the MAC
+// covers (Lc counting the 4 MAC bytes); `data` is the command data including the MAC at its end.
+struct MacCommand {
+  std::uint8_t cla;
+  std::uint8_t ins;
+  std::uint8_t p1;
+  std::uint8_t p2;
+};
+inline constexpr MacCommand kApplicationBlockTemporary{0x84, 0x1E, 0x00, 0x00};
+inline constexpr MacCommand kApplicationBlockPermanent{0x84, 0x1E, 0x00, 0x01};
+inline constexpr MacCommand kApplicationUnblock{0x84, 0x18, 0x00, 0x00};
+inline constexpr MacCommand kPinUnblock{0x84, 0x24, 0x00, 0x00};
+inline constexpr MacCommand kPinReload{0x80, 0x5E, 0x00, 0x00};
+
+apdu::Command mac_command(MacCommand header, ByteSpan data_with_mac);
+
 }  // namespace sscard::ssc

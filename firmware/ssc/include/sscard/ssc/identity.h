@@ -58,6 +58,12 @@ struct Identity {
 //  - the transport's errors, passed through: kNoCard, kCardRemoved, kBufferTooSmall, kTimeout...
 Result<Identity> read_identity(transport::Transport& t, ByteSpan atr);
 
+// Reads the records of identity_records() into `identity` after SSSE has been selected, with the rules of
+// read_identity() (withheld 3rd-generation fields, missing name extension). With `skip_issuer_head` the
+// records 01 (卡识别码) and 03 (spec version), which the secured flows read first, are not read again.
+// Errors as read_identity().
+Status read_identity_records(transport::Transport& t, Identity& identity, bool skip_issuer_head);
+
 // The iReadCardBas output: 11 fields, each followed by '|':
 // region|SSN|card number|卡识别码|name|ATR historical|spec version|issue date|expiry|terminal number|device number|
 std::string format_iface_line(const Identity& identity, std::string_view terminal_number,

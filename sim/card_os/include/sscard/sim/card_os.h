@@ -1,10 +1,14 @@
 // CardOs: an ISO/IEC 7816-4 card operating system engine. A file system, an INS dispatch table with one
-// small handler per command, volatile security state, a PIN with a try counter kept in the Eeprom, and the
-// T=0 GET RESPONSE mechanism. Personalise it through file_system() and set_pin(), then use it as a Card.
+// small handler per command, volatile security state, a PIN with a try counter kept in the Eeprom, card
+// keys in the Eeprom, blockable applications, and the T=0 GET RESPONSE mechanism. Personalise it through
+// file_system(), set_pin(), add_key() and enable_application_block(), then use it as a Card.
 //
 // Commands (ISO/IEC 7816-4 section 11; CLA 00, 80 or 84; short APDUs only):
-//   SELECT 00 A4, READ BINARY 00 B0, UPDATE BINARY 00 D6, READ RECORD 00 B2, UPDATE RECORD 00 DC,
-//   VERIFY 00 20, GET CHALLENGE 00 84, GET RESPONSE 00 C0.
+//   SELECT 00 A4, READ BINARY 00 B0, UPDATE BINARY 00 D6, READ RECORD 00 B2, UPDATE RECORD 00 DC (and 84 DC
+//   with an STK MAC), VERIFY 00 20, GET CHALLENGE 00 84, GET RESPONSE 00 C0, and the security commands of
+//   docs/SECURITY.md: INTERNAL AUTHENTICATE 00 88, EXTERNAL AUTHENTICATE 00 82, APPLICATION BLOCK 84 1E,
+//   APPLICATION UNBLOCK 84 18, PIN UNBLOCK 84 24, PIN RELOAD 80 5E 00 00, CHANGE PIN 80 5E 01 00.
+//   A CommandExtension adds commands of its own (the PSAM's).
 // The behaviour of each command, and the choices made where the standard leaves room, are documented in
 // cards/README.md ("How the simulated card answers").
 #pragma once
@@ -12,13 +16,17 @@
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string_view>
+#include <vector>
 
 #include "sscard/core/apdu.h"
 #include "sscard/core/bytes.h"
 #include "sscard/core/status_word.h"
+#include "sscard/crypto/crypto.h"
 #include "sscard/sim/card.h"
 #include "sscard/sim/eeprom.h"
 #include "sscard/sim/file_system.h"
@@ -30,6 +38,38 @@ struct CardConfig {
   Bytes atr;
   std::size_t eeprom_size = Eeprom::kDefaultSize;
   std::size_t page_size = Eeprom::kDefaultPageSize;
+  // The crypto backend of the security commands and of GET CHALLENGE. Without one, the security commands
+  // answer 6A88 (no key) and challenges come from a non-cryptographic generator.
+  std::shared_ptr<crypto::Crypto> crypto;
+};
+
+// What the card does with a key (docs/SECURITY.md "Keys"): the command that uses it.
+enum class KeyRole : std::uint8_t {
+  kInternalAuth,    // INTERNAL AUTHENTICATE, key reference in P2 (IRK: 00)
+  kExternalAuth,    // EXTERNAL AUTHENTICATE, key id in P2 (04, 0A, 0D)
+  kApplicationMac,  // MAC of APPLICATION BLOCK / UNBLOCK and UPDATE RECORD 84 DC (STK, id 00)
+  kPinUnblockMac,   // MAC of PIN UNBLOCK (PUK, id 00)
+  kPinReloadMac,    // MAC of PIN RELOAD (PRK, id 00)
+};
+
+// One answer of a command handler. `power_lost` means the Eeprom lost power during the command.
+struct CommandReply {
+  Bytes data;
+  StatusWord sw;
+  bool power_lost = false;
+};
+
+class CardOs;
+
+// Commands a card understands beyond the built-in ones (the PSAM's DIVERSIFY and COMPUTE). The engine asks
+// the extension for every INS it does not know itself, after the class and blocked-application checks.
+class CommandExtension {
+ public:
+  virtual ~CommandExtension() = default;
+  // The answer, or nullopt if the INS is not the extension's either (the card answers 6D00).
+  virtual std::optional<CommandReply> process(CardOs& card, const apdu::Command& cmd) = 0;
+  // Power-on and power-off: drop volatile state.
+  virtual void reset() = 0;
 };
 
 class CardOs final : public Card {
@@ -58,14 +98,36 @@ class CardOs final : public Card {
   Status set_pin(std::string_view digits, std::uint8_t max_tries = kDefaultPinTries);
   // The try counter as the Eeprom holds it; nullopt if no PIN was set.
   std::optional<std::uint8_t> pin_tries_left() const;
+  // The PIN limit set by set_pin().
+  std::uint8_t pin_max_tries() const { return pin_max_tries_; }
+
+  // Stores a 16-byte key for `role` under key id `id` in the Eeprom; `cipher` is kTdes or kSm4 and decides
+  // the algorithm of every command that uses the key. A second key with the same role and id replaces the
+  // first. kInvalidArgument: wrong key length or cipher. kBufferTooSmall: the Eeprom is full. kIo: power lost.
+  Status add_key(KeyRole role, std::uint8_t id, crypto::Cipher cipher, ByteSpan key);
+  bool has_key(KeyRole role, std::uint8_t id) const;
+
+  // Makes DF `df` an application that APPLICATION BLOCK can block (its state byte lives in the Eeprom).
+  // kInvalidArgument: not a DF. kBufferTooSmall: the Eeprom is full. kIo: power lost.
+  Status enable_application_block(NodeId df);
+  enum class BlockState : std::uint8_t { kNone = 0, kTemporary = 1, kPermanent = 2 };
+  // The state of the application `df` belongs to (itself or its nearest blockable ancestor).
+  BlockState block_state(NodeId df) const;
+
+  // Test hook and alternative entropy: where GET CHALLENGE takes its bytes from. An empty function restores
+  // the default (the crypto backend's random(), or a seeded generator without one).
+  using RandomSource = std::function<void(MutableByteSpan)>;
+  void set_random_source(RandomSource source) { random_source_ = std::move(source); }
+
+  // Commands beyond the built-in ones; replaces any earlier extension.
+  void set_extension(std::unique_ptr<CommandExtension> extension) { extension_ = std::move(extension); }
+
+  // State an extension may read.
+  NodeId current_df() const { return current_df_; }
+  crypto::Crypto* crypto() const { return config_.crypto.get(); }
 
  private:
-  // What a handler produces; `power_lost` means the Eeprom lost power during the command.
-  struct Reply {
-    Bytes data;
-    StatusWord sw;
-    bool power_lost = false;
-  };
+  using Reply = CommandReply;
   using Handler = Reply (CardOs::*)(const apdu::Command&);
   struct CommandEntry {
     std::uint8_t ins;
@@ -91,6 +153,14 @@ class CardOs final : public Card {
   Reply verify(const apdu::Command& cmd);
   Reply get_challenge(const apdu::Command& cmd);
   Reply get_response(const apdu::Command& cmd);
+  Reply internal_authenticate(const apdu::Command& cmd);
+  Reply external_authenticate(const apdu::Command& cmd);
+  Reply application_block(const apdu::Command& cmd);
+  Reply application_unblock(const apdu::Command& cmd);
+  Reply pin_unblock(const apdu::Command& cmd);
+  Reply change_or_reload_pin(const apdu::Command& cmd);
+  Reply change_pin(const apdu::Command& cmd);
+  Reply reload_pin(const apdu::Command& cmd);
 
   // Shared by the handlers.
   Bytes fci(NodeId node) const;
@@ -106,15 +176,51 @@ class CardOs final : public Card {
   };
   BinaryTarget binary_target(const apdu::Command& cmd);
   std::optional<std::size_t> find_record(NodeId ef, std::uint8_t p1, std::uint8_t mode) const;
+  bool satisfied_with(AccessCondition ac, std::optional<std::uint8_t> extra_key) const;
 
+  // Keys (cmd_security.cpp).
+  struct KeySlot {
+    KeyRole role;
+    std::uint8_t id;
+    crypto::Cipher cipher;
+    std::size_t offset;  // Eeprom: 16 bytes
+  };
+  const KeySlot* find_key(KeyRole role, std::uint8_t id) const;
+  ByteSpan key_bytes(const KeySlot& slot) const;
+  // Checks the MAC (the last 4 bytes of the command data) of a MAC-protected command with the key of `role`
+  // and the R4 the card issued, which it consumes. kSuccess, or the status word to answer.
+  StatusWord check_mac(const apdu::Command& cmd, KeyRole role);
+  Bytes take_challenge();
+  void fill_random(MutableByteSpan out);
+  std::optional<NodeId> blockable_application(NodeId df) const;
+  bool in_blocked_application() const;
+  Reply write_block_state(NodeId app, BlockState state);
+
+  // PIN storage (cmd_pin.cpp): a journal of two slots so that changing the PIN is atomic.
+  // Eeprom at pin_offset_: [0] try counter, [1] active slot (0 or 1), [2..9] slot 0, [10..17] slot 1;
+  // a slot holds the PIN as BCD digits padded with F.
   static constexpr std::size_t kPinFieldSize = 8;  // up to 16 BCD digits, F-padded
+  static constexpr std::size_t kMacSizeOnCard = 4;
+  static constexpr std::uint8_t kMacUpdateKeyId = 0x04;  // what a right STK MAC on UPDATE RECORD stands for
+  static constexpr std::size_t kPinCounter = 0, kPinActive = 1, kPinSlots = 2;
+  static constexpr std::size_t kPinRecordSize = 2 + 2 * kPinFieldSize;
+  ByteSpan active_pin() const;
+  // VERIFY's try: spend a try, compare in constant time, restore on success. sw: 9000, 63Cx, 6983.
+  Reply try_pin(ByteSpan candidate_bcd);
+  // Writes a new PIN into the inactive slot, switches slots, then restores the counter.
+  Reply store_new_pin(ByteSpan pin_bcd);
+  Reply restore_pin_counter();
 
   CardConfig config_;
   Eeprom eeprom_;
   FileSystem fs_;
-  std::optional<std::size_t> pin_offset_;  // Eeprom: 8 bytes PIN (BCD, F-padded), 1 byte try counter
+  std::optional<std::size_t> pin_offset_;
   std::uint8_t pin_max_tries_ = kDefaultPinTries;
   std::mt19937_64 rng_;
+  RandomSource random_source_;
+  std::vector<KeySlot> keys_;
+  std::vector<std::pair<NodeId, std::size_t>> blockable_;  // application DF, Eeprom offset of its state byte
+  std::unique_ptr<CommandExtension> extension_;
 
   // Volatile state, cleared at power-on.
   bool powered_ = false;

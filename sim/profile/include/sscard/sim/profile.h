@@ -19,38 +19,11 @@
 #include "sscard/sim/card.h"
 #include "sscard/sim/card_os.h"
 #include "sscard/sim/file_system.h"
+#include "sscard/sim/keys.h"
+#include "sscard/sim/profile_error.h"
+#include "sscard/sim/security.h"
 
 namespace sscard::sim {
-
-struct ProfileError {
-  std::string file;     // as given to the loader
-  std::string field;    // dotted path, e.g. "holder.birth_date" or "extra_files[1].records[0]"; empty = whole file
-  std::string message;
-  // "file: field: message" (or "file: message" without a field).
-  std::string to_string() const;
-};
-
-// A value of T or the ProfileError that says why there is none.
-template <typename T>
-class Loaded {
- public:
-  Loaded(T value) : v_(std::move(value)) {}              // NOLINT(google-explicit-constructor)
-  Loaded(ProfileError error) : v_(std::move(error)) {}   // NOLINT(google-explicit-constructor)
-  bool ok() const { return std::holds_alternative<T>(v_); }
-  // Calling value() on an error (or error() on a value) is a bug in the caller: it aborts.
-  const T& value() const { return *checked<T>(); }
-  T& value() { return *const_cast<T*>(checked<T>()); }
-  const ProfileError& error() const { return *checked<ProfileError>(); }
-
- private:
-  template <typename U>
-  const U* checked() const {
-    const U* p = std::get_if<U>(&v_);
-    if (p == nullptr) std::abort();
-    return p;
-  }
-  std::variant<T, ProfileError> v_;
-};
 
 struct ExtraRecord {
   Bytes bytes;                          // tag, length, value
@@ -104,6 +77,9 @@ struct HolderProfile {
   std::string pin;              // digits
   std::uint8_t pin_max_tries = CardOs::kDefaultPinTries;
   std::vector<ExtraFile> extra_files;
+  std::string root_keys;                  // as written: the root-key file, relative to the profile's folder
+  std::filesystem::path root_keys_file;   // resolved
+  CardKeys keys;                          // derived from the root keys (SECURITY.md "Keys"), one per class
 
   // Derived values, as the card stores them.
   Bytes card_identification_code() const;  // 16 bytes: region BCD + D156000005 + card_serial
@@ -115,13 +91,26 @@ inline constexpr std::string_view kProfileFormat = "sscard-profile/1";
 // The SSSE's DF name, "sx1.sh.社会保障" in GBK.
 Bytes ssse_df_name();
 
+// Loading derives the card keys: it reads the root-key file named by "root_keys" (relative to the folder of
+// `file`, or of `file_name_for_errors` for parse_profile) and diversifies with the OpenSSL backend.
 Loaded<HolderProfile> load_profile(const std::filesystem::path& file);
 Loaded<HolderProfile> parse_profile(std::string_view json_text, std::string_view file_name_for_errors);
 
-// A personalised card. Never null for a profile that parse_profile accepted.
+// A personalised card: files, PIN, the seven card keys (in its Eeprom) and a blockable SSSE. The card uses
+// `crypto` for its security commands and challenges; without one it gets its own OpenSSL backend. Never null
+// for a profile that parse_profile accepted.
 std::unique_ptr<Card> make_card(const HolderProfile& profile);
-// The same card with its engine type, for tests that reach the Eeprom or the file system.
+std::unique_ptr<Card> make_card(const HolderProfile& profile, std::shared_ptr<crypto::Crypto> crypto);
+// The same card with its engine type, for tests that reach the Eeprom, the file system or the random source.
 std::unique_ptr<CardOs> make_card_os(const HolderProfile& profile);
+std::unique_ptr<CardOs> make_card_os(const HolderProfile& profile, std::shared_ptr<crypto::Crypto> crypto);
+
+// The key role and key id under which a card holds its key of class `c` (SECURITY.md "Keys" table).
+struct CardKeyReference {
+  KeyRole role;
+  std::uint8_t id;
+};
+CardKeyReference card_key_reference(KeyClass c);
 
 // cards_dir/*.json (not subfolders), sorted by file name. Empty if the folder does not exist.
 std::vector<std::filesystem::path> holder_profiles(const std::filesystem::path& cards_dir);

@@ -1,0 +1,44 @@
+// What the sscard commands share: opening the card and PSAM sources named on the command line, running
+// the identity read with or without a PSAM, printing it, and one-line errors.
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "sscard/app/args.h"
+#include "sscard/app/card_source.h"
+#include "sscard/app/commands.h"
+#include "sscard/app/identity_report.h"
+#include "sscard/ssc/identity.h"
+
+namespace sscard::app {
+
+int fail(std::ostream& err, std::string_view message, int code = kExitFailure);
+
+// Parses a whole non-negative number; false on anything else.
+bool parse_count(std::string_view text, unsigned long& out);
+
+struct ReadOutcome {
+  bool ok = false;
+  std::string error;  // one line, when !ok
+  ssc::Identity identity;
+  TerminalIds terminal;
+};
+
+// Powers the card (and the PSAM, when there is one) up and runs the identity read: without a PSAM the
+// plain read of SSC-CARD.md, with one the PSAM-mode read of docs/SECURITY.md.
+ReadOutcome read_card(hal::Slot& card, hal::Slot* psam);
+
+int print_identity(OutputFormat format, const ReadOutcome& read, std::ostream& out, std::ostream& err);
+
+// The card source named on the command line: --card PROFILE (simulated) or --reader pcsc [--reader-name].
+// `usage_error` is set for a wrong combination of options.
+OpenResult open_card_source(const Args& args, std::string& usage_error);
+
+// The PSAM named on the command line: --psam PSAM_PROFILE (simulated) or --psam-reader NAME (PC/SC).
+// No source and no error when neither is given.
+OpenResult open_psam_source(const Args& args, std::string& usage_error);
+
+}  // namespace sscard::app

@@ -1,0 +1,443 @@
+// The crypto interface over OpenSSL 3 (EVP, OSSL_PARAM and provider APIs; no deprecated low-level calls).
+//
+// Every OpenSSL object is owned by a std::unique_ptr with its matching free function, so each one is
+// released on every return path. Failures clear OpenSSL's thread error queue so that it never grows.
+#include "sscard/crypto/openssl.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cstring>
+#include <new>
+
+#include "sscard/core/bytes.h"
+
+namespace sscard::crypto {
+namespace {
+
+template <auto FreeFunction>
+struct Free {
+  template <typename T>
+  void operator()(T* p) const {
+    FreeFunction(p);
+  }
+};
+
+using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, Free<EVP_CIPHER_CTX_free>>;
+using CipherPtr = std::unique_ptr<EVP_CIPHER, Free<EVP_CIPHER_free>>;
+using MdPtr = std::unique_ptr<EVP_MD, Free<EVP_MD_free>>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Free<EVP_MD_CTX_free>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY_free>>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>>;
+using BnPtr = std::unique_ptr<BIGNUM, Free<BN_free>>;
+using SecretBnPtr = std::unique_ptr<BIGNUM, Free<BN_clear_free>>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, Free<BN_CTX_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Free<OSSL_PARAM_BLD_free>>;
+// OSSL_PARAM_free also clears the secure-heap block where OSSL_PARAM_BLD put a secure BIGNUM (the SM2 private key).
+using ParamsPtr = std::unique_ptr<OSSL_PARAM, Free<OSSL_PARAM_free>>;
+using GroupPtr = std::unique_ptr<EC_GROUP, Free<EC_GROUP_free>>;
+using PointPtr = std::unique_ptr<EC_POINT, Free<EC_POINT_free>>;
+using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Free<ECDSA_SIG_free>>;
+
+// Returns `e` after dropping whatever OpenSSL queued, so a failed call leaves no state behind.
+Status fail(Error e) {
+  ERR_clear_error();
+  return e;
+}
+
+bool fits_int(std::size_t n) { return n <= static_cast<std::size_t>(INT_MAX); }
+
+// The ciphers fetched once per backend object; indices into Backend::ciphers_.
+enum CipherIndex : std::size_t {
+  kDesEdeEcb,
+  kDesEdeCbc,
+  kDesEde3Ecb,
+  kDesEde3Cbc,
+  kSm4Ecb,
+  kSm4Cbc,
+  kAes128Ecb,
+  kAes128Cbc,
+  kAes192Ecb,
+  kAes192Cbc,
+  kAes256Ecb,
+  kAes256Cbc,
+  kCipherCount,
+};
+
+constexpr std::array<const char*, kCipherCount> kCipherNames = {
+    "DES-EDE-ECB", "DES-EDE-CBC", "DES-EDE3-ECB", "DES-EDE3-CBC", "SM4-ECB",     "SM4-CBC",
+    "AES-128-ECB", "AES-128-CBC", "AES-192-ECB",  "AES-192-CBC",  "AES-256-ECB", "AES-256-CBC",
+};
+
+constexpr std::size_t kSm2FieldSize = 32;
+constexpr std::size_t kSm2PointSize = 1 + 2 * kSm2FieldSize;  // 04 || x || y (SEC 1 2.3.3, uncompressed)
+constexpr std::size_t kSm2MaxDerSignature = 72;               // SEQUENCE of two INTEGERs of up to 33 bytes
+// ENTL_A is a 16-bit count of the ID's bits (GB/T 32918.2-2016 5.5), so the ID is at most 8191 bytes.
+constexpr std::size_t kSm2MaxIdSize = 0xFFFF / 8;
+constexpr std::size_t kRsaMaxModulusSize = 512;  // 4096 bits: above every EMV and PBOC key
+
+const char* md_name(Hash h) {
+  switch (h) {
+    case Hash::kSha1:
+      return "SHA1";
+    case Hash::kSha256:
+      return "SHA256";
+    case Hash::kSm3:
+      return "SM3";
+  }
+  return nullptr;
+}
+
+class OpenSslCrypto final : public Crypto {
+ public:
+  OpenSslCrypto() {
+    for (std::size_t i = 0; i < kCipherCount; ++i) ciphers_[i].reset(EVP_CIPHER_fetch(nullptr, kCipherNames[i], nullptr));
+    for (Hash h : {Hash::kSha1, Hash::kSha256, Hash::kSm3}) {
+      mds_[static_cast<std::size_t>(h)].reset(EVP_MD_fetch(nullptr, md_name(h), nullptr));
+    }
+    sm2_group_.reset(EC_GROUP_new_by_curve_name(NID_sm2));
+    ERR_clear_error();  // a cipher missing from this build is reported per call as kUnsupported
+  }
+
+  std::string_view name() const override { return "openssl"; }
+
+  Status encrypt_ecb(Cipher c, ByteSpan key, ByteSpan in, MutableByteSpan out) override {
+    return run_cipher(c, false, key, {}, in, out, true);
+  }
+  Status decrypt_ecb(Cipher c, ByteSpan key, ByteSpan in, MutableByteSpan out) override {
+    return run_cipher(c, false, key, {}, in, out, false);
+  }
+  Status encrypt_cbc(Cipher c, ByteSpan key, ByteSpan iv, ByteSpan in, MutableByteSpan out) override {
+    return run_cipher(c, true, key, iv, in, out, true);
+  }
+  Status decrypt_cbc(Cipher c, ByteSpan key, ByteSpan iv, ByteSpan in, MutableByteSpan out) override {
+    return run_cipher(c, true, key, iv, in, out, false);
+  }
+
+  Result<std::size_t> digest(Hash h, ByteSpan in, MutableByteSpan out) override {
+    const std::size_t index = static_cast<std::size_t>(h);
+    if (index >= mds_.size() || md_name(h) == nullptr) return Error::kInvalidArgument;
+    if (out.size() < digest_size(h)) return Error::kBufferTooSmall;
+    const EVP_MD* md = mds_[index].get();
+    if (md == nullptr) return Error::kUnsupported;
+    unsigned int length = 0;
+    if (EVP_Digest(in.data(), in.size(), out.data(), &length, md, nullptr) != 1) return fail(Error::kInternal);
+    return static_cast<std::size_t>(length);
+  }
+
+  Result<std::size_t> rsa_public(ByteSpan modulus, ByteSpan exponent, ByteSpan in, MutableByteSpan out) override {
+    if (in.size() != modulus.size()) return Error::kInvalidArgument;
+    if (out.size() < modulus.size()) return Error::kBufferTooSmall;
+    PkeyPtr pkey;
+    SSCARD_TRY(make_rsa_public(modulus, exponent, pkey));
+    // Same length, big-endian: byte order comparison is numeric comparison.
+    if (!std::lexicographical_compare(in.begin(), in.end(), modulus.begin(), modulus.end())) {
+      return Error::kInvalidArgument;
+    }
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
+    if (!ctx) return fail(Error::kInternal);
+    if (EVP_PKEY_encrypt_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) != 1) {
+      return fail(Error::kInternal);
+    }
+    std::size_t length = out.size();
+    if (EVP_PKEY_encrypt(ctx.get(), out.data(), &length, in.data(), in.size()) != 1) return fail(Error::kInternal);
+    if (length != modulus.size()) return fail(Error::kInternal);
+    return length;
+  }
+
+  Status rsa_verify_pkcs1(Hash h, ByteSpan modulus, ByteSpan exponent, ByteSpan message,
+                          ByteSpan signature) override {
+    // OpenSSL 3.0 refuses RSA with SM3 ("digest not allowed"); no PBOC or SSC object pairs them.
+    if (h == Hash::kSm3) return Error::kUnsupported;
+    const char* md = md_name(h);
+    if (md == nullptr) return Error::kInvalidArgument;
+    PkeyPtr pkey;
+    SSCARD_TRY(make_rsa_public(modulus, exponent, pkey));
+    if (signature.size() != modulus.size()) return Error::kSecurity;
+    MdCtxPtr mctx(EVP_MD_CTX_new());
+    if (!mctx) return fail(Error::kInternal);
+    EVP_PKEY_CTX* pctx = nullptr;  // owned by mctx
+    if (EVP_DigestVerifyInit_ex(mctx.get(), &pctx, md, nullptr, nullptr, pkey.get(), nullptr) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
+      return fail(Error::kInternal);
+    }
+    if (EVP_DigestVerify(mctx.get(), signature.data(), signature.size(), message.data(), message.size()) != 1) {
+      return fail(Error::kSecurity);
+    }
+    return kOk;
+  }
+
+  Status sm2_verify(ByteSpan public_key, std::string_view id, ByteSpan message, ByteSpan signature) override {
+    if (id.size() > kSm2MaxIdSize) return Error::kInvalidArgument;
+    std::array<std::uint8_t, kSm2PointSize> point{};
+    SSCARD_TRY(sm2_point(public_key, point));
+    PkeyPtr pkey;
+    SSCARD_TRY(make_sm2_key(point, nullptr, pkey));
+    if (signature.size() != 2 * kSm2FieldSize) return Error::kSecurity;
+
+    // OpenSSL verifies the DER form (GB/T 35276 7.3 SM2Signature); build it from r || s.
+    EcdsaSigPtr sig(ECDSA_SIG_new());
+    BnPtr r(BN_bin2bn(signature.data(), static_cast<int>(kSm2FieldSize), nullptr));
+    BnPtr s(BN_bin2bn(signature.data() + kSm2FieldSize, static_cast<int>(kSm2FieldSize), nullptr));
+    if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) return fail(Error::kInternal);
+    r.release();  // now owned by sig
+    s.release();
+    std::array<std::uint8_t, kSm2MaxDerSignature> der{};
+    if (i2d_ECDSA_SIG(sig.get(), nullptr) > static_cast<int>(der.size())) return fail(Error::kInternal);
+    std::uint8_t* cursor = der.data();
+    const int der_length = i2d_ECDSA_SIG(sig.get(), &cursor);
+    if (der_length <= 0) return fail(Error::kInternal);
+
+    MdCtxPtr mctx(EVP_MD_CTX_new());
+    if (!mctx) return fail(Error::kInternal);
+    SSCARD_TRY(init_sm2_digest(mctx.get(), pkey.get(), id, false));
+    if (EVP_DigestVerify(mctx.get(), der.data(), static_cast<std::size_t>(der_length), message.data(),
+                         message.size()) != 1) {
+      return fail(Error::kSecurity);
+    }
+    return kOk;
+  }
+
+  Status sm2_sign(ByteSpan private_key, std::string_view id, ByteSpan message, MutableByteSpan signature) override {
+    if (id.size() > kSm2MaxIdSize) return Error::kInvalidArgument;
+    if (signature.size() < 2 * kSm2FieldSize) return Error::kBufferTooSmall;
+    SecretBnPtr d;
+    SSCARD_TRY(sm2_private_scalar(private_key, d));
+    std::array<std::uint8_t, kSm2PointSize> point{};
+    SSCARD_TRY(sm2_multiply_generator(d.get(), point));
+    PkeyPtr pkey;
+    // The public key enters Z_A (GB/T 32918.2-2016 5.5), so the signer needs the whole key pair.
+    SSCARD_TRY(make_sm2_key(point, d.get(), pkey));
+
+    MdCtxPtr mctx(EVP_MD_CTX_new());
+    if (!mctx) return fail(Error::kInternal);
+    SSCARD_TRY(init_sm2_digest(mctx.get(), pkey.get(), id, true));
+    std::array<std::uint8_t, kSm2MaxDerSignature + 8> der{};
+    std::size_t der_length = der.size();
+    if (EVP_DigestSign(mctx.get(), der.data(), &der_length, message.data(), message.size()) != 1) {
+      return fail(Error::kInternal);
+    }
+    const std::uint8_t* cursor = der.data();
+    EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(der_length)));
+    if (!sig) return fail(Error::kInternal);
+    const BIGNUM* r = nullptr;
+    const BIGNUM* s = nullptr;
+    ECDSA_SIG_get0(sig.get(), &r, &s);
+    if (BN_bn2binpad(r, signature.data(), static_cast<int>(kSm2FieldSize)) != static_cast<int>(kSm2FieldSize) ||
+        BN_bn2binpad(s, signature.data() + kSm2FieldSize, static_cast<int>(kSm2FieldSize)) !=
+            static_cast<int>(kSm2FieldSize)) {
+      return fail(Error::kInternal);
+    }
+    return kOk;
+  }
+
+  Status sm2_public_key(ByteSpan private_key, MutableByteSpan public_key) override {
+    if (public_key.size() < 2 * kSm2FieldSize) return Error::kBufferTooSmall;
+    SecretBnPtr d;
+    SSCARD_TRY(sm2_private_scalar(private_key, d));
+    std::array<std::uint8_t, kSm2PointSize> point{};
+    SSCARD_TRY(sm2_multiply_generator(d.get(), point));
+    std::copy(point.begin() + 1, point.end(), public_key.begin());
+    return kOk;
+  }
+
+  Status random(MutableByteSpan out) override {
+    if (out.empty()) return kOk;
+    if (!fits_int(out.size())) return Error::kInvalidArgument;
+    if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) return fail(Error::kInternal);
+    return kOk;
+  }
+
+ private:
+  // Picks the EVP cipher for (cipher, key length, mode). A single-DES key is expanded into `expanded` as
+  // K || K || K: three-key EDE with equal keys is single DES (NIST SP 800-67 Rev. 2, 3.2, keying option 3).
+  Result<const EVP_CIPHER*> select(Cipher c, bool cbc, ByteSpan key, std::array<std::uint8_t, 24>& expanded,
+                                   ByteSpan& effective_key) {
+    const std::size_t mode = cbc ? 1 : 0;
+    std::size_t index = kCipherCount;
+    effective_key = key;
+    switch (c) {
+      case Cipher::kTdes:
+        if (key.size() == 8) {
+          for (std::size_t i = 0; i < 3; ++i) std::copy(key.begin(), key.end(), expanded.begin() + 8 * i);
+          effective_key = expanded;
+          index = kDesEde3Ecb + mode;
+        } else if (key.size() == 16) {
+          index = kDesEdeEcb + mode;
+        } else if (key.size() == 24) {
+          index = kDesEde3Ecb + mode;
+        }
+        break;
+      case Cipher::kSm4:
+        if (key.size() == 16) index = kSm4Ecb + mode;
+        break;
+      case Cipher::kAes:
+        if (key.size() == 16) index = kAes128Ecb + mode;
+        if (key.size() == 24) index = kAes192Ecb + mode;
+        if (key.size() == 32) index = kAes256Ecb + mode;
+        break;
+    }
+    if (index == kCipherCount) return Error::kInvalidArgument;
+    const EVP_CIPHER* cipher = ciphers_[index].get();
+    if (cipher == nullptr) return Error::kUnsupported;
+    return cipher;
+  }
+
+  Status run_cipher(Cipher c, bool cbc, ByteSpan key, ByteSpan iv, ByteSpan in, MutableByteSpan out, bool encrypt) {
+    const std::size_t block = block_size(c);
+    if (block == 0) return Error::kInvalidArgument;
+    if (cbc && iv.size() != block) return Error::kInvalidArgument;
+    if (in.size() % block != 0 || out.size() < in.size() || !fits_int(in.size())) return Error::kInvalidArgument;
+    std::array<std::uint8_t, 24> expanded{};
+    ByteSpan effective_key;
+    Result<const EVP_CIPHER*> cipher = select(c, cbc, key, expanded, effective_key);
+    Status status = cipher.ok() ? Status(kOk) : cipher.status();
+    if (status.ok() && !in.empty()) {
+      status = run_evp(*cipher, effective_key, cbc ? iv.data() : nullptr, in, out, encrypt);
+    }
+    secure_wipe(expanded);
+    return status;
+  }
+
+  static Status run_evp(const EVP_CIPHER* cipher, ByteSpan key, const std::uint8_t* iv, ByteSpan in,
+                        MutableByteSpan out, bool encrypt) {
+    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+    if (!ctx) return fail(Error::kInternal);
+    if (EVP_CipherInit_ex2(ctx.get(), cipher, key.data(), iv, encrypt ? 1 : 0, nullptr) != 1 ||
+        EVP_CIPHER_CTX_set_padding(ctx.get(), 0) != 1) {
+      return fail(Error::kInternal);
+    }
+    int written = 0;
+    if (EVP_CipherUpdate(ctx.get(), out.data(), &written, in.data(), static_cast<int>(in.size())) != 1) {
+      return fail(Error::kInternal);
+    }
+    int final_written = 0;
+    if (EVP_CipherFinal_ex(ctx.get(), out.data() + written, &final_written) != 1) return fail(Error::kInternal);
+    if (static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written) != in.size()) {
+      return fail(Error::kInternal);
+    }
+    return kOk;  // ctx (and the key schedule inside it) is cleansed by EVP_CIPHER_CTX_free
+  }
+
+  static Status make_rsa_public(ByteSpan modulus, ByteSpan exponent, PkeyPtr& out) {
+    if (modulus.empty() || modulus.size() > kRsaMaxModulusSize || modulus[0] == 0) return Error::kInvalidArgument;
+    if (exponent.empty() || exponent.size() > modulus.size()) return Error::kInvalidArgument;
+    BnPtr n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr));
+    BnPtr e(BN_bin2bn(exponent.data(), static_cast<int>(exponent.size()), nullptr));
+    if (!n || !e) return fail(Error::kInternal);
+    if (BN_is_zero(e.get()) || !BN_is_odd(n.get())) return Error::kInvalidArgument;
+    ParamBldPtr bld(OSSL_PARAM_BLD_new());
+    if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
+        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1) {
+      return fail(Error::kInternal);
+    }
+    ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) return fail(Error::kInternal);
+    EVP_PKEY* pkey = nullptr;
+    if (EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+      return fail(Error::kInvalidArgument);
+    }
+    out.reset(pkey);
+    return kOk;
+  }
+
+  // x || y or 04 || x || y, checked to be a point of the SM2 curve, as the 65-byte uncompressed form.
+  Status sm2_point(ByteSpan public_key, std::array<std::uint8_t, kSm2PointSize>& point) const {
+    if (!sm2_group_) return Error::kUnsupported;
+    if (public_key.size() == kSm2PointSize) {
+      if (public_key[0] != 0x04) return Error::kInvalidArgument;
+      std::copy(public_key.begin(), public_key.end(), point.begin());
+    } else if (public_key.size() == kSm2PointSize - 1) {
+      point[0] = 0x04;
+      std::copy(public_key.begin(), public_key.end(), point.begin() + 1);
+    } else {
+      return Error::kInvalidArgument;
+    }
+    PointPtr p(EC_POINT_new(sm2_group_.get()));
+    if (!p) return fail(Error::kInternal);
+    // oct2point rejects coordinates that are not field elements and points off the curve.
+    if (EC_POINT_oct2point(sm2_group_.get(), p.get(), point.data(), point.size(), nullptr) != 1) {
+      return fail(Error::kInvalidArgument);
+    }
+    return kOk;
+  }
+
+  // d as a BIGNUM, 1 <= d <= n - 2 (GB/T 32918.1-2016 6.1).
+  Status sm2_private_scalar(ByteSpan private_key, SecretBnPtr& d) const {
+    if (!sm2_group_) return Error::kUnsupported;
+    if (private_key.size() != kSm2FieldSize) return Error::kInvalidArgument;
+    d.reset(BN_secure_new());
+    BnPtr limit(BN_dup(EC_GROUP_get0_order(sm2_group_.get())));
+    if (!d || !limit || BN_bin2bn(private_key.data(), static_cast<int>(private_key.size()), d.get()) == nullptr ||
+        BN_sub_word(limit.get(), 1) != 1) {
+      return fail(Error::kInternal);
+    }
+    BN_set_flags(d.get(), BN_FLG_CONSTTIME);
+    if (BN_is_zero(d.get()) || BN_cmp(d.get(), limit.get()) >= 0) return Error::kInvalidArgument;
+    return kOk;
+  }
+
+  Status sm2_multiply_generator(const BIGNUM* d, std::array<std::uint8_t, kSm2PointSize>& point) const {
+    BnCtxPtr bn_ctx(BN_CTX_secure_new());
+    PointPtr p(EC_POINT_new(sm2_group_.get()));
+    if (!bn_ctx || !p || EC_POINT_mul(sm2_group_.get(), p.get(), d, nullptr, nullptr, bn_ctx.get()) != 1 ||
+        EC_POINT_point2oct(sm2_group_.get(), p.get(), POINT_CONVERSION_UNCOMPRESSED, point.data(), point.size(),
+                           bn_ctx.get()) != point.size()) {
+      return fail(Error::kInternal);
+    }
+    return kOk;
+  }
+
+  static Status make_sm2_key(const std::array<std::uint8_t, kSm2PointSize>& point, const BIGNUM* d, PkeyPtr& out) {
+    ParamBldPtr bld(OSSL_PARAM_BLD_new());
+    if (!bld ||
+        OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, SN_sm2, 0) != 1 ||
+        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1 ||
+        (d != nullptr && OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d) != 1)) {
+      return fail(Error::kInternal);
+    }
+    ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "SM2", nullptr));
+    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) return fail(Error::kInternal);
+    EVP_PKEY* pkey = nullptr;
+    const int selection = d != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
+    if (EVP_PKEY_fromdata(ctx.get(), &pkey, selection, params.get()) != 1) return fail(Error::kInvalidArgument);
+    out.reset(pkey);
+    return kOk;
+  }
+
+  // SM3 digest signing/verification with Z_A over `id`. The ID is set on every call: OpenSSL 3.0's own
+  // default is empty, the standard's 1234567812345678 (GM/T 0009-2012 10), and the two do not interoperate.
+  static Status init_sm2_digest(EVP_MD_CTX* mctx, EVP_PKEY* pkey, std::string_view id, bool sign) {
+    EVP_PKEY_CTX* pctx = nullptr;  // owned by mctx
+    const int rc = sign ? EVP_DigestSignInit_ex(mctx, &pctx, "SM3", nullptr, nullptr, pkey, nullptr)
+                        : EVP_DigestVerifyInit_ex(mctx, &pctx, "SM3", nullptr, nullptr, pkey, nullptr);
+    if (rc != 1 || pctx == nullptr) return fail(Error::kInternal);
+    if (!id.empty() && EVP_PKEY_CTX_set1_id(pctx, id.data(), static_cast<int>(id.size())) != 1) {
+      return fail(Error::kInternal);
+    }
+    return kOk;
+  }
+
+  std::array<CipherPtr, kCipherCount> ciphers_;
+  std::array<MdPtr, 3> mds_;
+  GroupPtr sm2_group_;
+};
+
+}  // namespace
+
+std::unique_ptr<Crypto> make_openssl_crypto() { return std::unique_ptr<Crypto>(new (std::nothrow) OpenSslCrypto()); }
+
+}  // namespace sscard::crypto

@@ -1,0 +1,29 @@
+#include "sscard/crypto/crypto.h"
+
+namespace sscard::crypto {
+
+std::size_t block_size(Cipher c) {
+  switch (c) {
+    case Cipher::kTdes:
+      return 8;  // DES block, FIPS 46-3 / NIST SP 800-67
+    case Cipher::kSm4:
+      return 16;  // GB/T 32907-2016 5.1
+    case Cipher::kAes:
+      return 16;  // FIPS 197 3.1
+  }
+  return 0;
+}
+
+std::size_t digest_size(Hash h) {
+  switch (h) {
+    case Hash::kSha1:
+      return 20;  // FIPS 180-4 6.1
+    case Hash::kSha256:
+      return 32;  // FIPS 180-4 6.2
+    case Hash::kSm3:
+      return 32;  // GB/T 32905-2016 5.1
+  }
+  return 0;
+}
+
+}  // namespace sscard::crypto
