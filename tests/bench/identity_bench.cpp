@@ -5,7 +5,11 @@
 #include <array>
 
 #include "sscard/core/apdu.h"
+#include "sscard/crypto/default_crypto.h"
 #include "sscard/hal/sim_reader.h"
+#include "sscard/psam/psam.h"
+#include "sscard/sim/psam_profile.h"
+#include "sscard/ssc/security.h"
 #include "sscard/sim/profile.h"
 #include "sscard/ssc/identity.h"
 #include "sscard/transport/transport.h"
@@ -57,6 +61,37 @@ void BM_IdentityRead(benchmark::State& state, const char* profile) {
 BENCHMARK_CAPTURE(BM_IdentityRead, gen2_t0, "cq-yuzhong-gen2.json")->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_IdentityRead, gen2_t1, "sc-chengdu-gen2.json")->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_IdentityRead, gen3_no_psam, "cq-tongnan-gen3.json")->Unit(benchmark::kMicrosecond);
+
+// The PSAM-mode read (docs/SECURITY.md): SELECT SSSE, PSAM EF16/EF15 and environment, internal
+// authentication checked by the PSAM, RKSSSE external authentication on 3rd generation, all records.
+void BM_PsamModeRead(benchmark::State& state, const char* profile) {
+  hal::SimReader card_reader;
+  card_reader.contact().insert(bench_card(profile));
+  auto psam_profile = sim::load_psam_profile(std::string(SSCARD_CARDS_DIR) + "/psam/cq-kiosk.json");
+  if (!psam_profile.ok()) return state.SkipWithError("PSAM profile");
+  hal::SimReader psam_reader;
+  psam_reader.sam().insert(sim::make_psam_card(psam_profile.value()));
+  auto crypto = crypto::make_default_crypto();
+  std::array<std::uint8_t, hal::kMaxAtrSize> atr{};
+  std::array<std::uint8_t, hal::kMaxAtrSize> psam_atr{};
+  std::size_t card_apdus = 0, psam_apdus = 0;
+  for (auto _ : state) {
+    auto n = card_reader.contact().power_up(atr);
+    if (!n.ok() || !psam_reader.sam().power_up(psam_atr).ok()) return state.SkipWithError("power up failed");
+    transport::Transport card(card_reader.contact());
+    transport::Transport psam_transport(psam_reader.sam());
+    psam::Psam psam(psam_transport);
+    auto read = ssc::read_identity_with_psam(card, ByteSpan(atr.data(), *n), psam, *crypto);
+    if (!read.ok()) return state.SkipWithError("PSAM-mode read failed");
+    benchmark::DoNotOptimize(read);
+    card_apdus = card.apdu_count();
+    psam_apdus = psam_transport.apdu_count();
+  }
+  state.counters["card_apdus"] = static_cast<double>(card_apdus);
+  state.counters["psam_apdus"] = static_cast<double>(psam_apdus);
+}
+BENCHMARK_CAPTURE(BM_PsamModeRead, gen3_sm4, "cq-tongnan-gen3.json")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_PsamModeRead, gen2_3des, "cq-yuzhong-gen2.json")->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace sscard
