@@ -3,13 +3,18 @@
 #pragma once
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "sscard/core/bytes.h"
+#include "sscard/sim/profile_error.h"
 
 namespace sscard::sim::detail {
 
@@ -114,6 +119,41 @@ inline Bytes hex_of_size(Object& o, const std::string& key, std::size_t size) {
     fail(o.field(key), "must be " + std::to_string(size) + " bytes, not " + std::to_string(b.size()));
   }
   return b;
+}
+
+// Parses `json_text` and hands the document to `build` (which returns a T or a Loaded<T>); a JSON syntax
+// error, a Failure thrown while reading fields, or any other exception becomes a ProfileError naming `file`.
+template <typename T, typename Build>
+Loaded<T> parse_document(std::string_view json_text, const std::string& file, Build&& build) {
+  try {
+    json root;
+    try {
+      root = json::parse(json_text.begin(), json_text.end());
+    } catch (const json::parse_error& e) {
+      return ProfileError{file, "", "not valid JSON (at byte " + std::to_string(e.byte) + ")"};
+    }
+    return build(root);
+  } catch (const Failure& f) {
+    return ProfileError{file, f.field, f.message};
+  } catch (const std::exception& e) {
+    return ProfileError{file, "", std::string("cannot be read: ") + e.what()};
+  }
+}
+
+// Reads the whole of `file` and hands its text to `parse(text, file name)`.
+template <typename T, typename Parse>
+Loaded<T> load_document(const std::filesystem::path& file, Parse&& parse) {
+  std::string text;
+  try {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return ProfileError{file.string(), "", "cannot be opened"};
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  } catch (const std::exception&) {
+    return ProfileError{file.string(), "", "cannot be read"};
+  }
+  return parse(text, file.string());
 }
 
 }  // namespace sscard::sim::detail

@@ -1,8 +1,6 @@
 // Root-key files and the key hierarchy of docs/SECURITY.md "Keys".
 #include "sscard/sim/keys.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "json_fields.h"
 
@@ -43,35 +41,15 @@ ByteSpan RootKeys::root(crypto::Cipher cipher, KeyClass c) const {
 
 Loaded<RootKeys> parse_root_keys(std::string_view json_text, std::string_view file_name_for_errors) {
   const std::string file(file_name_for_errors);
-  try {
-    json root;
-    try {
-      root = json::parse(json_text.begin(), json_text.end());
-    } catch (const json::parse_error& e) {
-      return ProfileError{file, "", "not valid JSON (at byte " + std::to_string(e.byte) + ")"};
-    }
+  return detail::parse_document<RootKeys>(json_text, file, [&](const json& root) -> Loaded<RootKeys> {
     RootKeys keys = parse_root(root);
     keys.path = file;
     return keys;
-  } catch (const Failure& f) {
-    return ProfileError{file, f.field, f.message};
-  } catch (const std::exception& e) {
-    return ProfileError{file, "", std::string("cannot be read: ") + e.what()};
-  }
+  });
 }
 
 Loaded<RootKeys> load_root_keys(const std::filesystem::path& file) {
-  std::string text;
-  try {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return ProfileError{file.string(), "", "cannot be opened"};
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-  } catch (const std::exception&) {
-    return ProfileError{file.string(), "", "cannot be read"};
-  }
-  return parse_root_keys(text, file.string());
+  return detail::load_document<RootKeys>(file, parse_root_keys);
 }
 
 Result<Bytes> province_key(crypto::Crypto& crypto, const RootKeys& roots, crypto::Cipher cipher, KeyClass c,

@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -281,13 +279,7 @@ Bytes HolderProfile::historical_bytes() const {
 
 Loaded<HolderProfile> parse_profile(std::string_view json_text, std::string_view file_name_for_errors) {
   const std::string file(file_name_for_errors);
-  try {
-    json root;
-    try {
-      root = json::parse(json_text.begin(), json_text.end());
-    } catch (const json::parse_error& e) {
-      return ProfileError{file, "", "not valid JSON (at byte " + std::to_string(e.byte) + ")"};
-    }
+  return detail::parse_document<HolderProfile>(json_text, file, [&](const json& root) -> Loaded<HolderProfile> {
     HolderProfile p = parse_root(root);
     std::shared_ptr<crypto::Crypto> crypto = crypto::make_openssl_crypto();
     if (!crypto) return ProfileError{file, "", "no crypto backend to derive the card keys"};
@@ -296,25 +288,11 @@ Loaded<HolderProfile> parse_profile(std::string_view json_text, std::string_view
     ProfileError error;
     if (detail::build_card(p, file, error, crypto) == nullptr) return error;
     return p;
-  } catch (const Failure& f) {
-    return ProfileError{file, f.field, f.message};
-  } catch (const std::exception& e) {
-    return ProfileError{file, "", std::string("cannot be read: ") + e.what()};
-  }
+  });
 }
 
 Loaded<HolderProfile> load_profile(const std::filesystem::path& file) {
-  std::string text;
-  try {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return ProfileError{file.string(), "", "cannot be opened"};
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-  } catch (const std::exception&) {
-    return ProfileError{file.string(), "", "cannot be read"};
-  }
-  Loaded<HolderProfile> result = parse_profile(text, file.string());
+  Loaded<HolderProfile> result = detail::load_document<HolderProfile>(file, parse_profile);
   if (result.ok()) result.value().path = file;
   return result;
 }

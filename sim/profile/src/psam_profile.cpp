@@ -1,8 +1,6 @@
 // PSAM profile JSON -> PsamProfile -> personalised PSAM (cards/README.md "PSAM profiles").
 #include "sscard/sim/psam_profile.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "json_fields.h"
 #include "sscard/core/atr.h"
@@ -102,37 +100,17 @@ bool PsamProfile::holds(crypto::Cipher cipher, std::string_view province, KeyCla
 
 Loaded<PsamProfile> parse_psam_profile(std::string_view json_text, std::string_view file_name_for_errors) {
   const std::string file(file_name_for_errors);
-  try {
-    json root;
-    try {
-      root = json::parse(json_text.begin(), json_text.end());
-    } catch (const json::parse_error& e) {
-      return ProfileError{file, "", "not valid JSON (at byte " + std::to_string(e.byte) + ")"};
-    }
+  return detail::parse_document<PsamProfile>(json_text, file, [&](const json& root) -> Loaded<PsamProfile> {
     PsamProfile p = parse_root(root);
     std::shared_ptr<crypto::Crypto> crypto = crypto::make_openssl_crypto();
     if (!crypto) return ProfileError{file, "", "no crypto backend to derive the province keys"};
     derive_keys(p, file, *crypto);
     return p;
-  } catch (const Failure& f) {
-    return ProfileError{file, f.field, f.message};
-  } catch (const std::exception& e) {
-    return ProfileError{file, "", std::string("cannot be read: ") + e.what()};
-  }
+  });
 }
 
 Loaded<PsamProfile> load_psam_profile(const std::filesystem::path& file) {
-  std::string text;
-  try {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return ProfileError{file.string(), "", "cannot be opened"};
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-  } catch (const std::exception&) {
-    return ProfileError{file.string(), "", "cannot be read"};
-  }
-  Loaded<PsamProfile> result = parse_psam_profile(text, file.string());
+  Loaded<PsamProfile> result = detail::load_document<PsamProfile>(file, parse_psam_profile);
   if (result.ok()) result.value().path = file;
   return result;
 }
