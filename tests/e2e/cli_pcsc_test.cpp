@@ -193,6 +193,36 @@ TEST_F(CliPcsc, KioskServesTheSameCardAgainAfterSignalReinsertion) {
   stop_vicc(vicc);
 }
 
+// The PSAM in the reader's second slot ("Virtual PCD 00 01", vpcd port 35964): the PSAM-mode read through
+// pcscd gives exactly what the in-process PSAM-mode read gives.
+TEST_F(CliPcsc, PsamModeReadWithThePsamInTheSecondSlot) {
+  const std::string card = (fs::path(SSCARD_CARDS_DIR) / "sc-suining-gen3.json").string();
+  const std::string psam = (fs::path(SSCARD_CARDS_DIR) / "psam" / "cq-kiosk.json").string();
+  const auto in_process =
+      run_process({sscard_binary(), "read", "--card", card, "--psam", psam, "--format", "iface"});
+  ASSERT_EQ(in_process.exit_code, 0) << in_process.err;
+
+  BackgroundProcess vicc_card(vicc_command(card));
+  BackgroundProcess vicc_psam({sscard_binary(), "vicc", "--psam", psam, "--port", "35964"});
+  ASSERT_TRUE(vicc_card.started());
+  ASSERT_TRUE(vicc_psam.started());
+  ASSERT_TRUE(wait_until(
+      [] {
+        auto context = hal::PcscContext::establish();
+        if (!context.ok()) return false;
+        const Result<bool> present = context->card_present("Virtual PCD 00 01");
+        return present.ok() && *present;
+      },
+      kCardDeadline));
+  const auto read = run_process({sscard_binary(), "read", "--reader", "pcsc", "--reader-name", kReader, "--wait",
+                                 "5", "--psam-reader", "Virtual PCD 00 01", "--format", "iface"});
+  EXPECT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(read.out, in_process.out);
+  EXPECT_NE(read.out.find("王德全"), std::string::npos);
+  stop_vicc(vicc_card);
+  stop_vicc(vicc_psam);
+}
+
 TEST_F(CliPcsc, ReadWithoutACardFailsWithOneLine) {
   const auto run = run_process({sscard_binary(), "read", "--reader", "pcsc", "--format", "json"});
   expect_one_line_error(run, "no card in the reader");

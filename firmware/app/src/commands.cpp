@@ -13,6 +13,7 @@
 #include "sscard/app/messages.h"
 #include "sscard/core/apdu.h"
 #include "sscard/sim/profile.h"
+#include "sscard/sim/psam_profile.h"
 #include "sscard/sim/vicc.h"
 #include "sscard/ssc/identity.h"
 #include "sscard/transport/transport.h"
@@ -34,7 +35,7 @@ constexpr std::string_view kUsage =
     "      [--pinpad sim:PIN,PIN...]  PIN services; PINs are typed on this terminal unless --pinpad\n"
     "  kiosk --reader pcsc [--reader-name NAME] [--count N] [--format ...]\n"
     "                     wait for a card, read it, wait for its removal; repeat (N cards, or forever)\n"
-    "  vicc --card PROFILE [--host 127.0.0.1] [--port 35963]\n"
+    "  vicc (--card PROFILE | --psam PSAM_PROFILE) [--host 127.0.0.1] [--port 35963]\n"
     "                     put a simulated card behind pcscd through vpcd (SIGUSR1 pulls it,\n"
     "                     SIGUSR2 inserts it again, SIGTERM/SIGINT stop)\n"
     "  demo [--cards DIR] read every bundled card and print a summary\n"
@@ -117,7 +118,10 @@ int run_kiosk(const Args& args, std::ostream& out, std::ostream& err) {
 
 int run_vicc(const Args& args, std::ostream& err) {
   auto card = args.value("card");
-  if (!card) return fail(err, "vicc needs --card PROFILE", kExitUsage);
+  auto psam = args.value("psam");
+  if (card.has_value() == psam.has_value()) {
+    return fail(err, "vicc needs --card PROFILE or --psam PSAM_PROFILE", kExitUsage);
+  }
   sim::ViccOptions options;
   if (auto h = args.value("host")) options.host = std::string(*h);
   if (auto p = args.value("port")) {
@@ -125,10 +129,18 @@ int run_vicc(const Args& args, std::ostream& err) {
     if (!parse_count(*p, port) || port == 0 || port > 65535) return fail(err, "--port takes 1..65535", kExitUsage);
     options.port = static_cast<std::uint16_t>(port);
   }
-  auto loaded = sim::load_profile(std::string(*card));
-  if (!loaded.ok()) return fail(err, loaded.error().to_string());
+  std::shared_ptr<sim::Card> simulated;
+  if (card) {
+    auto loaded = sim::load_profile(std::string(*card));
+    if (!loaded.ok()) return fail(err, loaded.error().to_string());
+    simulated = sim::make_card(loaded.value());
+  } else {
+    auto loaded = sim::load_psam_profile(std::string(*psam));
+    if (!loaded.ok()) return fail(err, loaded.error().to_string());
+    simulated = sim::make_psam_card(loaded.value());
+  }
   options.log = [&err](std::string_view line) { err << "sscard vicc: " << line << std::endl; };
-  return sim::run_vicc_command(options, sim::make_card(loaded.value()));
+  return sim::run_vicc_command(options, std::move(simulated));
 }
 
 int run_demo(const Args& args, std::ostream& out, std::ostream& err) {
@@ -159,6 +171,27 @@ int run_demo(const Args& args, std::ostream& out, std::ostream& err) {
   }
   out << '\n' << (profiles.size() - static_cast<std::size_t>(failures)) << " of " << profiles.size()
       << " cards read\n";
+
+  // The same cards at a Chongqing kiosk with its PSAM: card and terminal authentication, every field of a
+  // 3rd-generation card, and Sichuan cards read under the Chuan-Yu agreement (docs/SECURITY.md).
+  const auto kiosk_psam = dir / "psam" / "cq-kiosk.json";
+  if (std::filesystem::exists(kiosk_psam)) {
+    out << "\nPSAM-mode reads at a Chongqing kiosk (" << kiosk_psam.filename().string() << "):\n";
+    for (const auto& profile : profiles) {
+      auto card = open_simulated_card(profile);
+      auto psam = open_simulated_psam(kiosk_psam);
+      if (!card.source || !psam.source) continue;
+      auto read = read_card(*card.source->slot, psam.source->slot);
+      out << "  " << profile.filename().string() << ": ";
+      if (!read.ok) {
+        out << read.error << '\n';
+        ++failures;
+        continue;
+      }
+      out << read.identity.name << ", " << region_name(read.identity.region) << ", ssn " << read.identity.ssn
+          << ", terminal " << read.terminal.terminal_number << '\n';
+    }
+  }
   return failures == 0 ? kExitOk : kExitFailure;
 }
 

@@ -24,6 +24,14 @@ TracedBytes blank_secrets(ByteSpan source, const SecretRanges& secrets, MutableB
 }  // namespace
 
 Result<apdu::Response> Transport::transmit(const apdu::Command& cmd, MutableByteSpan response_buffer) {
+  auto response = transmit_and_follow(cmd, response_buffer);
+  // The encoded command may carry a PIN (VERIFY, CHANGE PIN): no copy of it outlives the call.
+  secure_wipe(command_buffer_);
+  secure_wipe(trace_command_);
+  return response;
+}
+
+Result<apdu::Response> Transport::transmit_and_follow(const apdu::Command& cmd, MutableByteSpan response_buffer) {
   if (cmd.encoded_size() > command_buffer_.size()) {
     // An argument error must win over the size check (an Nc over 65535 is the caller's mistake).
     if (cmd.data.size() > apdu::kMaxExtendedNc || cmd.ne > apdu::kMaxExtendedNe) return Error::kInvalidArgument;

@@ -66,6 +66,8 @@ class Transport {
   hal::Slot& slot() { return slot_; }
 
  private:
+  // transmit() without the wiping of the command copies (which may hold a PIN) afterwards.
+  Result<apdu::Response> transmit_and_follow(const apdu::Command& cmd, MutableByteSpan response_buffer);
   // One exchange on the wire; `original` is the caller's encoded command (for response redaction) and
   // `data_before` the response data already received into `buffer`.
   Result<std::size_t> exchange(ExchangeKind kind, ByteSpan command, ByteSpan original, MutableByteSpan buffer,
