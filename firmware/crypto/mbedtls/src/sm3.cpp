@@ -3,6 +3,8 @@
 // (tests/data/crypto/digest_vectors.txt, tests/unit/crypto/differential_test.cpp).
 #include "sm3.h"
 
+#include "be32.h"
+
 #include <algorithm>
 #include <bit>
 
@@ -16,17 +18,6 @@ constexpr std::array<std::uint32_t, 8> kIv = {0x7380166F, 0x4914B2B9, 0x172442D7
 // Permutations P0 and P1 (4.4).
 constexpr std::uint32_t p0(std::uint32_t x) { return x ^ std::rotl(x, 9) ^ std::rotl(x, 17); }
 constexpr std::uint32_t p1(std::uint32_t x) { return x ^ std::rotl(x, 15) ^ std::rotl(x, 23); }
-
-std::uint32_t load_be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
-}
-
-void store_be32(std::uint32_t v, std::uint8_t* p) {
-  p[0] = static_cast<std::uint8_t>(v >> 24);
-  p[1] = static_cast<std::uint8_t>(v >> 16);
-  p[2] = static_cast<std::uint8_t>(v >> 8);
-  p[3] = static_cast<std::uint8_t>(v);
-}
 
 }  // namespace
 

@@ -8,6 +8,8 @@
 // a bitsliced S-box would remove the table and is the change to make if that assumption ever fails.
 #include "sm4.h"
 
+#include "be32.h"
+
 #include <bit>
 
 #include "sscard/core/bytes.h"
@@ -64,17 +66,6 @@ std::uint32_t round_t(std::uint32_t x) {
 std::uint32_t key_t(std::uint32_t x) {
   const std::uint32_t b = tau(x);
   return b ^ std::rotl(b, 13) ^ std::rotl(b, 23);
-}
-
-std::uint32_t load_be32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
-}
-
-void store_be32(std::uint32_t v, std::uint8_t* p) {
-  p[0] = static_cast<std::uint8_t>(v >> 24);
-  p[1] = static_cast<std::uint8_t>(v >> 16);
-  p[2] = static_cast<std::uint8_t>(v >> 8);
-  p[3] = static_cast<std::uint8_t>(v);
 }
 
 // 32 rounds F (6.1, 7.1) and the reverse transformation R (7.1); decryption uses the round keys in reverse
