@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "run_process.h"
+
 namespace sscard::test {
 namespace {
 
@@ -33,8 +35,9 @@ std::string temp_file(const char* pattern) {
 
 }  // namespace
 
-BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv)
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& given)
     : out_path_(temp_file("sscard-bg-out")), err_path_(temp_file("sscard-bg-err")) {
+  const std::vector<std::string> argv = with_emulator(given);
   if (argv.empty() || out_path_.empty() || err_path_.empty()) return;
   // Everything the child needs is prepared before fork(): after it only async-signal-safe calls.
   std::vector<char*> args;
@@ -53,7 +56,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv)
     dup2(in, STDIN_FILENO);
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(127);
   }
   pid_ = child;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -23,7 +24,20 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-ProcessOutput run_process(const std::vector<std::string>& argv) {
+std::vector<std::string> with_emulator(const std::vector<std::string>& argv) {
+  const char* emulator = std::getenv("SSCARD_TEST_EMULATOR");
+  if (emulator == nullptr || *emulator == '\0') return argv;
+  std::vector<std::string> out;
+  std::stringstream words(emulator);
+  for (std::string word; std::getline(words, word, ',');) {
+    if (!word.empty()) out.push_back(word);
+  }
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+ProcessOutput run_process(const std::vector<std::string>& given) {
+  const std::vector<std::string> argv = with_emulator(given);
   char out_path[] = "/tmp/sscard-e2e-out-XXXXXX";
   char err_path[] = "/tmp/sscard-e2e-err-XXXXXX";
   const int out_fd = mkstemp(out_path);
@@ -41,7 +55,7 @@ ProcessOutput run_process(const std::vector<std::string>& argv) {
 
   ProcessOutput result;
   pid_t pid = 0;
-  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) == 0) {
+  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) == 0) {
     int status = 0;
     waitpid(pid, &status, 0);
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);

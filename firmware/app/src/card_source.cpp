@@ -1,48 +1,12 @@
+// Card sources that exist in every build: PC/SC readers and where the bundled cards live.
 #include "sscard/app/card_source.h"
 
 #include <cstdlib>
 #include <system_error>
 
 #include "sscard/hal/pcsc_reader.h"
-#include "sscard/hal/sim_reader.h"
-#include "sscard/sim/profile.h"
-#include "sscard/sim/psam_profile.h"
 
 namespace sscard::app {
-
-OpenResult open_simulated_card(const std::filesystem::path& profile) {
-  OpenResult out;
-  auto loaded = sim::load_profile(profile);
-  if (!loaded.ok()) {
-    out.error = loaded.error().to_string();
-    return out;
-  }
-  auto reader = std::make_unique<hal::SimReader>();
-  reader->contact().insert(sim::make_card(loaded.value()));
-  auto source = std::make_unique<CardSource>();
-  source->slot = &reader->contact();
-  source->reader = std::move(reader);
-  source->description = loaded.value().description;
-  out.source = std::move(source);
-  return out;
-}
-
-OpenResult open_simulated_psam(const std::filesystem::path& profile) {
-  OpenResult out;
-  auto loaded = sim::load_psam_profile(profile);
-  if (!loaded.ok()) {
-    out.error = loaded.error().to_string();
-    return out;
-  }
-  auto reader = std::make_unique<hal::SimReader>();
-  reader->sam().insert(sim::make_psam_card(loaded.value()));
-  auto source = std::make_unique<CardSource>();
-  source->slot = &reader->sam();
-  source->reader = std::move(reader);
-  source->description = loaded.value().description;
-  out.source = std::move(source);
-  return out;
-}
 
 OpenResult open_pcsc_reader(const std::string& reader_name) {
   OpenResult out;
@@ -82,10 +46,6 @@ Result<bool> wait_for_card(CardSource& source, bool present, std::chrono::millis
     if (!change.ok() && change.status() != Error::kTimeout) return change.status();
     if (change.ok() && *change == hal::CardChange::kCancelled) return Error::kTimeout;
   }
-}
-
-std::vector<std::filesystem::path> bundled_profiles(const std::filesystem::path& cards_dir) {
-  return sim::holder_profiles(cards_dir);
 }
 
 std::filesystem::path default_cards_dir() {

@@ -3,8 +3,10 @@
 #include <array>
 #include <charconv>
 
+#include "sscard/app/console_pinpad.h"
 #include "sscard/app/messages.h"
 #include "sscard/crypto/default_crypto.h"
+#include "sscard/hal/sim_pinpad.h"
 #include "sscard/psam/psam.h"
 #include "sscard/ssc/security.h"
 #include "sscard/transport/transport.h"
@@ -126,6 +128,16 @@ OpenResult open_psam_source(const Args& args, std::string& usage_error) {
   if (profile) return open_simulated_psam(std::string(*profile));
   if (reader) return open_pcsc_reader(std::string(*reader));
   return {};
+}
+
+std::unique_ptr<hal::PinPad> open_pinpad(const Args& args, std::string& usage_error) {
+  auto spec = args.value("pinpad");
+  if (!spec) return std::make_unique<ConsolePinPad>();
+  if (spec->substr(0, 4) != "sim:") {
+    usage_error = "--pinpad takes sim:PIN[,PIN...] (or leave it out to type the PIN on this terminal)";
+    return nullptr;
+  }
+  return std::make_unique<hal::SimPinPad>(hal::SimPinPad::from_list(spec->substr(4)));
 }
 
 }  // namespace sscard::app

@@ -11,6 +11,7 @@
 #include "sscard/app/card_source.h"
 #include "sscard/app/commands.h"
 #include "sscard/app/identity_report.h"
+#include "sscard/hal/pinpad.h"
 #include "sscard/ssc/identity.h"
 
 namespace sscard::app {
@@ -40,5 +41,9 @@ OpenResult open_card_source(const Args& args, std::string& usage_error);
 // The PSAM named on the command line: --psam PSAM_PROFILE (simulated) or --psam-reader NAME (PC/SC).
 // No source and no error when neither is given.
 OpenResult open_psam_source(const Args& args, std::string& usage_error);
+
+// The PIN pad: --pinpad sim:PIN[,PIN...] (a scripted keypad; `cancel`, `timeout` are keys too) or, without
+// the option, this terminal. Null with `usage_error` set for a malformed option.
+std::unique_ptr<hal::PinPad> open_pinpad(const Args& args, std::string& usage_error);
 
 }  // namespace sscard::app

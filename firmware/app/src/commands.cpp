@@ -7,14 +7,18 @@
 
 #include "cli_common.h"
 #include "pin_command.h"
+#include "service_command.h"
 #include "sscard/app/args.h"
 #include "sscard/app/card_source.h"
 #include "sscard/app/identity_report.h"
 #include "sscard/app/messages.h"
 #include "sscard/core/apdu.h"
+#if SSCARD_WITH_SIMULATOR
+#include "host_command.h"
 #include "sscard/sim/profile.h"
 #include "sscard/sim/psam_profile.h"
 #include "sscard/sim/vicc.h"
+#endif
 #include "sscard/ssc/identity.h"
 #include "sscard/transport/transport.h"
 
@@ -38,7 +42,19 @@ constexpr std::string_view kUsage =
     "  vicc (--card PROFILE | --psam PSAM_PROFILE) [--host 127.0.0.1] [--port 35963]\n"
     "                     put a simulated card behind pcscd through vpcd (SIGUSR1 pulls it,\n"
     "                     SIGUSR2 inserts it again, SIGTERM/SIGINT stop)\n"
-    "  demo [--cards DIR] read every bundled card and print a summary\n"
+    "  query|activate|report-loss|cancel-loss|certify --kiosk cq|sc (--card PROFILE | --reader pcsc ...)\n"
+    "      [--psam ...] [--pinpad sim:PIN,...] [--format text|json] [--host HOST:PORT] [--journal FILE]\n"
+    "      [--state DIR] [--timeout-ms N] [--attempts N]\n"
+    "                     card services at a Chongqing or Sichuan kiosk; the card's home issuer answers,\n"
+    "                     through the Chuan-Yu hub for the other province's cards; in-process simulated\n"
+    "                     issuers unless --host (exit 3: sent, not answered, kept in the journal)\n"
+    "  recover --kiosk cq|sc [--host HOST:PORT] [--journal FILE]\n"
+    "                     finish the state changes an earlier run left in the kiosk's journal\n"
+    "  host --province cq|sc [--listen HOST:PORT] [--db FILE] [--hub HOST:PORT] [--population N]\n"
+    "                     a simulated issuer host on TCP (prints \"... listening on HOST:PORT\")\n"
+    "  hub --cq HOST:PORT --sc HOST:PORT [--listen HOST:PORT]\n"
+    "                     the Chuan-Yu hub between the two issuer hosts\n"
+    "  demo [--cards DIR] read every bundled card, then the cross-province benefit queries\n"
     "  help               this text\n"
     "  version            the program version\n";
 
@@ -117,6 +133,7 @@ int run_kiosk(const Args& args, std::ostream& out, std::ostream& err) {
 }
 
 int run_vicc(const Args& args, std::ostream& err) {
+#if SSCARD_WITH_SIMULATOR
   auto card = args.value("card");
   auto psam = args.value("psam");
   if (card.has_value() == psam.has_value()) {
@@ -141,6 +158,10 @@ int run_vicc(const Args& args, std::ostream& err) {
   }
   options.log = [&err](std::string_view line) { err << "sscard vicc: " << line << std::endl; };
   return sim::run_vicc_command(options, std::move(simulated));
+#else
+  (void)args;
+  return fail(err, "vicc: this build has no card simulator (SSCARD_WITH_SIMULATOR=OFF)");
+#endif
 }
 
 int run_demo(const Args& args, std::ostream& out, std::ostream& err) {
@@ -192,6 +213,7 @@ int run_demo(const Args& args, std::ostream& out, std::ostream& err) {
           << ", terminal " << read.terminal.terminal_number << '\n';
     }
   }
+  failures += demo_cross_province(out);
   return failures == 0 ? kExitOk : kExitFailure;
 }
 
@@ -201,6 +223,9 @@ int run_cli(const std::vector<std::string_view>& argv, std::ostream& out, std::o
   static const std::vector<FlagSpec> kFlags = {
       {"card"}, {"format"}, {"cards"}, {"device-number"}, {"reader"}, {"reader-name"},
       {"wait"}, {"count"}, {"host"}, {"port"}, {"psam"}, {"psam-reader"}, {"pinpad"},
+      {"kiosk"}, {"journal"}, {"state"}, {"link-keys"}, {"timeout-ms"}, {"attempts"}, {"no-psam", false},
+      {"province"}, {"listen"}, {"db"}, {"hub"}, {"cq"}, {"sc"}, {"threads"}, {"stall-ms"},
+      {"forward-timeout-ms"}, {"population"},
   };
   if (argv.empty()) {
     err << kUsage;
@@ -222,6 +247,11 @@ int run_cli(const std::vector<std::string_view>& argv, std::ostream& out, std::o
   if (args.command == "kiosk") return run_kiosk(args, out, err);
   if (args.command == "pin") return run_pin(args, action, out, err);
   if (args.command == "vicc") return run_vicc(args, err);
+  if (is_service_command(args.command)) return run_service(args, out, err);
+#if SSCARD_WITH_SIMULATOR
+  if (args.command == "host") return run_host(args, out, err);
+  if (args.command == "hub") return run_hub(args, out, err);
+#endif
   if (args.command == "help" || args.command == "--help" || args.command == "-h") {
     out << kUsage;
     return kExitOk;

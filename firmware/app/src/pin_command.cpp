@@ -5,8 +5,6 @@
 
 #include "cli_common.h"
 #include "pin_command.h"
-#include "sscard/app/console_pinpad.h"
-#include "sscard/hal/sim_pinpad.h"
 #include "sscard/psam/psam.h"
 #include "sscard/ssc/pin.h"
 #include "sscard/ssc/security.h"
@@ -17,17 +15,6 @@ namespace {
 
 std::string fault_line(const ssc::Fault& fault) {
   return ssc::describe(fault) + " (" + std::to_string(ssc::interface_code(fault)) + ")";
-}
-
-// --pinpad sim:DIGITS,DIGITS,... (a simulated keypad; `cancel`, `timeout` are keys too) or the console.
-std::unique_ptr<hal::PinPad> open_pinpad(const Args& args, std::string& usage_error) {
-  auto spec = args.value("pinpad");
-  if (!spec) return std::make_unique<ConsolePinPad>();
-  if (spec->substr(0, 4) != "sim:") {
-    usage_error = "--pinpad takes sim:PIN[,PIN...] (or leave it out to type the PIN on this terminal)";
-    return nullptr;
-  }
-  return std::make_unique<hal::SimPinPad>(hal::SimPinPad::from_list(spec->substr(4)));
 }
 
 }  // namespace

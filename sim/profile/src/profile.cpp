@@ -3,6 +3,7 @@
 #include "sscard/sim/profile.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <set>
 
@@ -100,6 +101,77 @@ void parse_pin(Object o, HolderProfile& p) {
   }
   if (o.find("max_tries") != nullptr) p.pin_max_tries = static_cast<std::uint8_t>(o.integer("max_tries", 1, 15));
   o.no_unknown_fields();
+}
+
+// One of `names`, as the enumerator of the same index.
+template <typename Enum, std::size_t N>
+Enum one_of(Object& o, const std::string& key, const std::array<std::string_view, N>& names) {
+  const std::string s = o.string(key);
+  for (std::size_t i = 0; i < N; ++i) {
+    if (s == names[i]) return static_cast<Enum>(i);
+  }
+  std::string list;
+  for (std::size_t i = 0; i < N; ++i) list += (i == 0 ? "\"" : ", \"") + std::string(names[i]) + "\"";
+  fail(o.field(key), in_quotes(s) + " must be one of " + list);
+}
+
+// Amounts in fen (0.01 yuan); a trillion fen is far beyond any account, so a bigger number is a typo.
+std::uint64_t fen(Object& o, const std::string& key) {
+  return static_cast<std::uint64_t>(o.integer(key, 0, 1'000'000'000'000));
+}
+
+constexpr std::array<std::string_view, 4> kCardStateNames = {"not_activated", "active", "loss_reported", "blocked"};
+constexpr std::array<std::string_view, 3> kPensionStatusNames = {"not_retired", "receiving", "suspended"};
+constexpr std::array<std::string_view, 2> kContributionKindNames = {"pension", "medical"};
+
+BenefitSeed::Contribution parse_contribution(Object o) {
+  BenefitSeed::Contribution c;
+  c.period = digits(o, "period", 6);
+  const int month = std::stoi(c.period.substr(4, 2));
+  const int year = std::stoi(c.period.substr(0, 4));
+  if (month < 1 || month > 12 || year < 1900 || year > 2099) {
+    fail(o.field("period"), in_quotes(c.period) + " is not a valid YYYYMM month");
+  }
+  c.kind = one_of<BenefitSeed::ContributionKind>(o, "kind", kContributionKindNames);
+  c.amount_fen = fen(o, "amount_fen");
+  o.no_unknown_fields();
+  return c;
+}
+
+BenefitSeed parse_benefits(Object o) {
+  BenefitSeed b;
+  b.card_state = one_of<BenefitSeed::CardState>(o, "card_state", kCardStateNames);
+  {
+    Object pension(o.need("pension"), o.field("pension"));
+    b.pension_status = one_of<BenefitSeed::PensionStatus>(pension, "status", kPensionStatusNames);
+    b.pension_monthly_fen = fen(pension, "monthly_fen");
+    if (b.pension_status == BenefitSeed::PensionStatus::kNotRetired && b.pension_monthly_fen != 0) {
+      fail(pension.field("monthly_fen"), "must be 0 for a holder who is not retired");
+    }
+    pension.no_unknown_fields();
+  }
+  b.medical_balance_fen = fen(o, "medical_balance_fen");
+  if (o.find("last_certification") != nullptr) {
+    b.last_certification = date(o, "last_certification");
+    if (b.pension_status == BenefitSeed::PensionStatus::kNotRetired) {
+      fail(o.field("last_certification"), "a holder who is not retired has never certified");
+    }
+  }
+  if (const json* list = o.find("contributions")) {
+    if (!list->is_array()) fail(o.field("contributions"), "must be an array");
+    std::set<std::pair<std::string, BenefitSeed::ContributionKind>> seen;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string field = o.field("contributions") + "[" + std::to_string(i) + "]";
+      BenefitSeed::Contribution c = parse_contribution(Object((*list)[i], field));
+      if (!seen.emplace(c.period, c.kind).second) {
+        const std::string kind(kContributionKindNames[static_cast<std::size_t>(c.kind)]);
+        fail(field, in_quotes(c.period) + " already has a " + kind + " contribution");
+      }
+      b.contributions.push_back(std::move(c));
+    }
+  }
+  o.no_unknown_fields();
+  return b;
 }
 
 std::vector<std::string> split_path(const std::string& path) {
@@ -227,6 +299,7 @@ HolderProfile parse_root(const json& root) {
       p.extra_files.push_back(parse_extra_file(Object((*extra)[i], "extra_files[" + std::to_string(i) + "]")));
     }
   }
+  if (const json* benefits = o.find("benefits")) p.benefits = parse_benefits(Object(*benefits, "benefits"));
   p.root_keys = o.string("root_keys");
   if (p.root_keys.empty()) fail("root_keys", "must name the root-key file");
   o.no_unknown_fields();

@@ -63,6 +63,27 @@ struct HolderData {
   Date birth_date;
 };
 
+// What the holder's issuer knows beyond the card (cards/README.md "benefits"): the simulated issuer hosts
+// (sim/host) seed their holder database with it. Nothing of it is on the card.
+struct BenefitSeed {
+  enum class CardState : std::uint8_t { kNotActivated, kActive, kLossReported, kBlocked };
+  enum class PensionStatus : std::uint8_t { kNotRetired, kReceiving, kSuspended };
+  enum class ContributionKind : std::uint8_t { kPension, kMedical };
+
+  struct Contribution {
+    std::string period;  // YYYYMM
+    ContributionKind kind = ContributionKind::kPension;
+    std::uint64_t amount_fen = 0;
+  };
+
+  CardState card_state = CardState::kActive;
+  PensionStatus pension_status = PensionStatus::kNotRetired;
+  std::uint64_t pension_monthly_fen = 0;   // 0 unless receiving or suspended
+  std::uint64_t medical_balance_fen = 0;
+  std::optional<Date> last_certification;  // never for a holder who is not retired
+  std::vector<Contribution> contributions;  // in the profile's order; (period, kind) unique
+};
+
 struct HolderProfile {
   std::filesystem::path path;  // the file it came from (empty when parsed from text)
   std::string description;
@@ -80,6 +101,7 @@ struct HolderProfile {
   std::string root_keys;                  // as written: the root-key file, relative to the profile's folder
   std::filesystem::path root_keys_file;   // resolved
   CardKeys keys;                          // derived from the root keys (SECURITY.md "Keys"), one per class
+  std::optional<BenefitSeed> benefits;    // absent: the issuer seeds defaults (sim/host seed_from_profiles)
 
   // Derived values, as the card stores them.
   Bytes card_identification_code() const;  // 16 bytes: region BCD + D156000005 + card_serial

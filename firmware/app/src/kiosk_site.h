@@ -1,0 +1,37 @@
+// The kiosks this front end can be: where each stands, its terminal number and its PSAM. The terminal number
+// is the one its PSAM carries (cards/psam/*-kiosk.json); the link key is derived for it from the link-key file.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sscard/core/result.h"
+#include "sscard/host/wire.h"
+
+namespace sscard::app {
+
+struct KioskSite {
+  std::string_view name;         // "cq", "sc"
+  std::string_view terminal;     // 12 digits
+  std::string_view region;       // 6 digits: where the kiosk stands
+  std::string_view province;     // "500000" / "510000"
+  std::string_view psam_profile; // file name under cards/psam/
+};
+
+// "cq" (Chongqing, Tongnan) or "sc" (Sichuan, Suining); nullopt otherwise.
+std::optional<KioskSite> find_kiosk_site(std::string_view name);
+
+// "Chongqing" / "Sichuan" for a province code or a region in it; the code itself otherwise.
+std::string province_name(std::string_view code);
+
+// Reads the master key of a link-key file ({"format": "sscard-link-keys/1", "master": 32 hex digits}).
+// The message names the file and what is wrong.
+struct LinkMaster {
+  std::optional<host::LinkKey> key;
+  std::string error;
+};
+LinkMaster read_link_master(const std::filesystem::path& file);
+
+}  // namespace sscard::app

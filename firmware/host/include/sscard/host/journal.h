@@ -1,0 +1,145 @@
+// The kiosk's journal of state-changing requests (docs/HOST-PROTOCOL.md "Exactly once"), in SQLite: every
+// such request is written before its first send and marked done only with an authenticated answer; after a
+// restart every pending entry is resent with its original idempotency key.
+//
+// Rows read back from the database are untrusted input: a row that does not decode is reported as a corrupt
+// entry, never trusted, never fatal, and does not stop the other entries.
+//
+// Not thread-safe: one Journal object serves one kiosk process (SQLite serialises separate processes).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sscard/core/result.h"
+#include "sscard/host/client.h"
+#include "sscard/host/messages.h"
+
+struct sqlite3;
+
+namespace sscard::host {
+
+enum class EntryState : std::uint8_t {
+  kPending,  // written, no final answer yet
+  kDone,     // an authenticated final answer is stored (its result may still be a refusal by the issuer)
+  kFailed,   // given up before or without an answer (`failure` says why)
+};
+std::string_view entry_state_name(EntryState s);  // "pending", "done", "failed"
+
+// The next step of a pending entry. A request that follows a card command (activation: CHANGE PIN) is written
+// at kCard before that command and moved to kIssuer once the card has done its part.
+enum class Step : std::uint8_t { kCard, kIssuer };
+std::string_view step_name(Step s);  // "card", "issuer"
+
+struct Entry {
+  std::int64_t row = 0;  // the SQLite rowid: names the entry even when its key column is corrupt
+  IdempotencyKey key{};
+  Operation operation = Operation::kQuery;
+  EntryState state = EntryState::kPending;
+  Step step = Step::kIssuer;
+  Request request;                   // decoded from the stored payload
+  std::optional<Response> response;  // kDone
+  std::string failure;               // kFailed
+  int attempts = 0;                  // sends so far (HostClient::send calls)
+  std::uint64_t created_ms = 0;
+  std::uint64_t updated_ms = 0;
+  // ok, or why the row cannot be trusted (kMalformed / kTruncated: a column breaks its format, the payload does
+  // not decode or disagrees with the key or operation columns). Then only `row` is meaningful.
+  Status status{};
+
+  bool corrupt() const { return !status.ok(); }
+};
+
+class Journal {
+ public:
+  // Opens (creating if needed) the journal at `path`; ":memory:" gives a private in-memory journal. Files are
+  // put in WAL mode with synchronous=FULL, so a write that returned ok survives a power cut.
+  // kIo: the file cannot be opened or set up; kUnsupported: written by a newer schema.
+  static Result<Journal> open(const std::string& path);
+
+  Journal(Journal&& other) noexcept;
+  Journal& operator=(Journal&& other) noexcept;
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  ~Journal();
+
+  // Writes `request` as pending at `step`. Call before the first send. Recording the same request again is a
+  // no-op. kInvalidArgument: a query (not journaled), a request that does not encode, or its key already
+  // names a different request. kIo: the database failed.
+  Status record(const Request& request, Step step = Step::kIssuer);
+  // kCard -> kIssuer for a pending entry (a no-op if already kIssuer). kNotFound; kInvalidArgument: not pending.
+  Status card_step_done(const IdempotencyKey& key);
+  // Counts one more send of a pending entry. kNotFound; kInvalidArgument: not pending.
+  Status note_attempt(const IdempotencyKey& key);
+  // Stores the final answer: pending -> done. Completing a done entry again keeps the first answer and is ok.
+  // kNotFound; kInvalidArgument: the entry failed, or the response does not encode.
+  Status complete(const IdempotencyKey& key, const Response& response);
+  // pending -> failed with `reason` (no PIN, key or personal data in it). Failing a failed entry is ok.
+  // kNotFound; kInvalidArgument: the entry is done.
+  Status fail(const IdempotencyKey& key, std::string_view reason);
+  // The same by rowid, for corrupt entries whose key cannot be trusted.
+  Status fail_row(std::int64_t row, std::string_view reason);
+
+  // Every pending entry, oldest first; corrupt rows are included as corrupt entries. kIo: the query failed.
+  Result<std::vector<Entry>> pending();
+  // The entry of `key` (a corrupt one has a non-ok status). kNotFound; kIo.
+  Result<Entry> find(const IdempotencyKey& key);
+
+ private:
+  explicit Journal(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_ = nullptr;
+};
+
+// ---- Exactly once on the kiosk: the journal and the client together ----
+
+// What submit() did with a request.
+struct Submission {
+  IdempotencyKey key{};
+  bool journaled = false;  // state-changing requests only
+  Response response;       // the host's authenticated answer (its result may be a refusal by the issuer)
+};
+
+// For a state-changing operation: record() (at kIssuer), then deliver(). For a query: just send().
+// Errors: those of send(); kLocal with the journal's status when record() fails (nothing sent). After any
+// error but kLocal a journaled request stays pending: recover() resends it.
+HostResult<Submission> submit(HostClient& client, Journal& journal, const Request& request);
+
+// Sends a recorded request (note_attempt(), send()) and marks it done with the answer. When the answer came
+// but complete() failed, the answer is still returned: the entry stays pending and recover() settles it with
+// the host's stored answer. Errors: those of send(); kLocal when note_attempt() fails (nothing sent).
+HostResult<Response> deliver(HostClient& client, Journal& journal, const Request& request);
+
+// How recover() left one pending entry.
+struct Recovery {
+  enum class Kind : std::uint8_t {
+    kDone,          // answered: `response` stored, the entry is done
+    kUnreachable,   // no final answer (`error`): still pending
+    kRefused,       // the host refused the frame (`error.refusal`): still pending
+    kBadAnswer,     // the answer failed its checks (`error`): still pending
+    kAwaitingCard,  // the card step is unconfirmed (Step::kCard): not sent, still pending
+    kCorrupt,       // the row does not decode (`status`): marked failed, not sent
+    kGaveUp,        // the retry budget is spent: marked failed ("outcome unknown"), not sent
+    kJournalError,  // the journal failed for this entry (`status`)
+  };
+  std::int64_t row = 0;
+  IdempotencyKey key{};
+  Operation operation = Operation::kQuery;
+  Kind kind = Kind::kJournalError;
+  std::optional<Response> response;
+  std::optional<HostError> error;
+  Status status{};
+};
+std::string_view recovery_kind_name(Recovery::Kind kind);  // "done", "unreachable", ...
+
+// Sends allowed per entry over its life before recover() gives up on it.
+inline constexpr int kDefaultMaxAttempts = 10;
+
+// Resends every pending entry at kIssuer with its original request and key, one after the other, and says
+// per entry what happened. One entry's failure never stops the others. kIo: the pending list cannot be read.
+Result<std::vector<Recovery>> recover(HostClient& client, Journal& journal, int max_attempts = kDefaultMaxAttempts);
+
+}  // namespace sscard::host

@@ -1,0 +1,115 @@
+// The requests and responses of the issuer-host protocol (docs/HOST-PROTOCOL.md "Payload") as values, and
+// their BER-TLV encoding. Decoding is strict about required fields and sizes and ignores unknown tags.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sscard/core/bytes.h"
+#include "sscard/core/result.h"
+
+namespace sscard::host {
+
+enum class Operation : std::uint8_t {
+  kQuery = 0x01,
+  kActivate = 0x02,
+  kReportLoss = 0x03,
+  kCancelLoss = 0x04,
+  kCertify = 0x05,
+};
+std::string_view operation_name(Operation op);  // "query", "activate", "report-loss", "cancel-loss", "certify"
+bool changes_state(Operation op);               // everything but kQuery
+
+enum class ResultCode : std::uint8_t {
+  kOk = 0x00,
+  kUnknownCard = 0x01,
+  kUnknownRegion = 0x02,
+  kCardNotActiveForChange = 0x03,
+  kInvalidState = 0x04,
+  kIssuerUnavailable = 0x05,
+  kKeyConflict = 0x06,
+  kNotEligible = 0x07,
+};
+std::string_view result_name(ResultCode r);  // "ok", "unknown_card", ... as in HOST-PROTOCOL.md
+
+enum class CardState : std::uint8_t {
+  kNotActivated = 0x00,
+  kActive = 0x01,
+  kLossReported = 0x02,
+  kBlocked = 0x03,
+};
+std::string_view card_state_name(CardState s);  // "not_activated", "active", "loss_reported", "blocked"
+
+enum class PensionStatus : std::uint8_t {
+  kNotRetired = 0x00,
+  kReceiving = 0x01,
+  kSuspended = 0x02,
+};
+std::string_view pension_status_name(PensionStatus s);  // "not_retired", "receiving", "suspended"
+
+enum class ContributionKind : std::uint8_t { kPension = 0x01, kMedical = 0x02 };
+std::string_view contribution_kind_name(ContributionKind k);  // "pension", "medical"
+
+using IdempotencyKey = std::array<std::uint8_t, 16>;
+
+// Province codes as they appear in DF04 / DF22 / DF23.
+inline constexpr std::string_view kChongqing = "500000";
+inline constexpr std::string_view kSichuan = "510000";
+// The home issuer of a 6-digit card region: "500000" for 50xxxx, "510000" for 51xxxx, nullopt otherwise.
+std::optional<std::string> home_province(std::string_view region);
+
+struct Request {
+  Operation operation = Operation::kQuery;
+  IdempotencyKey key{};
+  std::string terminal;          // DF03, 12 ASCII digits
+  std::string serving_province;  // DF04, 6 digits
+  std::string card_region;       // DF05, 6 digits
+  std::string ssn;               // DF06, 18 characters
+  std::string card_number;       // DF07, 9 characters
+  Bytes card_id;                 // DF08, 16 bytes (卡识别码)
+  std::string date;              // DF09, YYYYMMDD
+  std::string residence;         // DF0A, 6 digits; certify only (empty otherwise)
+
+  friend bool operator==(const Request&, const Request&) = default;
+};
+
+struct Contribution {
+  std::string period;  // YYYYMM
+  ContributionKind kind = ContributionKind::kPension;
+  std::uint64_t amount_fen = 0;
+
+  friend bool operator==(const Contribution&, const Contribution&) = default;
+};
+
+struct Response {
+  ResultCode result = ResultCode::kOk;
+  std::string home_issuer;  // DF22, empty when unknown
+  std::string served_by;    // DF23
+  // Holder data: present in ok query answers; card_state also in state-change answers.
+  std::optional<std::string> name;
+  std::optional<CardState> card_state;
+  std::optional<PensionStatus> pension_status;
+  std::optional<std::uint64_t> pension_monthly_fen;
+  std::optional<std::uint64_t> medical_balance_fen;
+  std::vector<Contribution> contributions;  // newest first, at most 12
+  std::optional<std::string> last_certification;  // YYYYMMDD
+  bool duplicate = false;                         // DF2B
+
+  friend bool operator==(const Response&, const Response&) = default;
+};
+
+inline constexpr std::size_t kMaxContributions = 12;
+
+// Appends the TLV payload to `out`. kInvalidArgument if a field breaks its size rule (nothing appended).
+Status encode(const Request& request, Bytes& out);
+Status encode(const Response& response, Bytes& out);
+
+// kMalformed / kTruncated for bad TLV, a missing required field or a field of the wrong size or alphabet.
+Result<Request> decode_request(ByteSpan payload);
+Result<Response> decode_response(ByteSpan payload);
+
+}  // namespace sscard::host

@@ -1,0 +1,65 @@
+// The protocol's TCP transport: LEN-framed messages over loopback or network sockets (POSIX).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "sscard/core/bytes.h"
+#include "sscard/core/result.h"
+#include "sscard/host/channel.h"
+
+namespace sscard::host {
+
+// "HOST:PORT" (IPv4 or a name resolvable by getaddrinfo). kInvalidArgument if it does not parse.
+struct Address {
+  std::string host;
+  std::uint16_t port = 0;
+  static Result<Address> parse(std::string_view text);
+  std::string to_string() const;
+};
+
+// Reads one whole message (LEN + frame) from a connected socket before `deadline`.
+// kTimeout, kIo (closed or failed), kMalformed (LEN outside 20..65536).
+Result<Bytes> read_message(int fd, std::chrono::steady_clock::time_point deadline);
+// Writes one whole message with one send() loop (MSG_NOSIGNAL). kIo, kTimeout.
+Status write_message(int fd, ByteSpan message, std::chrono::steady_clock::time_point deadline);
+
+// A client hop: one new TCP connection per exchange (TCP_NODELAY), closed afterwards. The connect counts against
+// the timeout too (kTimeout); a refused or unresolvable destination is kIo.
+class TcpChannel final : public Channel {
+ public:
+  explicit TcpChannel(Address to) : to_(std::move(to)) {}
+  Result<Bytes> exchange(ByteSpan message, std::chrono::milliseconds timeout) override;
+
+ private:
+  Address to_;
+};
+
+// A listening socket (SO_REUSEADDR). Port 0 picks a free port; port() tells which. bind(): kInvalidArgument when
+// the host does not resolve to an IPv4 address, kIo when the socket cannot be bound (port in use) or listen.
+// close() must not race with a concurrent accept() on the same Listener.
+class Listener {
+ public:
+  static Result<Listener> bind(const Address& at);
+  Listener(Listener&& other) noexcept;
+  Listener& operator=(Listener&& other) noexcept;
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  ~Listener();
+
+  std::uint16_t port() const { return port_; }
+  int fd() const { return fd_; }
+  // Waits up to `timeout` for a connection; kTimeout if none. The caller owns (and closes) the returned fd.
+  Result<int> accept(std::chrono::milliseconds timeout);
+  void close();
+
+ private:
+  Listener(int fd, std::uint16_t port) : fd_(fd), port_(port) {}
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace sscard::host

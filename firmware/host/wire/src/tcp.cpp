@@ -1,0 +1,235 @@
+#include "sscard/host/tcp.h"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "sscard/host/wire.h"
+
+namespace sscard::host {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kLenSize = 4;
+constexpr std::uint32_t kMinLen = 20;  // HOST-PROTOCOL.md "Framing": 20 <= LEN <= 65536
+
+// Closes a descriptor on every path out of a scope unless released.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+  void reset(int fd = -1) {
+    // close() is not retried on EINTR: on Linux the descriptor is released anyway.
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+struct AddrInfoFree {
+  void operator()(addrinfo* a) const { ::freeaddrinfo(a); }
+};
+using AddrInfo = std::unique_ptr<addrinfo, AddrInfoFree>;
+
+Result<AddrInfo> resolve(const Address& a, bool passive) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+  const std::string port = std::to_string(a.port);
+  addrinfo* out = nullptr;
+  if (::getaddrinfo(a.host.c_str(), port.c_str(), &hints, &out) != 0 || out == nullptr) return Error::kNotFound;
+  return AddrInfo(out);
+}
+
+// Milliseconds left until `deadline` for poll(), rounded up so that a poll never returns just before it; 0 once
+// it has passed.
+int poll_ms(Clock::time_point deadline) {
+  const auto left = deadline - Clock::now();
+  if (left <= Clock::duration::zero()) return 0;
+  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+  return static_cast<int>(std::min<decltype(ms)>(ms, INT_MAX));
+}
+
+// Waits for `events` on `fd` until `deadline`. kTimeout when it passes first, kIo on poll failure.
+Status wait_for(int fd, short events, Clock::time_point deadline) {
+  while (true) {
+    const int ms = poll_ms(deadline);
+    if (ms == 0) return Error::kTimeout;
+    pollfd p{fd, events, 0};
+    const int r = ::poll(&p, 1, ms);
+    if (r > 0) return kOk;  // readable, writable, or an error/hangup that the next call will report
+    if (r < 0 && errno != EINTR) return Error::kIo;
+  }
+}
+
+Status read_exact(int fd, std::uint8_t* out, std::size_t size, Clock::time_point deadline) {
+  std::size_t done = 0;
+  while (done < size) {
+    SSCARD_TRY(wait_for(fd, POLLIN, deadline));
+    const ssize_t r = ::recv(fd, out + done, size - done, MSG_DONTWAIT);
+    if (r > 0) {
+      done += static_cast<std::size_t>(r);
+    } else if (r == 0) {
+      return Error::kIo;  // closed by the peer
+    } else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+      return Error::kIo;
+    }
+  }
+  return kOk;
+}
+
+void set_nodelay(int fd) {
+  const int one = 1;
+  // Best effort: without it messages still arrive, only later.
+  (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+// A non-blocking connect to one resolved address, finished within `deadline`.
+Status connect_one(const addrinfo& ai, Clock::time_point deadline, Fd& out) {
+  Fd fd(::socket(ai.ai_family, ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai.ai_protocol));
+  if (fd.get() < 0) return Error::kIo;
+  set_nodelay(fd.get());
+  if (::connect(fd.get(), ai.ai_addr, ai.ai_addrlen) != 0) {
+    if (errno != EINPROGRESS && errno != EINTR) return Error::kIo;
+    SSCARD_TRY(wait_for(fd.get(), POLLOUT, deadline));
+    int error = 0;
+    socklen_t len = sizeof error;
+    if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) return Error::kIo;
+  }
+  out.reset(fd.release());
+  return kOk;
+}
+
+}  // namespace
+
+Result<Address> Address::parse(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return Error::kInvalidArgument;
+  const std::string_view host = text.substr(0, colon);
+  const std::string_view port = text.substr(colon + 1);
+  if (host.find(':') != std::string_view::npos) return Error::kInvalidArgument;  // IPv4 or names only
+  if (port.empty() || port.size() > 5) return Error::kInvalidArgument;
+  std::uint32_t value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return Error::kInvalidArgument;
+    value = value * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  if (value > 65535) return Error::kInvalidArgument;
+  return Address{std::string(host), static_cast<std::uint16_t>(value)};
+}
+
+std::string Address::to_string() const { return host + ":" + std::to_string(port); }
+
+Result<Bytes> read_message(int fd, Clock::time_point deadline) {
+  Bytes out(kLenSize);
+  SSCARD_TRY(read_exact(fd, out.data(), kLenSize, deadline));
+  const std::uint32_t len = (std::uint32_t{out[0]} << 24) | (std::uint32_t{out[1]} << 16) |
+                            (std::uint32_t{out[2]} << 8) | std::uint32_t{out[3]};
+  if (len < kMinLen || len > kMaxFrameSize) return Error::kMalformed;
+  out.resize(kLenSize + len);
+  SSCARD_TRY(read_exact(fd, out.data() + kLenSize, len, deadline));
+  return out;
+}
+
+Status write_message(int fd, ByteSpan message, Clock::time_point deadline) {
+  std::size_t done = 0;
+  while (done < message.size()) {
+    SSCARD_TRY(wait_for(fd, POLLOUT, deadline));
+    // MSG_DONTWAIT keeps a blocking descriptor from outliving the deadline; MSG_NOSIGNAL turns a closed
+    // peer into EPIPE instead of SIGPIPE.
+    const ssize_t r = ::send(fd, message.data() + done, message.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (r >= 0) {
+      done += static_cast<std::size_t>(r);
+    } else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+      return Error::kIo;
+    }
+  }
+  return kOk;
+}
+
+Result<Bytes> TcpChannel::exchange(ByteSpan message, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  auto resolved = resolve(to_, false);
+  if (!resolved.ok()) return Error::kIo;
+  Fd fd;
+  Status last = Error::kIo;
+  for (const addrinfo* ai = resolved->get(); ai != nullptr && fd.get() < 0; ai = ai->ai_next) {
+    last = connect_one(*ai, deadline, fd);
+    if (last == Error::kTimeout) break;
+  }
+  if (fd.get() < 0) return last;
+  SSCARD_TRY(write_message(fd.get(), message, deadline));
+  return read_message(fd.get(), deadline);
+}
+
+Result<Listener> Listener::bind(const Address& at) {
+  auto resolved = resolve(at, true);
+  if (!resolved.ok()) return Error::kInvalidArgument;
+  const addrinfo& ai = *resolved->get();
+  Fd fd(::socket(ai.ai_family, ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai.ai_protocol));
+  if (fd.get() < 0) return Error::kIo;
+  const int one = 1;
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) return Error::kIo;
+  if (::bind(fd.get(), ai.ai_addr, ai.ai_addrlen) != 0) return Error::kIo;
+  if (::listen(fd.get(), SOMAXCONN) != 0) return Error::kIo;
+  sockaddr_in bound{};
+  socklen_t len = sizeof bound;
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &len) != 0) return Error::kIo;
+  return Listener(fd.release(), ntohs(bound.sin_port));
+}
+
+Listener::Listener(Listener&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), port_(std::exchange(other.port_, 0)) {}
+
+Listener& Listener::operator=(Listener&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = std::exchange(other.fd_, -1);
+    port_ = std::exchange(other.port_, 0);
+  }
+  return *this;
+}
+
+Listener::~Listener() { close(); }
+
+Result<int> Listener::accept(std::chrono::milliseconds timeout) {
+  if (fd_ < 0) return Error::kIo;
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    SSCARD_TRY(wait_for(fd_, POLLIN, deadline));
+    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) {
+      set_nodelay(fd);
+      return fd;
+    }
+    // The connection may have gone between poll() and accept(), or a signal arrived: wait again.
+    if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED) return Error::kIo;
+  }
+}
+
+void Listener::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+}  // namespace sscard::host

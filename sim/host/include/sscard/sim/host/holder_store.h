@@ -1,0 +1,101 @@
+// The issuer's holder database (SQLite): holders, their contributions, and the answers to state-changing
+// requests stored under their idempotency keys (docs/HOST-PROTOCOL.md "Exactly once").
+//
+// Schema (user_version 1):
+//   holders(ssn PK, card_number, card_id hex, region, name, card_state, pension_status, pension_monthly_fen,
+//           medical_balance_fen, last_certification)          states and statuses as their protocol names
+//   contributions(ssn, period YYYYMM, kind, amount_fen)       PK (ssn, period, kind); kind "pension"/"medical"
+//   requests(idem_key BLOB PK, operation, ssn, card_number, response BLOB, created_ms)
+//
+// Thread-safe: one connection, every call under the store's lock; transaction() holds it for its body.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sscard/core/bytes.h"
+#include "sscard/host/messages.h"
+#include "sscard/sim/host/expected.h"
+
+namespace sscard::sim::host {
+
+struct HolderRecord {
+  std::string ssn;          // 18 characters
+  std::string card_number;  // 9 characters
+  Bytes card_id;            // 16 bytes, 卡识别码 (stored as upper-case hex)
+  std::string region;       // 6 digits, the card's region
+  std::string name;         // UTF-8
+  sscard::host::CardState card_state = sscard::host::CardState::kActive;
+  sscard::host::PensionStatus pension_status = sscard::host::PensionStatus::kNotRetired;
+  std::uint64_t pension_monthly_fen = 0;
+  std::uint64_t medical_balance_fen = 0;
+  std::optional<std::string> last_certification;  // YYYYMMDD
+
+  friend bool operator==(const HolderRecord&, const HolderRecord&) = default;
+};
+
+// A state-changing request as the home host stored it, with its answer.
+struct StoredRequest {
+  sscard::host::Operation operation = sscard::host::Operation::kQuery;
+  std::string ssn;
+  std::string card_number;
+  Bytes response;  // the answer's TLV payload, without the duplicate flag
+  std::uint64_t created_ms = 0;
+
+  friend bool operator==(const StoredRequest&, const StoredRequest&) = default;
+};
+
+class HolderStore {
+ public:
+  static constexpr std::string_view kInMemory = ":memory:";
+
+  // Opens (or creates) the database at `path`; ":memory:" is a private in-memory database. A new database
+  // gets the schema; a file database runs in WAL mode with synchronous=FULL, so a committed answer survives
+  // a crash. Errors: cannot open, not an sscard holder database, an unknown schema version.
+  static Expected<std::unique_ptr<HolderStore>> open(const std::string& path = std::string(kInMemory));
+
+  HolderStore(const HolderStore&) = delete;
+  HolderStore& operator=(const HolderStore&) = delete;
+  ~HolderStore();
+
+  // Inserts a holder and contributions (each with the holder's SSN). Fails on a known SSN, a (period, kind)
+  // given twice, or a value outside its column's rule; nothing is inserted then (unless inside transaction(),
+  // whose body decides).
+  Expected<> add_holder(const HolderRecord& holder, const std::vector<sscard::host::Contribution>& contributions);
+  // Writes the mutable fields of the holder with holder.ssn: card state, pension status and amount, medical
+  // balance, last certification. Fails if there is no such holder.
+  Expected<> update_holder(const HolderRecord& holder);
+  Expected<std::optional<HolderRecord>> find_holder(std::string_view ssn);
+  // Newest first (period descending, pension before medical within a month), at most `limit`.
+  Expected<std::vector<sscard::host::Contribution>> contributions(
+      std::string_view ssn, std::size_t limit = sscard::host::kMaxContributions);
+
+  Expected<std::optional<StoredRequest>> find_request(const sscard::host::IdempotencyKey& key);
+  // Fails on a key already stored.
+  Expected<> store_request(const sscard::host::IdempotencyKey& key, const StoredRequest& request);
+
+  Expected<std::size_t> holder_count();
+  Expected<std::size_t> contribution_count();
+  Expected<std::size_t> request_count();
+
+  // Runs `body` inside one SQLite transaction (BEGIN IMMEDIATE ... COMMIT) with the store locked; the other
+  // calls may be made from inside it. An error from `body` (or from COMMIT) rolls everything back and is
+  // returned. A transaction() inside a body joins the outer one.
+  Expected<> transaction(const std::function<Expected<>()>& body);
+
+  struct Impl;
+
+ private:
+  explicit HolderStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  std::recursive_mutex mutex_;
+};
+
+}  // namespace sscard::sim::host

@@ -1,0 +1,77 @@
+// A simulated province issuer host (docs/HOST-PROTOCOL.md): answers its own cards from its HolderStore,
+// forwards other provinces' cards through the Chuan–Yu hub.
+//
+// Senders accepted: kiosks of the province (12-digit ids starting with the province's two digits, the
+// host's own id excepted) and the hub (host::kHubId), each checked with its own link key
+// derive_link_key(master, sender id) and the replay rule. A kiosk's request must name the kiosk itself as
+// the originating terminal (DF03) and this province as the serving one (DF04). Anything else gets a refusal
+// frame and changes nothing.
+//
+// Home cards (card region of this province) are answered from the store; a state change and its answer are
+// stored under the idempotency key in one SQLite transaction ("Exactly once"). Another province's card from
+// a kiosk goes to the hub as a new frame of this host (sender = host id, key = link key of the host id) with
+// the request's payload unchanged; the hub's verified answer is relayed to the kiosk. A region neither 50xxxx
+// nor 51xxxx is answered unknown_region here and never forwarded.
+//
+// Thread-safe: handle_message may be called from several threads at once.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sscard/core/bytes.h"
+#include "sscard/crypto/crypto.h"
+#include "sscard/host/channel.h"
+#include "sscard/host/messages.h"
+#include "sscard/sim/host/holder_store.h"
+#include "sscard/sim/host/link_keys.h"
+
+namespace sscard::sim::host {
+
+namespace detail {
+class Endpoint;
+struct Incoming;
+}  // namespace detail
+
+struct IssuerHostOptions {
+  // How long the hub has to answer a forwarded request before the kiosk gets issuer_unavailable.
+  std::chrono::milliseconds hub_timeout{5000};
+};
+
+// The 12-digit host id of a province: "500000" -> "500000000000".
+std::string host_id(std::string_view province);
+
+class IssuerHost {
+ public:
+  // `province`: "500000" or "510000" (any other value refuses every message as from an unknown sender).
+  // `crypto` must not be null; it is used under this host's lock, so give a host its own backend object if
+  // another component uses one concurrently. `hub` may be null: other provinces' cards are then answered
+  // issuer_unavailable. `store` must outlive the host.
+  IssuerHost(std::string province, HolderStore& store, std::shared_ptr<crypto::Crypto> crypto,
+             const MasterKey& master, std::shared_ptr<sscard::host::Channel> hub, IssuerHostOptions options = {});
+  IssuerHost(const IssuerHost&) = delete;
+  IssuerHost& operator=(const IssuerHost&) = delete;
+  ~IssuerHost();
+
+  const std::string& province() const { return province_; }
+  const std::string& id() const;  // host id, e.g. "500000000000"
+
+  // Takes one whole wire message (LEN + frame + MAC) and returns the whole answer message: a response
+  // sealed under the sender's link key, or a refusal. Never throws.
+  Bytes handle_message(ByteSpan message);
+
+ private:
+  bool accepts(std::string_view sender) const;
+  Bytes handle(const detail::Incoming& in);
+  sscard::host::Response answer_home(const sscard::host::Request& request);
+
+  std::string province_;
+  HolderStore& store_;
+  std::shared_ptr<sscard::host::Channel> hub_;
+  IssuerHostOptions options_;
+  std::unique_ptr<detail::Endpoint> endpoint_;
+};
+
+}  // namespace sscard::sim::host

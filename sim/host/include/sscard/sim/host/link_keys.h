@@ -1,0 +1,19 @@
+// The simulated world's master link key (docs/HOST-PROTOCOL.md "Link keys"): every kiosk's, host's and the
+// hub's link key is derived from it with host::derive_link_key. Test material only.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+
+#include "sscard/sim/host/expected.h"
+
+namespace sscard::sim::host {
+
+using MasterKey = std::array<std::uint8_t, 16>;
+
+// Reads a link-key file (cards/keys/test-link-keys.json): a JSON object with "format": "sscard-link-keys/1"
+// and "master": 32 hex digits; other fields are descriptive and ignored. Errors name the file and the field.
+Expected<MasterKey> load_link_master(const std::filesystem::path& path);
+
+}  // namespace sscard::sim::host

@@ -1,0 +1,54 @@
+// Filling a HolderStore: the holders of the bundled card profiles (cards/*.json with their "benefits"), and
+// synthetic holders for load tests. Provinces are "500000" (Chongqing) and "510000" (Sichuan).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "sscard/host/messages.h"
+#include "sscard/sim/host/expected.h"
+#include "sscard/sim/host/holder_store.h"
+#include "sscard/sim/profile.h"
+
+namespace sscard::sim::host {
+
+// True for "500000" and "510000".
+bool is_province(std::string_view province);
+// True if the 6-digit region belongs to the province: the same first two digits (HOST-PROTOCOL.md "Routing").
+bool in_province(std::string_view region, std::string_view province);
+
+// A holder with the contributions to store for them.
+struct SeedHolder {
+  HolderRecord holder;
+  std::vector<sscard::host::Contribution> contributions;
+};
+
+// The holder a profile seeds: its "benefits", or without them the defaults of cards/README.md (not retired,
+// zero balances, no contributions, card active unless the PIN is still the initial 123456).
+SeedHolder seed_holder(const HolderProfile& profile);
+
+// Inserts the holders of cards_dir/*.json (holder_profiles()) whose card region belongs to `province`, all in
+// one transaction; returns how many. Errors: an unknown province, a profile that does not load (the
+// ProfileError's text), a holder already in the store (nothing is inserted then).
+Expected<std::size_t> seed_from_profiles(HolderStore& store, const std::filesystem::path& cards_dir,
+                                         std::string_view province);
+
+// Synthetic holders: valid SSNs (GB 11643, ISO 7064 MOD 11-2 check character) with address codes of the
+// province's districts and sequence codes 500-999 (the bundled holders' are below 500, so the two never
+// collide), born 1946-2006; card number "G" + 8 digits of the index; retirees (men born 1966 or earlier,
+// women 1971 or earlier) receive a pension (one in ten suspended) and have no contributions; everyone else
+// has 12 months (202511-202610) of pension and medical contributions. Deterministic: the same seed,
+// province and index always give the same holder, and different indexes never share an SSN.
+inline constexpr std::size_t kMaxPopulation = 10'000'000;
+Expected<SeedHolder> generated_holder(std::uint64_t seed, std::string_view province, std::size_t index);
+
+// Inserts generated_holder(seed, province, i) for i in [0, count) in one transaction with prepared statements
+// (in SSN order, which keeps SQLite's B-trees appending). Returns count. Errors: unknown province, count above
+// kMaxPopulation, an SSN already in the store (nothing is inserted then).
+Expected<std::size_t> generate_population(HolderStore& store, std::size_t count, std::uint64_t seed,
+                                          std::string_view province);
+
+}  // namespace sscard::sim::host

@@ -1,0 +1,480 @@
+// HolderStore over SQLite. SQLite failures are thrown internally as SqlError and turned into HostError at
+// every public function.
+#include "sscard/sim/host/holder_store.h"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <utility>
+
+namespace sscard::sim::host {
+namespace {
+
+namespace wire = sscard::host;
+
+constexpr int kSchemaVersion = 1;
+
+// The CHECKs compare with OR, not IN (...): SQLite builds an ephemeral table for an IN list on every
+// statement that evaluates it, which made bulk inserts several times slower.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE holders(
+  ssn TEXT NOT NULL PRIMARY KEY CHECK (length(ssn) = 18),
+  card_number TEXT NOT NULL CHECK (length(card_number) = 9),
+  card_id TEXT NOT NULL CHECK (length(card_id) = 32),
+  region TEXT NOT NULL CHECK (length(region) = 6),
+  name TEXT NOT NULL,
+  card_state TEXT NOT NULL CHECK (card_state = 'not_activated' OR card_state = 'active' OR
+                                  card_state = 'loss_reported' OR card_state = 'blocked'),
+  pension_status TEXT NOT NULL CHECK (pension_status = 'not_retired' OR pension_status = 'receiving' OR
+                                      pension_status = 'suspended'),
+  pension_monthly_fen INTEGER NOT NULL CHECK (pension_monthly_fen >= 0),
+  medical_balance_fen INTEGER NOT NULL CHECK (medical_balance_fen >= 0),
+  last_certification TEXT CHECK (last_certification IS NULL OR length(last_certification) = 8)
+) WITHOUT ROWID;
+CREATE TABLE contributions(
+  ssn TEXT NOT NULL,
+  period TEXT NOT NULL CHECK (length(period) = 6),
+  kind TEXT NOT NULL CHECK (kind = 'pension' OR kind = 'medical'),
+  amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),
+  PRIMARY KEY (ssn, period, kind)
+) WITHOUT ROWID;
+CREATE TABLE requests(
+  idem_key BLOB NOT NULL PRIMARY KEY CHECK (length(idem_key) = 16),
+  operation TEXT NOT NULL,
+  ssn TEXT NOT NULL,
+  card_number TEXT NOT NULL,
+  response BLOB NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+PRAGMA user_version = 1;
+)sql";
+
+struct SqlError {
+  std::string message;
+};
+
+[[noreturn]] void fail(sqlite3* db, const std::string& what) {
+  throw SqlError{what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory")};
+}
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) fail(db, "prepare");
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(s_); }
+
+  // Binds from parameter 1 on, after a reset (so a statement left half-stepped by an error is reusable).
+  Statement& start() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    next_ = 1;
+    return *this;
+  }
+  Statement& text(std::string_view v) {
+    check(sqlite3_bind_text(s_, next_++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& integer(std::uint64_t v) {
+    check(sqlite3_bind_int64(s_, next_++, static_cast<sqlite3_int64>(v)));
+    return *this;
+  }
+  Statement& blob(ByteSpan v) {
+    check(sqlite3_bind_blob(s_, next_++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& optional_text(const std::optional<std::string>& v) {
+    if (v) return text(*v);
+    check(sqlite3_bind_null(s_, next_++));
+    return *this;
+  }
+
+  // True while there is a row; false once done.
+  bool step() {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    const std::string message = sqlite3_errmsg(db_);
+    sqlite3_reset(s_);
+    throw SqlError{message};
+  }
+  void run() {
+    while (step()) {
+    }
+    sqlite3_reset(s_);
+  }
+
+  bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::string column_text(int col) const {
+    const auto* p = sqlite3_column_text(s_, col);
+    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p),
+                                                      static_cast<std::size_t>(sqlite3_column_bytes(s_, col)));
+  }
+  std::uint64_t column_integer(int col) const {
+    const sqlite3_int64 v = sqlite3_column_int64(s_, col);
+    if (v < 0) throw SqlError{"negative amount in the database"};
+    return static_cast<std::uint64_t>(v);
+  }
+  Bytes column_blob(int col) const {
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, col));
+    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(s_, col));
+    return p == nullptr ? Bytes() : Bytes(p, p + n);
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) fail(db_, "bind");
+  }
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+  int next_ = 1;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    throw SqlError{message};
+  }
+}
+
+template <typename Enum, std::size_t N>
+Enum enum_of(const std::string& text, std::string_view (*name)(Enum), const std::array<Enum, N>& values,
+             const char* column) {
+  for (Enum v : values) {
+    if (name(v) == text) return v;
+  }
+  throw SqlError{std::string("bad ") + column + " \"" + text + "\" in the database"};
+}
+
+constexpr std::array<wire::CardState, 4> kCardStates = {wire::CardState::kNotActivated, wire::CardState::kActive,
+                                                        wire::CardState::kLossReported, wire::CardState::kBlocked};
+constexpr std::array<wire::PensionStatus, 3> kPensionStatuses = {
+    wire::PensionStatus::kNotRetired, wire::PensionStatus::kReceiving, wire::PensionStatus::kSuspended};
+constexpr std::array<wire::ContributionKind, 2> kKinds = {wire::ContributionKind::kPension,
+                                                          wire::ContributionKind::kMedical};
+constexpr std::array<wire::Operation, 5> kOperations = {wire::Operation::kQuery, wire::Operation::kActivate,
+                                                        wire::Operation::kReportLoss, wire::Operation::kCancelLoss,
+                                                        wire::Operation::kCertify};
+
+HostError to_error(const std::string& context, const SqlError& e) { return HostError{context + ": " + e.message}; }
+
+}  // namespace
+
+struct HolderStore::Impl {
+  explicit Impl(sqlite3* handle) : db(handle) {}
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    // Statements first: sqlite3_close refuses a connection with unfinalised statements.
+    insert_holder.reset();
+    insert_contribution.reset();
+    insert_contribution_batch.reset();
+    update_holder.reset();
+    find_holder.reset();
+    contributions.reset();
+    find_request.reset();
+    store_request.reset();
+    sqlite3_close(db);
+  }
+
+  void prepare() {
+    insert_holder = std::make_unique<Statement>(
+        db,
+        "INSERT INTO holders(ssn, card_number, card_id, region, name, card_state, pension_status, "
+        "pension_monthly_fen, medical_balance_fen, last_certification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert_contribution = std::make_unique<Statement>(
+        db, "INSERT INTO contributions(ssn, period, kind, amount_fen) VALUES (?, ?, ?, ?)");
+    std::string batch = "INSERT INTO contributions(ssn, period, kind, amount_fen) VALUES (?, ?, ?, ?)";
+    for (std::size_t i = 1; i < kBatch; ++i) batch += ", (?, ?, ?, ?)";
+    insert_contribution_batch = std::make_unique<Statement>(db, batch.c_str());
+    update_holder = std::make_unique<Statement>(
+        db,
+        "UPDATE holders SET card_state = ?, pension_status = ?, pension_monthly_fen = ?, medical_balance_fen = ?, "
+        "last_certification = ? WHERE ssn = ?");
+    find_holder = std::make_unique<Statement>(
+        db,
+        "SELECT ssn, card_number, card_id, region, name, card_state, pension_status, pension_monthly_fen, "
+        "medical_balance_fen, last_certification FROM holders WHERE ssn = ?");
+    // "pension" sorts after "medical": descending kind puts pension first within a month.
+    contributions = std::make_unique<Statement>(
+        db, "SELECT period, kind, amount_fen FROM contributions WHERE ssn = ? ORDER BY period DESC, kind DESC LIMIT ?");
+    find_request = std::make_unique<Statement>(
+        db, "SELECT operation, ssn, card_number, response, created_ms FROM requests WHERE idem_key = ?");
+    store_request = std::make_unique<Statement>(
+        db,
+        "INSERT INTO requests(idem_key, operation, ssn, card_number, response, created_ms) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+  }
+
+  std::size_t count(const char* sql) {
+    Statement s(db, sql);
+    s.start();
+    if (!s.step()) throw SqlError{"no count"};
+    return static_cast<std::size_t>(s.column_integer(0));
+  }
+
+  static constexpr std::size_t kBatch = 12;  // rows per multi-row contribution insert
+
+  sqlite3* db;
+  int transaction_depth = 0;
+  std::unique_ptr<Statement> insert_holder, insert_contribution, insert_contribution_batch, update_holder,
+      find_holder, contributions, find_request, store_request;
+};
+
+HolderStore::HolderStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HolderStore::~HolderStore() = default;
+
+Expected<std::unique_ptr<HolderStore>> HolderStore::open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  auto impl = std::make_unique<Impl>(raw);  // closes `raw` on every path out
+  if (rc != SQLITE_OK) {
+    return HostError{path + ": cannot open: " + (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory")};
+  }
+  try {
+    sqlite3_extended_result_codes(raw, 1);
+    sqlite3_busy_timeout(raw, 5000);
+    if (path != kInMemory && !path.empty()) {
+      exec(raw, "PRAGMA journal_mode = WAL");
+      exec(raw, "PRAGMA synchronous = FULL");
+    }
+    Statement version(raw, "PRAGMA user_version");
+    version.start();
+    if (!version.step()) throw SqlError{"cannot read user_version"};
+    const std::uint64_t v = version.column_integer(0);
+    if (v == 0) {
+      Statement tables(raw, "SELECT count(*) FROM sqlite_master");
+      tables.start();
+      if (!tables.step()) throw SqlError{"cannot read the schema"};
+      if (tables.column_integer(0) != 0) throw SqlError{"not an sscard holder database (tables without a version)"};
+      exec(raw, "BEGIN IMMEDIATE");
+      try {
+        exec(raw, kSchema);
+        exec(raw, "COMMIT");
+      } catch (const SqlError&) {
+        sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+      }
+    } else if (v != kSchemaVersion) {
+      throw SqlError{"schema version " + std::to_string(v) + " is not the supported " + std::to_string(kSchemaVersion)};
+    }
+    impl->prepare();
+  } catch (const SqlError& e) {
+    return to_error(path, e);
+  }
+  return std::unique_ptr<HolderStore>(new HolderStore(std::move(impl)));
+}
+
+Expected<> HolderStore::add_holder(const HolderRecord& h, const std::vector<wire::Contribution>& contributions) {
+  std::lock_guard lock(mutex_);
+  return transaction([&]() -> Expected<> {
+    try {
+      impl_->insert_holder->start()
+          .text(h.ssn)
+          .text(h.card_number)
+          .text(to_hex(h.card_id))
+          .text(h.region)
+          .text(h.name)
+          .text(wire::card_state_name(h.card_state))
+          .text(wire::pension_status_name(h.pension_status))
+          .integer(h.pension_monthly_fen)
+          .integer(h.medical_balance_fen)
+          .optional_text(h.last_certification)
+          .run();
+      // Whole batches through the multi-row statement (fewer statement executions for bulk loads), the rest
+      // one by one.
+      std::size_t i = 0;
+      for (; i + Impl::kBatch <= contributions.size(); i += Impl::kBatch) {
+        Statement& batch = impl_->insert_contribution_batch->start();
+        for (std::size_t k = i; k < i + Impl::kBatch; ++k) {
+          batch.text(h.ssn)
+              .text(contributions[k].period)
+              .text(wire::contribution_kind_name(contributions[k].kind))
+              .integer(contributions[k].amount_fen);
+        }
+        batch.run();
+      }
+      for (; i < contributions.size(); ++i) {
+        impl_->insert_contribution->start()
+            .text(h.ssn)
+            .text(contributions[i].period)
+            .text(wire::contribution_kind_name(contributions[i].kind))
+            .integer(contributions[i].amount_fen)
+            .run();
+      }
+    } catch (const SqlError& e) {
+      return to_error("holder " + h.ssn, e);
+    }
+    return {};
+  });
+}
+
+Expected<> HolderStore::update_holder(const HolderRecord& h) {
+  std::lock_guard lock(mutex_);
+  try {
+    impl_->update_holder->start()
+        .text(wire::card_state_name(h.card_state))
+        .text(wire::pension_status_name(h.pension_status))
+        .integer(h.pension_monthly_fen)
+        .integer(h.medical_balance_fen)
+        .optional_text(h.last_certification)
+        .text(h.ssn)
+        .run();
+    if (sqlite3_changes(impl_->db) != 1) return HostError{"holder " + h.ssn + ": no such holder"};
+  } catch (const SqlError& e) {
+    return to_error("holder " + h.ssn, e);
+  }
+  return {};
+}
+
+Expected<std::optional<HolderRecord>> HolderStore::find_holder(std::string_view ssn) {
+  std::lock_guard lock(mutex_);
+  try {
+    Statement& s = *impl_->find_holder;
+    s.start().text(ssn);
+    if (!s.step()) return std::optional<HolderRecord>();
+    HolderRecord h;
+    h.ssn = s.column_text(0);
+    h.card_number = s.column_text(1);
+    auto id = from_hex(s.column_text(2));
+    if (!id.ok()) throw SqlError{"bad card_id in the database"};
+    h.card_id = std::move(*id);
+    h.region = s.column_text(3);
+    h.name = s.column_text(4);
+    h.card_state = enum_of(s.column_text(5), wire::card_state_name, kCardStates, "card_state");
+    h.pension_status = enum_of(s.column_text(6), wire::pension_status_name, kPensionStatuses, "pension_status");
+    h.pension_monthly_fen = s.column_integer(7);
+    h.medical_balance_fen = s.column_integer(8);
+    if (!s.is_null(9)) h.last_certification = s.column_text(9);
+    s.start();  // ends the read
+    return std::optional<HolderRecord>(std::move(h));
+  } catch (const SqlError& e) {
+    return to_error("holder " + std::string(ssn), e);
+  }
+}
+
+Expected<std::vector<wire::Contribution>> HolderStore::contributions(std::string_view ssn, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  try {
+    Statement& s = *impl_->contributions;
+    s.start().text(ssn).integer(limit);
+    std::vector<wire::Contribution> out;
+    while (s.step()) {
+      wire::Contribution c;
+      c.period = s.column_text(0);
+      c.kind = enum_of(s.column_text(1), wire::contribution_kind_name, kKinds, "kind");
+      c.amount_fen = s.column_integer(2);
+      out.push_back(std::move(c));
+    }
+    s.start();
+    return out;
+  } catch (const SqlError& e) {
+    return to_error("contributions of " + std::string(ssn), e);
+  }
+}
+
+Expected<std::optional<StoredRequest>> HolderStore::find_request(const wire::IdempotencyKey& key) {
+  std::lock_guard lock(mutex_);
+  try {
+    Statement& s = *impl_->find_request;
+    s.start().blob(key);
+    if (!s.step()) return std::optional<StoredRequest>();
+    StoredRequest r;
+    r.operation = enum_of(s.column_text(0), wire::operation_name, kOperations, "operation");
+    r.ssn = s.column_text(1);
+    r.card_number = s.column_text(2);
+    r.response = s.column_blob(3);
+    r.created_ms = s.column_integer(4);
+    s.start();
+    return std::optional<StoredRequest>(std::move(r));
+  } catch (const SqlError& e) {
+    return to_error("request " + to_hex(key), e);
+  }
+}
+
+Expected<> HolderStore::store_request(const wire::IdempotencyKey& key, const StoredRequest& r) {
+  std::lock_guard lock(mutex_);
+  try {
+    impl_->store_request->start()
+        .blob(key)
+        .text(wire::operation_name(r.operation))
+        .text(r.ssn)
+        .text(r.card_number)
+        .blob(r.response)
+        .integer(r.created_ms)
+        .run();
+  } catch (const SqlError& e) {
+    return to_error("request " + to_hex(key), e);
+  }
+  return {};
+}
+
+Expected<std::size_t> HolderStore::holder_count() {
+  std::lock_guard lock(mutex_);
+  try {
+    return impl_->count("SELECT count(*) FROM holders");
+  } catch (const SqlError& e) {
+    return to_error("holders", e);
+  }
+}
+
+Expected<std::size_t> HolderStore::contribution_count() {
+  std::lock_guard lock(mutex_);
+  try {
+    return impl_->count("SELECT count(*) FROM contributions");
+  } catch (const SqlError& e) {
+    return to_error("contributions", e);
+  }
+}
+
+Expected<std::size_t> HolderStore::request_count() {
+  std::lock_guard lock(mutex_);
+  try {
+    return impl_->count("SELECT count(*) FROM requests");
+  } catch (const SqlError& e) {
+    return to_error("requests", e);
+  }
+}
+
+Expected<> HolderStore::transaction(const std::function<Expected<>()>& body) {
+  std::lock_guard lock(mutex_);
+  if (impl_->transaction_depth > 0) {
+    ++impl_->transaction_depth;
+    Expected<> r = body();
+    --impl_->transaction_depth;
+    return r;
+  }
+  try {
+    exec(impl_->db, "BEGIN IMMEDIATE");
+  } catch (const SqlError& e) {
+    return to_error("begin", e);
+  }
+  ++impl_->transaction_depth;
+  Expected<> result = HostError{"transaction body did not run"};
+  try {
+    result = body();
+  } catch (const SqlError& e) {
+    result = to_error("transaction", e);
+  } catch (const std::exception& e) {
+    result = HostError{std::string("transaction: ") + e.what()};
+  }
+  --impl_->transaction_depth;
+  if (result.ok()) {
+    try {
+      exec(impl_->db, "COMMIT");
+      return result;
+    } catch (const SqlError& e) {
+      result = to_error("commit", e);
+    }
+  }
+  // After a failed COMMIT SQLite may already have rolled back; ROLLBACK then fails harmlessly.
+  sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+  return result;
+}
+
+}  // namespace sscard::sim::host

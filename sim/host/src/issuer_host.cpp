@@ -1,0 +1,201 @@
+#include "sscard/sim/host/issuer_host.h"
+
+#include <utility>
+#include <variant>
+
+#include "endpoint.h"
+#include "sscard/host/wire.h"
+#include "sscard/sim/host/population.h"
+
+namespace sscard::sim::host {
+namespace {
+
+namespace wire = sscard::host;
+using wire::CardState;
+using wire::Operation;
+using wire::PensionStatus;
+using wire::ResultCode;
+
+bool all_digits(std::string_view s) {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// HOST-PROTOCOL.md "Payload: responses" and the state rules of the issuer: the result of `op` on a card in
+// `state` for a holder whose pension is `pension`; kOk means the change applies.
+ResultCode decide(Operation op, CardState state, PensionStatus pension) {
+  switch (op) {
+    case Operation::kQuery:
+      return ResultCode::kOk;
+    case Operation::kActivate:
+      if (state == CardState::kNotActivated) return ResultCode::kOk;
+      return state == CardState::kActive ? ResultCode::kInvalidState : ResultCode::kCardNotActiveForChange;
+    case Operation::kReportLoss:
+      if (state == CardState::kActive || state == CardState::kNotActivated) return ResultCode::kOk;
+      return state == CardState::kLossReported ? ResultCode::kInvalidState : ResultCode::kCardNotActiveForChange;
+    case Operation::kCancelLoss:
+      return state == CardState::kLossReported ? ResultCode::kOk : ResultCode::kInvalidState;
+    case Operation::kCertify:
+      // The card first (a card under loss report allows only cancel-loss), then the holder's eligibility.
+      if (state != CardState::kActive) return ResultCode::kCardNotActiveForChange;
+      if (pension != PensionStatus::kReceiving && pension != PensionStatus::kSuspended) {
+        return ResultCode::kNotEligible;
+      }
+      return ResultCode::kOk;
+  }
+  return ResultCode::kInvalidState;
+}
+
+void apply(Operation op, const wire::Request& request, HolderRecord& h) {
+  switch (op) {
+    case Operation::kQuery:
+      break;
+    case Operation::kActivate:
+    case Operation::kCancelLoss:
+      h.card_state = CardState::kActive;
+      break;
+    case Operation::kReportLoss:
+      h.card_state = CardState::kLossReported;
+      break;
+    case Operation::kCertify:
+      h.last_certification = request.date;
+      h.pension_status = PensionStatus::kReceiving;
+      break;
+  }
+}
+
+}  // namespace
+
+std::string host_id(std::string_view province) { return std::string(province) + "000000"; }
+
+IssuerHost::IssuerHost(std::string province, HolderStore& store, std::shared_ptr<crypto::Crypto> crypto,
+                       const MasterKey& master, std::shared_ptr<wire::Channel> hub, IssuerHostOptions options)
+    : province_(std::move(province)),
+      store_(store),
+      hub_(std::move(hub)),
+      options_(options),
+      endpoint_(std::make_unique<detail::Endpoint>(std::move(crypto), master, host_id(province_))) {}
+
+IssuerHost::~IssuerHost() = default;
+
+const std::string& IssuerHost::id() const { return endpoint_->id(); }
+
+bool IssuerHost::accepts(std::string_view sender) const {
+  if (!is_province(province_) || sender.size() != 12 || !all_digits(sender)) return false;
+  if (sender == wire::kHubId) return true;
+  // A kiosk of this province; never this host's own id, so a frame this host sealed for the hub cannot be
+  // reflected back to it as a kiosk request.
+  return sender.substr(0, 2) == std::string_view(province_).substr(0, 2) && sender != id();
+}
+
+Bytes IssuerHost::handle_message(ByteSpan message) {
+  try {
+    auto opened = endpoint_->open_request(message, [this](std::string_view s) { return accepts(s); });
+    if (auto* refusal = std::get_if<Bytes>(&opened)) return std::move(*refusal);
+    return handle(std::get<detail::Incoming>(opened));
+  } catch (const std::exception&) {
+    // Out of memory or a broken invariant: no answer rather than a wrong one; the kiosk retries.
+    return {};
+  }
+}
+
+Bytes IssuerHost::handle(const detail::Incoming& in) {
+  auto request = wire::decode_request(in.frame.payload);
+  if (!request.ok()) return endpoint_->refuse(in, wire::RefusalReason::kMalformed);
+  const wire::Request& r = *request;
+  // A kiosk speaks for itself only: its own terminal id, its own province as the serving one (DF03, DF04).
+  const bool from_kiosk = in.frame.header.sender != wire::kHubId;
+  if (from_kiosk && (r.terminal != in.frame.header.sender || r.serving_province != province_)) {
+    return endpoint_->refuse(in, wire::RefusalReason::kMalformed);
+  }
+  const std::optional<std::string> home = wire::home_province(r.card_region);
+  if (!home) return endpoint_->answer(in, detail::result_payload(ResultCode::kUnknownRegion, "", r.serving_province));
+
+  if (*home != province_) {
+    // Only a kiosk's request is forwarded: one from the hub that is not for this province would loop.
+    if (!from_kiosk) {
+      return endpoint_->answer(in, detail::result_payload(ResultCode::kUnknownCard, *home, r.serving_province));
+    }
+    std::optional<Bytes> relayed;
+    if (hub_) relayed = endpoint_->forward(*hub_, in.frame.payload, wire::kHubId, options_.hub_timeout);
+    if (!relayed) {
+      return endpoint_->answer(in, detail::result_payload(ResultCode::kIssuerUnavailable, *home, r.serving_province));
+    }
+    return endpoint_->answer(in, *relayed);
+  }
+
+  Bytes payload;
+  if (!wire::encode(answer_home(r), payload).ok()) {
+    payload = detail::result_payload(ResultCode::kIssuerUnavailable, province_, r.serving_province);
+  }
+  return endpoint_->answer(in, payload);
+}
+
+wire::Response IssuerHost::answer_home(const wire::Request& r) {
+  wire::Response base;
+  base.home_issuer = province_;
+  base.served_by = r.serving_province;
+  wire::Response out = base;
+
+  auto done = store_.transaction([&]() -> Expected<> {
+    auto known = store_.find_request(r.key);
+    if (!known.ok()) return known.error();
+    if (*known) {
+      const StoredRequest& s = **known;
+      if (s.operation != r.operation || s.ssn != r.ssn || s.card_number != r.card_number) {
+        out = base;
+        out.result = ResultCode::kKeyConflict;
+        return {};
+      }
+      auto stored = wire::decode_response(s.response);
+      if (!stored.ok()) return HostError{"the stored answer does not decode"};
+      out = std::move(*stored);
+      out.duplicate = true;
+      return {};
+    }
+
+    auto found = store_.find_holder(r.ssn);
+    if (!found.ok()) return found.error();
+    if (!*found || (*found)->card_number != r.card_number) {
+      out.result = ResultCode::kUnknownCard;
+    } else {
+      HolderRecord h = std::move(**found);
+      out.result = decide(r.operation, h.card_state, h.pension_status);
+      if (r.operation == Operation::kQuery) {
+        auto contributions = store_.contributions(h.ssn);
+        if (!contributions.ok()) return contributions.error();
+        out.name = h.name;
+        out.pension_status = h.pension_status;
+        out.pension_monthly_fen = h.pension_monthly_fen;
+        out.medical_balance_fen = h.medical_balance_fen;
+        out.contributions = std::move(*contributions);
+        out.last_certification = h.last_certification;
+      } else if (out.result == ResultCode::kOk) {
+        apply(r.operation, r, h);
+        auto updated = store_.update_holder(h);
+        if (!updated.ok()) return updated;
+      }
+      // Every answer about a known card says the card's state (after the change, if there was one).
+      out.card_state = h.card_state;
+      if (r.operation == Operation::kCertify && out.result == ResultCode::kOk) {
+        out.pension_status = h.pension_status;
+        out.last_certification = h.last_certification;
+      }
+    }
+    // Queries change nothing and are not stored; every other answer is, whatever its result.
+    if (!wire::changes_state(r.operation)) return {};
+    StoredRequest stored{r.operation, r.ssn, r.card_number, {}, wire::now_ms()};
+    if (!wire::encode(out, stored.response).ok()) return HostError{"the answer does not encode"};
+    return store_.store_request(r.key, stored);
+  });
+  if (!done.ok()) {
+    // Rolled back: nothing happened, and a retry with the same key is safe.
+    out = base;
+    out.result = ResultCode::kIssuerUnavailable;
+  }
+  return out;
+}
+
+}  // namespace sscard::sim::host

@@ -1,0 +1,292 @@
+#include "sscard/sim/host/population.h"
+
+#include <algorithm>
+#include <array>
+#include <numeric>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "sscard/core/date.h"
+
+namespace sscard::sim::host {
+namespace {
+
+namespace wire = sscard::host;
+
+constexpr std::string_view kInitialPin = "123456";
+
+// Address codes (GB/T 2260) used for synthetic holders.
+constexpr std::array<std::string_view, 26> kChongqingRegions = {
+    "500101", "500102", "500103", "500104", "500105", "500106", "500107", "500108", "500109",
+    "500110", "500111", "500112", "500113", "500114", "500115", "500116", "500117", "500118",
+    "500119", "500120", "500151", "500152", "500153", "500154", "500155", "500156"};
+constexpr std::array<std::string_view, 30> kSichuanRegions = {
+    "510104", "510105", "510106", "510107", "510108", "510112", "510113", "510114", "510115", "510116",
+    "510117", "510302", "510402", "510502", "510603", "510703", "510802", "510903", "511002", "511102",
+    "511302", "511402", "511502", "511602", "511702", "511802", "511902", "512002", "513401", "513301"};
+
+constexpr std::array<std::string_view, 24> kSurnames = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵",
+                                                        "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+                                                        "何", "林", "罗", "高", "谭", "冉", "向", "邓"};
+constexpr std::array<std::string_view, 32> kGiven = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊",
+                                                     "洋", "艳", "勇", "军", "杰", "娟", "涛", "明",
+                                                     "超", "秀", "霞", "平", "刚", "桂", "英", "华",
+                                                     "建", "国", "兰", "春", "玉", "德", "文", "蓉"};
+
+
+// Days since 1970-01-01 -> civil date (H. Hinnant's algorithm).
+Date civil_from_days(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<std::uint64_t>(z - era * 146097);
+  const std::uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+  const std::uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::uint64_t mp = (5 * doy + 2) / 153;
+  const std::uint64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::uint64_t m = mp < 10 ? mp + 3 : mp - 9;
+  return Date{static_cast<std::uint16_t>(y + (m <= 2 ? 1 : 0)), static_cast<std::uint8_t>(m),
+              static_cast<std::uint8_t>(d)};
+}
+
+constexpr std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// Birth dates 1946-01-01 .. 2006-12-31 as days since 1970-01-01.
+constexpr std::int64_t kFirstBirthDay = days_from_civil(1946, 1, 1);
+constexpr std::int64_t kBirthDays = days_from_civil(2007, 1, 1) - kFirstBirthDay;
+constexpr std::uint64_t kSequences = 500;  // sequence codes 500..999
+static_assert(kFirstBirthDay == -8766 && kBirthDays == 22280);
+
+constexpr std::array<std::uint8_t, 5> kRid = {0xD1, 0x56, 0x00, 0x00, 0x05};
+
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+char ssn_check_character(std::string_view first17) {
+  static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (std::size_t i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
+  return "10X98765432"[sum % 11];
+}
+
+std::string two_digits(unsigned v) {
+  return std::string{static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)};
+}
+
+wire::CardState card_state_of(BenefitSeed::CardState s) {
+  switch (s) {
+    case BenefitSeed::CardState::kNotActivated: return wire::CardState::kNotActivated;
+    case BenefitSeed::CardState::kActive: return wire::CardState::kActive;
+    case BenefitSeed::CardState::kLossReported: return wire::CardState::kLossReported;
+    case BenefitSeed::CardState::kBlocked: return wire::CardState::kBlocked;
+  }
+  return wire::CardState::kBlocked;
+}
+
+wire::PensionStatus pension_status_of(BenefitSeed::PensionStatus s) {
+  switch (s) {
+    case BenefitSeed::PensionStatus::kNotRetired: return wire::PensionStatus::kNotRetired;
+    case BenefitSeed::PensionStatus::kReceiving: return wire::PensionStatus::kReceiving;
+    case BenefitSeed::PensionStatus::kSuspended: return wire::PensionStatus::kSuspended;
+  }
+  return wire::PensionStatus::kNotRetired;
+}
+
+// The population's layout for one seed and province: index -> (region, birth day, sequence) through an
+// affine permutation of [0, capacity), so indexes never collide and neighbours look unrelated.
+struct Layout {
+  std::span<const std::string_view> regions;
+  std::uint64_t capacity = 0;
+  std::uint64_t a = 1;
+  std::uint64_t b = 0;
+
+  Layout(std::uint64_t seed, std::string_view province) {
+    if (province == wire::kChongqing) regions = kChongqingRegions;
+    else regions = kSichuanRegions;
+    capacity = regions.size() * static_cast<std::uint64_t>(kBirthDays) * kSequences;
+    std::uint64_t state = seed ^ 0x5353434152440001ULL;
+    a = splitmix64(state) % capacity | 1;
+    while (std::gcd(a, capacity) != 1) a += 2;
+    b = splitmix64(state) % capacity;
+  }
+
+  struct Slot {
+    std::string_view region;
+    std::int64_t birth_day;
+    unsigned sequence;
+  };
+  Slot slot(std::uint64_t index) const {
+    // a < capacity < 2^29 and index < kMaxPopulation < 2^24: the product fits in 64 bits.
+    std::uint64_t p = (a % capacity * index + b) % capacity;
+    Slot s;
+    s.region = regions[p % regions.size()];
+    p /= regions.size();
+    s.birth_day = kFirstBirthDay + static_cast<std::int64_t>(p % static_cast<std::uint64_t>(kBirthDays));
+    p /= static_cast<std::uint64_t>(kBirthDays);
+    s.sequence = static_cast<unsigned>(500 + p);
+    return s;
+  }
+};
+
+std::string ssn_of(const Layout::Slot& s) {
+  std::string ssn(s.region);
+  ssn += to_yyyymmdd(civil_from_days(s.birth_day));
+  ssn += std::to_string(s.sequence);
+  ssn += ssn_check_character(ssn);
+  return ssn;
+}
+
+}  // namespace
+
+bool is_province(std::string_view province) { return province == wire::kChongqing || province == wire::kSichuan; }
+
+bool in_province(std::string_view region, std::string_view province) {
+  return is_province(province) && region.size() == 6 && region.substr(0, 2) == province.substr(0, 2);
+}
+
+SeedHolder seed_holder(const HolderProfile& profile) {
+  SeedHolder out;
+  HolderRecord& h = out.holder;
+  h.ssn = profile.holder.ssn;
+  h.card_number = profile.issuer.card_number;
+  h.card_id = profile.card_identification_code();
+  h.region = profile.issuer.region;
+  h.name = profile.holder.name;
+  if (!profile.benefits) {
+    h.card_state = profile.pin == kInitialPin ? wire::CardState::kNotActivated : wire::CardState::kActive;
+    return out;
+  }
+  const BenefitSeed& b = *profile.benefits;
+  h.card_state = card_state_of(b.card_state);
+  h.pension_status = pension_status_of(b.pension_status);
+  h.pension_monthly_fen = b.pension_monthly_fen;
+  h.medical_balance_fen = b.medical_balance_fen;
+  if (b.last_certification) h.last_certification = to_yyyymmdd(*b.last_certification);
+  for (const BenefitSeed::Contribution& c : b.contributions) {
+    out.contributions.push_back(wire::Contribution{
+        c.period,
+        c.kind == BenefitSeed::ContributionKind::kPension ? wire::ContributionKind::kPension
+                                                          : wire::ContributionKind::kMedical,
+        c.amount_fen});
+  }
+  return out;
+}
+
+Expected<std::size_t> seed_from_profiles(HolderStore& store, const std::filesystem::path& cards_dir,
+                                         std::string_view province) {
+  if (!is_province(province)) return HostError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
+  std::vector<SeedHolder> holders;
+  for (const auto& path : holder_profiles(cards_dir)) {
+    auto loaded = load_profile(path);
+    if (!loaded.ok()) return HostError{loaded.error().to_string()};
+    if (!in_province(loaded.value().issuer.region, province)) continue;
+    holders.push_back(seed_holder(loaded.value()));
+  }
+  auto done = store.transaction([&]() -> Expected<> {
+    for (const SeedHolder& s : holders) {
+      auto r = store.add_holder(s.holder, s.contributions);
+      if (!r.ok()) return r;
+    }
+    return {};
+  });
+  if (!done.ok()) return done.error();
+  return holders.size();
+}
+
+Expected<SeedHolder> generated_holder(std::uint64_t seed, std::string_view province, std::size_t index) {
+  if (!is_province(province)) return HostError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
+  if (index >= kMaxPopulation) return HostError{"index " + std::to_string(index) + " is beyond the population limit"};
+  const Layout layout(seed, province);
+  const Layout::Slot slot = layout.slot(index);
+  std::uint64_t state = seed ^ (static_cast<std::uint64_t>(index) * 0xD1B54A32D192ED03ULL) ^
+                        (province == wire::kChongqing ? 0x50 : 0x51);
+  auto next = [&state](std::uint64_t bound) { return splitmix64(state) % bound; };
+
+  SeedHolder out;
+  HolderRecord& h = out.holder;
+  h.ssn = ssn_of(slot);
+  h.region = std::string(slot.region);
+  const std::string digits = std::to_string(index);
+  h.card_number = "G" + std::string(8 - digits.size(), '0') + digits;
+  // 卡识别码: region BCD, RID D156000005, an 8-byte card serial.
+  h.card_id.reserve(16);
+  for (std::size_t i = 0; i < 6; i += 2) {
+    h.card_id.push_back(static_cast<std::uint8_t>(((h.region[i] - '0') << 4) | (h.region[i + 1] - '0')));
+  }
+  h.card_id.insert(h.card_id.end(), kRid.begin(), kRid.end());
+  const std::uint64_t serial = splitmix64(state);
+  for (int shift = 56; shift >= 0; shift -= 8) h.card_id.push_back(static_cast<std::uint8_t>(serial >> shift));
+
+  h.name = std::string(kSurnames[next(kSurnames.size())]) + std::string(kGiven[next(kGiven.size())]);
+  if (next(3) != 0) h.name += kGiven[next(kGiven.size())];
+
+  const std::uint64_t state_draw = next(100);
+  h.card_state = state_draw < 85   ? wire::CardState::kActive
+                 : state_draw < 92 ? wire::CardState::kNotActivated
+                 : state_draw < 98 ? wire::CardState::kLossReported
+                                   : wire::CardState::kBlocked;
+  h.medical_balance_fen = next(3'000'000);
+
+  const Date birth = civil_from_days(slot.birth_day);
+  const bool male = slot.sequence % 2 == 1;  // GB 11643: an odd sequence code is a man
+  const bool retired = birth.year <= (male ? 1966 : 1971);
+  if (retired) {
+    h.pension_status = next(10) == 0 ? wire::PensionStatus::kSuspended : wire::PensionStatus::kReceiving;
+    h.pension_monthly_fen = 180'000 + next(420'000);
+    // Receiving: certified within the last year; suspended: the last certification is older than that.
+    const std::int64_t from = h.pension_status == wire::PensionStatus::kReceiving ? days_from_civil(2025, 12, 1)
+                                                                                  : days_from_civil(2024, 6, 1);
+    h.last_certification = to_yyyymmdd(civil_from_days(from + static_cast<std::int64_t>(next(330))));
+    return out;
+  }
+  // Employee shares, 8 % pension and 2 % medical of a base (whole yuan) raised 3-6 % every July.
+  const std::uint64_t base = (3'500 + next(9'000)) * 100;
+  const std::uint64_t raised = base * (103 + next(4)) / 100 / 100 * 100;
+  out.contributions.reserve(24);
+  for (unsigned k = 0; k < 12; ++k) {
+    const unsigned year = k < 10 ? 2026 : 2025;
+    const unsigned month = k < 10 ? 10 - k : 22 - k;  // 202610 down to 202511
+    const std::string period = std::to_string(year) + two_digits(month);
+    const std::uint64_t b = month >= 7 && year == 2026 ? raised : base;
+    out.contributions.push_back(wire::Contribution{period, wire::ContributionKind::kPension, b * 8 / 100});
+    out.contributions.push_back(wire::Contribution{period, wire::ContributionKind::kMedical, b * 2 / 100});
+  }
+  return out;
+}
+
+Expected<std::size_t> generate_population(HolderStore& store, std::size_t count, std::uint64_t seed,
+                                          std::string_view province) {
+  if (!is_province(province)) return HostError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
+  if (count > kMaxPopulation) return HostError{std::to_string(count) + " holders is beyond the population limit"};
+  // Insert in SSN order: the WITHOUT ROWID tables are keyed by SSN, so every insert appends.
+  const Layout layout(seed, province);
+  std::vector<std::pair<std::string, std::uint32_t>> order;
+  order.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) order.emplace_back(ssn_of(layout.slot(i)), static_cast<std::uint32_t>(i));
+  std::sort(order.begin(), order.end());
+  auto done = store.transaction([&]() -> Expected<> {
+    for (const auto& entry : order) {
+      auto g = generated_holder(seed, province, entry.second);
+      if (!g.ok()) return g.error();
+      auto r = store.add_holder(g->holder, g->contributions);
+      if (!r.ok()) return r;
+    }
+    return {};
+  });
+  if (!done.ok()) return done.error();
+  return count;
+}
+
+}  // namespace sscard::sim::host
