@@ -12,12 +12,13 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 armhf_libs="$root/build/sysroot/arm-linux-gnueabihf/usr/lib/arm-linux-gnueabihf"
-run_as() {  # run_as ARCH PROGRAM ARGS...
-  local arch=$1; shift
-  case "$arch" in
-    x86_64) "$@" ;;
-    aarch64) qemu-aarch64 -L / "$@" ;;  # the multiarch libc6:arm64 loader (toolchains/linux-cross.cmake)
-    armhf) qemu-arm -L /usr/arm-linux-gnueabihf -E LD_LIBRARY_PATH="$armhf_libs" -E GCONV_PATH="$armhf_libs/gconv" "$@" ;;
+# The emulator words for an architecture (none for the host), as the toolchain files set them.
+emulator_for() {
+  case "$1" in
+    x86_64) emulator=() ;;
+    aarch64) emulator=(qemu-aarch64 -L /) ;;  # the multiarch libc6:arm64 loader (toolchains/linux-cross.cmake)
+    armhf) emulator=(qemu-arm -L /usr/arm-linux-gnueabihf -E LD_LIBRARY_PATH="$armhf_libs"
+                     -E GCONV_PATH="$armhf_libs/gconv") ;;
   esac
 }
 peak_kib() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'; }
@@ -64,9 +65,10 @@ for row in "${rows[@]}"; do
   needs=$(readelf -d "$stripped" | awk '/NEEDED/ {gsub(/[\[\]]/, "", $5); printf "%s ", $5}')
   rm -f "$stripped"
   read_args=(read --reader pcsc --reader-name "Virtual PCD 00 00" --psam-reader "Virtual PCD 00 01" --format json)
-  run_as "$arch" "$bin" "${read_args[@]}" >/dev/null  # must succeed before it is measured
-  read_kib=$(peak_kib run_as "$arch" "$bin" "${read_args[@]}")
-  base_kib=$(peak_kib run_as "$arch" "$bin" version)
+  emulator_for "$arch"
+  "${emulator[@]}" "$bin" "${read_args[@]}" >/dev/null  # must succeed before it is measured
+  read_kib=$(peak_kib "${emulator[@]}" "$bin" "${read_args[@]}")
+  base_kib=$(peak_kib "${emulator[@]}" "$bin" version)
   printf '| %s (%s) | %s | %s | %s bytes (%.2f MiB) | %s | %s KiB | %s KiB |\n' "$preset" "$kind" "$arch" "$backend" \
     "$size" "$(echo "$size / 1048576" | bc -l)" "$needs" "$read_kib" "$base_kib"
 done

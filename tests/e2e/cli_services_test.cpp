@@ -173,6 +173,35 @@ TEST(ServicesCli, StateChangesPersistInTheStateFolder) {
   fs::remove_all(state);
 }
 
+// Activation across the border: the Sichuan issuer records it, the card takes the new PIN, and neither the
+// PINs nor the link key appear in what the kiosk prints or keeps in its journal.
+TEST(ServicesCli, ActivationAtTheOtherProvincesKioskLeavesNoPinBehind) {
+  const fs::path state = fs::temp_directory_path() / ("sscard-activate-" + std::to_string(getpid()));
+  fs::remove_all(state);
+  const auto run = run_process({sscard_binary(), "activate", "--card", card("sc-suining-gen3"), "--kiosk", "cq",
+                                "--state", state.string(), "--pinpad", "sim:123456,975318,975318", "--format",
+                                "json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  const json out = json::parse(run.out);
+  EXPECT_EQ(out["result"], "ok");
+  EXPECT_EQ(out["card_state"], "active");
+  EXPECT_EQ(out["home_issuer"], "Sichuan");
+  EXPECT_EQ(sql_text(state / "sc-host.db", "SELECT card_state FROM holders WHERE ssn='510902195503020033'"),
+            "active");
+  EXPECT_EQ(sql_text(state / "journal-500152000101.db", "SELECT state FROM requests"), "done");
+  const json keys = read_json(kCards / "keys" / "test-link-keys.json");
+  for (const std::string& secret : std::vector<std::string>{"975318", "123456", keys["master"].get<std::string>()}) {
+    EXPECT_EQ(run.out.find(secret), std::string::npos) << secret;
+    EXPECT_EQ(run.err.find(secret), std::string::npos) << secret;
+    for (const auto& entry : fs::directory_iterator(state)) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " in " << entry.path();
+    }
+  }
+  fs::remove_all(state);
+}
+
 TEST(ServicesCli, AnUnknownRegionGetsAClearError) {
   const json out = run_json({sscard_binary(), "query", "--card", (kCards / "test" / "bj-chaoyang-gen2.json").string(),
                              "--kiosk", "cq", "--no-psam", "--format", "json"},

@@ -27,7 +27,7 @@ Bytes EchoCard::process(ByteSpan command) {
     last_command_.assign(command.begin(), command.end());
   }
   commands_.fetch_add(1);
-  if (const long delay = delay_ms_.load(); delay > 0) {
+  if (const auto delay = delay_ms_.load(); delay > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
   }
   Bytes response;

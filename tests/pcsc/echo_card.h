@@ -39,7 +39,7 @@ class EchoCard final : public sim::Card {
   std::atomic<bool> powered_{false};
   std::atomic<int> power_ons_{0};
   std::atomic<int> commands_{0};
-  std::atomic<long> delay_ms_{0};
+  std::atomic<std::chrono::milliseconds::rep> delay_ms_{0};
   mutable std::mutex mutex_;
   Bytes last_command_;
 };

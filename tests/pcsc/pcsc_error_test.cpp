@@ -1,6 +1,7 @@
 // PC/SC return codes -> names and typed errors, from the vectors in tests/data/pcsc/errors.txt.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -30,7 +31,8 @@ std::vector<Vector> load_vectors() {
     const PcscOperation op = operation == "lookup"    ? PcscOperation::kLookup
                              : operation == "connect" ? PcscOperation::kConnect
                                                       : PcscOperation::kExchange;
-    vectors.push_back({name, std::stol(code, nullptr, 16), op, expected});
+    // pcsc-lite's codes are ((LONG)0x801000xx): negative where long has 32 bits.
+    vectors.push_back({name, static_cast<PcscCode>(std::stoul(code, nullptr, 16)), op, expected});
   }
   return vectors;
 }
@@ -46,9 +48,10 @@ TEST(PcscErrors, MapsEveryVector) {
 
 TEST(PcscErrors, EveryNamedCodeHasAMapping) {
   // No code pcsc-lite defines maps to "ok" except success, and every one of them has a name.
-  for (PcscCode code = 0x80100001; code <= 0x80100031; ++code) {
+  for (std::uint32_t raw = 0x80100001; raw <= 0x80100031; ++raw) {
+    const auto code = static_cast<PcscCode>(raw);
     EXPECT_NE(map_pcsc_error(code, PcscOperation::kExchange), Error::kOk) << code;
-    if (code != 0x80100022) {
+    if (raw != 0x80100022) {
       EXPECT_NE(pcsc_error_name(code), "SCARD_E_<unknown>") << std::hex << code;
     }
   }

@@ -125,7 +125,9 @@ int run_host(const Args& args, std::ostream& out, std::ostream& err) {
     if (!seeded.ok()) return fail(err, seeded.error().message);
     if (auto p = args.value("population")) {
       unsigned long n = 0;
-      if (!parse_count(*p, n) || n > simhost::kMaxPopulation) return fail(err, "--population takes 0..10000000", kExitUsage);
+      if (!parse_count(*p, n) || n > simhost::kMaxPopulation) {
+        return fail(err, "--population takes 0..10000000", kExitUsage);
+      }
       auto generated = simhost::generate_population(**store, n, 1, province);
       if (!generated.ok()) return fail(err, generated.error().message);
     }

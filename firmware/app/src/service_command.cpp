@@ -175,7 +175,9 @@ void print_text(const ServiceOutcome& o, const KioskSite& site, std::ostream& ou
   if (r.card_state) out << "  card state: " << host::card_state_name(*r.card_state) << '\n';
   if (r.pension_status) {
     out << "  pension: " << host::pension_status_name(*r.pension_status);
-    if (r.pension_monthly_fen && *r.pension_monthly_fen > 0) out << ", " << yuan(*r.pension_monthly_fen) << " yuan a month";
+    if (r.pension_monthly_fen && *r.pension_monthly_fen > 0) {
+      out << ", " << yuan(*r.pension_monthly_fen) << " yuan a month";
+    }
     out << '\n';
   }
   if (r.medical_balance_fen) out << "  medical-insurance account: " << yuan(*r.medical_balance_fen) << " yuan\n";
@@ -227,7 +229,9 @@ int report_recovery(host::HostClient& client, host::Journal& journal, std::ostre
     std::ostream& to = verbose ? out : err;
     to << "sscard: earlier " << host::operation_name(r.operation) << " " << to_hex(r.key) << ": "
        << host::recovery_kind_name(r.kind);
-    if (r.response) to << " (" << host::result_name(r.response->result) << (r.response->duplicate ? ", stored answer" : "") << ")";
+    if (r.response) {
+      to << " (" << host::result_name(r.response->result) << (r.response->duplicate ? ", stored answer" : "") << ")";
+    }
     if (r.error) to << " (" << host::describe(*r.error) << ")";
     to << '\n';
     if (r.kind != host::Recovery::Kind::kDone && r.kind != host::Recovery::Kind::kCorrupt &&

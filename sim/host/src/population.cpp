@@ -131,7 +131,7 @@ struct Layout {
     // a < capacity < 2^29 and index < kMaxPopulation < 2^24: the product fits in 64 bits.
     std::uint64_t p = (a % capacity * index + b) % capacity;
     Slot s;
-    s.region = regions[p % regions.size()];
+    s.region = regions[static_cast<std::size_t>(p % regions.size())];
     p /= regions.size();
     s.birth_day = kFirstBirthDay + static_cast<std::int64_t>(p % static_cast<std::uint64_t>(kBirthDays));
     p /= static_cast<std::uint64_t>(kBirthDays);
@@ -229,8 +229,10 @@ Expected<SeedHolder> generated_holder(std::uint64_t seed, std::string_view provi
   const std::uint64_t serial = splitmix64(state);
   for (int shift = 56; shift >= 0; shift -= 8) h.card_id.push_back(static_cast<std::uint8_t>(serial >> shift));
 
-  h.name = std::string(kSurnames[next(kSurnames.size())]) + std::string(kGiven[next(kGiven.size())]);
-  if (next(3) != 0) h.name += kGiven[next(kGiven.size())];
+  // Draws below a table's size index it on 32-bit boards too.
+  const auto pick = [&next](std::size_t size) { return static_cast<std::size_t>(next(size)); };
+  h.name = std::string(kSurnames[pick(kSurnames.size())]) + std::string(kGiven[pick(kGiven.size())]);
+  if (next(3) != 0) h.name += kGiven[pick(kGiven.size())];
 
   const std::uint64_t state_draw = next(100);
   h.card_state = state_draw < 85   ? wire::CardState::kActive
