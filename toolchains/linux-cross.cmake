@@ -22,8 +22,8 @@ if(EXISTS "${sscard_target_libdir}")
   set(ENV{PKG_CONFIG_SYSROOT_DIR} "${sscard_target_sysroot}")
   set(ENV{PKG_CONFIG_LIBDIR} "${sscard_target_libdir}/pkgconfig:${sscard_target_sysroot}/usr/share/pkgconfig")
   # Debian keeps architecture-specific headers (openssl/opensslconf.h) under include/<triplet>.
-  set(CMAKE_C_FLAGS_INIT "-isystem ${sscard_target_sysroot}/usr/include/${SSCARD_TRIPLET}")
-  set(CMAKE_CXX_FLAGS_INIT "-isystem ${sscard_target_sysroot}/usr/include/${SSCARD_TRIPLET}")
+  string(APPEND CMAKE_C_FLAGS_INIT " -isystem ${sscard_target_sysroot}/usr/include/${SSCARD_TRIPLET}")
+  string(APPEND CMAKE_CXX_FLAGS_INIT " -isystem ${sscard_target_sysroot}/usr/include/${SSCARD_TRIPLET}")
   set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath-link,${sscard_target_libdir}")
   set(CMAKE_SHARED_LINKER_FLAGS_INIT "-Wl,-rpath-link,${sscard_target_libdir}")
   # No binfmt_misc here: target programs (tests, test discovery) run through qemu-user explicitly, find the

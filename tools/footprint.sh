@@ -70,5 +70,5 @@ for row in "${rows[@]}"; do
   read_kib=$(peak_kib "${emulator[@]}" "$bin" "${read_args[@]}")
   base_kib=$(peak_kib "${emulator[@]}" "$bin" version)
   printf '| %s (%s) | %s | %s | %s bytes (%.2f MiB) | %s | %s KiB | %s KiB |\n' "$preset" "$kind" "$arch" "$backend" \
-    "$size" "$(echo "$size / 1048576" | bc -l)" "$needs" "$read_kib" "$base_kib"
+    "$size" "$(awk -v s="$size" 'BEGIN {print s / 1048576}')" "$needs" "$read_kib" "$base_kib"
 done
