@@ -11,14 +11,12 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-armhf_libs="$root/build/sysroot/arm-linux-gnueabihf/usr/lib/arm-linux-gnueabihf"
-# The emulator words for an architecture (none for the host), as the toolchain files set them.
+# The emulator words for an architecture (none for the host).
 emulator_for() {
   case "$1" in
     x86_64) emulator=() ;;
-    aarch64) emulator=(qemu-aarch64 -L /) ;;  # the multiarch libc6:arm64 loader (toolchains/linux-cross.cmake)
-    armhf) emulator=(qemu-arm -L /usr/arm-linux-gnueabihf -E LD_LIBRARY_PATH="$armhf_libs"
-                     -E GCONV_PATH="$armhf_libs/gconv") ;;
+    aarch64) emulator=(tools/emulate aarch64-linux-gnu) ;;
+    armhf) emulator=(tools/emulate arm-linux-gnueabihf) ;;
   esac
 }
 peak_kib() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'; }

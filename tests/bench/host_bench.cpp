@@ -194,14 +194,9 @@ class World {
   bool open_store(std::string_view province, std::size_t generated, std::unique_ptr<simhost::HolderStore>& out,
                   std::size_t& holders, std::string& error) {
     const std::string file = (dir_->path() / (std::string(province) + "-holders.db")).string();
-    auto store = simhost::HolderStore::open(file);
+    // The bundled cards of the province, then the generated holders.
+    auto store = simhost::open_seeded_store(file, SSCARD_CARDS_DIR, province, generated, kSeed);
     if (!store.ok()) return fail(error, store.error().message);
-    auto seeded = simhost::seed_from_profiles(**store, SSCARD_CARDS_DIR, province);
-    if (!seeded.ok()) return fail(error, seeded.error().message);  // the bundled cards of the province
-    if (generated > 0) {
-      auto made = simhost::generate_population(**store, generated, kSeed, province);
-      if (!made.ok()) return fail(error, made.error().message);
-    }
     auto count = (*store)->holder_count();
     if (!count.ok()) return fail(error, count.error().message);
     holders = *count;

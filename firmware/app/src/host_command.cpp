@@ -42,9 +42,7 @@ bool parse_common(const Args& args, Common& c, std::string& error) {
     return false;
   }
   c.listen = *listen;
-  std::filesystem::path keys_file = default_cards_dir() / "keys" / "test-link-keys.json";
-  if (auto k = args.value("link-keys")) keys_file = std::string(*k);
-  LinkMaster master = read_link_master(keys_file);
+  LinkMaster master = read_link_master(args);
   if (!master.key) {
     error = master.error;
     return false;
@@ -114,24 +112,15 @@ int run_host(const Args& args, std::ostream& out, std::ostream& err) {
   std::string error;
   if (!parse_common(args, c, error)) return fail(err, error, kExitUsage);
 
-  auto store = simhost::HolderStore::open(std::string(args.value("db").value_or(simhost::HolderStore::kInMemory)));
-  if (!store.ok()) return fail(err, store.error().message);
-  auto count = (*store)->holder_count();
-  if (!count.ok()) return fail(err, count.error().message);
-  if (*count == 0) {
-    std::filesystem::path cards = default_cards_dir();
-    if (auto d = args.value("cards")) cards = std::string(*d);
-    auto seeded = simhost::seed_from_profiles(**store, cards, province);
-    if (!seeded.ok()) return fail(err, seeded.error().message);
-    if (auto p = args.value("population")) {
-      unsigned long n = 0;
-      if (!parse_count(*p, n) || n > simhost::kMaxPopulation) {
-        return fail(err, "--population takes 0..10000000", kExitUsage);
-      }
-      auto generated = simhost::generate_population(**store, n, 1, province);
-      if (!generated.ok()) return fail(err, generated.error().message);
-    }
+  std::filesystem::path cards = default_cards_dir();
+  if (auto d = args.value("cards")) cards = std::string(*d);
+  unsigned long generated = 0;
+  if (auto p = args.value("population"); p && (!parse_count(*p, generated) || generated > simhost::kMaxPopulation)) {
+    return fail(err, "--population takes 0..10000000", kExitUsage);
   }
+  auto store = simhost::open_seeded_store(std::string(args.value("db").value_or(simhost::HolderStore::kInMemory)),
+                                          cards, province, generated);
+  if (!store.ok()) return fail(err, store.error().message);
   std::shared_ptr<host::Channel> hub;
   if (auto h = args.value("hub")) {
     hub = tcp_channel(*h, error);

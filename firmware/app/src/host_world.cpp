@@ -34,22 +34,10 @@ std::unique_ptr<simhost::HolderStore> open_store(const std::filesystem::path& ca
                                                  std::string_view file, std::string& error) {
   const std::string path = state_dir.empty() ? std::string(simhost::HolderStore::kInMemory)
                                              : (state_dir / file).string();
-  auto store = simhost::HolderStore::open(path);
+  auto store = simhost::open_seeded_store(path, cards_dir, province);
   if (!store.ok()) {
     error = store.error().message;
     return nullptr;
-  }
-  auto count = (*store)->holder_count();
-  if (!count.ok()) {
-    error = count.error().message;
-    return nullptr;
-  }
-  if (*count == 0) {
-    auto seeded = simhost::seed_from_profiles(**store, cards_dir, province);
-    if (!seeded.ok()) {
-      error = seeded.error().message;
-      return nullptr;
-    }
   }
   return std::move(*store);
 }

@@ -6,6 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sscard/app/card_source.h"
+#include "sscard/app/identity_report.h"
+#include "sscard/ssc/security.h"
+
 namespace sscard::app {
 namespace {
 
@@ -23,13 +27,11 @@ std::optional<KioskSite> find_kiosk_site(std::string_view name) {
   return std::nullopt;
 }
 
-std::string province_name(std::string_view code) {
-  if (code.substr(0, 2) == "50") return "Chongqing";
-  if (code.substr(0, 2) == "51") return "Sichuan";
-  return std::string(code);
-}
+std::string province_name(std::string_view code) { return region_name(ssc::province_of(code)); }
 
-LinkMaster read_link_master(const std::filesystem::path& file) {
+LinkMaster read_link_master(const Args& args) {
+  std::filesystem::path file = default_cards_dir() / "keys" / "test-link-keys.json";
+  if (auto k = args.value("link-keys")) file = std::string(*k);
   LinkMaster out;
   std::ifstream in(file);
   if (!in) {

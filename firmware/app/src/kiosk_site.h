@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "sscard/app/args.h"
 #include "sscard/core/result.h"
 #include "sscard/host/wire.h"
 
@@ -23,15 +24,16 @@ struct KioskSite {
 // "cq" (Chongqing, Tongnan) or "sc" (Sichuan, Suining); nullopt otherwise.
 std::optional<KioskSite> find_kiosk_site(std::string_view name);
 
-// "Chongqing" / "Sichuan" for a province code or a region in it; the code itself otherwise.
+// The name of the province of a region or province code ("Chongqing", "Sichuan"; "unknown region" otherwise).
 std::string province_name(std::string_view code);
 
-// Reads the master key of a link-key file ({"format": "sscard-link-keys/1", "master": 32 hex digits}).
+// Reads the master key of the link-key file named by --link-keys (default: the bundled
+// cards/keys/test-link-keys.json), {"format": "sscard-link-keys/1", "master": 32 hex digits}.
 // The message names the file and what is wrong.
 struct LinkMaster {
   std::optional<host::LinkKey> key;
   std::string error;
 };
-LinkMaster read_link_master(const std::filesystem::path& file);
+LinkMaster read_link_master(const Args& args);
 
 }  // namespace sscard::app

@@ -261,9 +261,7 @@ int run_service(const Args& args, std::ostream& out, std::ostream& err) {
   const host::RetryPolicy policy = retry_policy(args, usage_error);
   if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
 
-  std::filesystem::path keys_file = default_cards_dir() / "keys" / "test-link-keys.json";
-  if (auto k = args.value("link-keys")) keys_file = std::string(*k);
-  LinkMaster master = read_link_master(keys_file);
+  LinkMaster master = read_link_master(args);
   if (!master.key) return fail(err, master.error);
 
   HostSide side = open_host_side(args, *site, *master.key);

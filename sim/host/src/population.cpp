@@ -291,4 +291,22 @@ Expected<std::size_t> generate_population(HolderStore& store, std::size_t count,
   return count;
 }
 
+Expected<std::unique_ptr<HolderStore>> open_seeded_store(const std::string& path,
+                                                         const std::filesystem::path& cards_dir,
+                                                         std::string_view province, std::size_t generated,
+                                                         std::uint64_t seed) {
+  auto store = HolderStore::open(path);
+  if (!store.ok()) return store.error();
+  auto count = (*store)->holder_count();
+  if (!count.ok()) return count.error();
+  if (*count > 0) return std::move(*store);
+  auto seeded = seed_from_profiles(**store, cards_dir, province);
+  if (!seeded.ok()) return seeded.error();
+  if (generated > 0) {
+    auto made = generate_population(**store, generated, seed, province);
+    if (!made.ok()) return made.error();
+  }
+  return std::move(*store);
+}
+
 }  // namespace sscard::sim::host

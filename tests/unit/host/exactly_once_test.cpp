@@ -9,15 +9,6 @@
 namespace sscard::host::testing {
 namespace {
 
-Journal open_or_die(const std::string& path) {
-  auto j = Journal::open(path);
-  if (!j.ok()) {
-    ADD_FAILURE() << "open " << path << ": " << j.status().name();
-    std::abort();
-  }
-  return std::move(j).value();
-}
-
 // One kiosk process: its journal, its client, the channel to the (longer-lived) host.
 struct Kiosk {
   Kiosk(FakeHost& host, const std::string& journal_path, int attempts = 3)

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "fake_host.h"
 #include "sscard/crypto/openssl.h"
 #include "sscard/host/client.h"
+#include "sscard/host/journal.h"
 #include "sscard/host/messages.h"
 
 namespace sscard::host::testing {
@@ -75,5 +77,15 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// A journal the test cannot go on without: a failure to open it ends the test program.
+inline Journal open_or_die(const std::string& path) {
+  auto j = Journal::open(path);
+  if (!j.ok()) {
+    ADD_FAILURE() << "open " << path << ": " << j.status().name();
+    std::abort();
+  }
+  return std::move(j).value();
+}
 
 }  // namespace sscard::host::testing

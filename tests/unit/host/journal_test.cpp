@@ -47,15 +47,6 @@ Response done_answer() {
   return r;
 }
 
-Journal open_or_die(const std::string& path) {
-  auto j = Journal::open(path);
-  if (!j.ok()) {
-    ADD_FAILURE() << "open " << path << ": " << j.status().name();
-    std::abort();
-  }
-  return std::move(j).value();
-}
-
 TEST(JournalTest, RecordThenComplete) {
   Journal journal = open_or_die(":memory:");
   const Request request = sample_request(Operation::kReportLoss, key_of(1));

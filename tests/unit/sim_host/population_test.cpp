@@ -1,6 +1,9 @@
 #include "sscard/sim/host/population.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include <fstream>
 #include <set>
@@ -120,6 +123,27 @@ TEST(SeedFromProfiles, SeedingTwiceFailsAndAddsNothing) {
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(*store->holder_count(), 4u);
   EXPECT_EQ(*store->contribution_count(), 48u);
+}
+
+TEST(SeedFromProfiles, AnOpenedFileIsFilledOnceAndKeptAfterwards) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("sscard-seeded-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(file);
+  {
+    auto store = open_seeded_store(file.string(), kCards, wire::kSichuan, 100, 7);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    EXPECT_EQ(*(*store)->holder_count(), 104u);  // the 4 bundled Sichuan holders and 100 generated ones
+    HolderRecord chengdu = *(*store)->find_holder("510107199006110026").value();
+    chengdu.card_state = CardState::kLossReported;
+    ASSERT_TRUE((*store)->update_holder(chengdu).ok());
+  }
+  {
+    auto reopened = open_seeded_store(file.string(), kCards, wire::kSichuan, 100, 7);
+    ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+    EXPECT_EQ(*(*reopened)->holder_count(), 104u);
+    EXPECT_EQ((*reopened)->find_holder("510107199006110026").value()->card_state, CardState::kLossReported);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
 }
 
 TEST(SeedFromProfiles, UnknownProvinceAndEmptyFolder) {

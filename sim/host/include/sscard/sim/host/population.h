@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -50,5 +52,13 @@ Expected<SeedHolder> generated_holder(std::uint64_t seed, std::string_view provi
 // kMaxPopulation, an SSN already in the store (nothing is inserted then).
 Expected<std::size_t> generate_population(HolderStore& store, std::size_t count, std::uint64_t seed,
                                           std::string_view province);
+
+// Opens the store at `path` (HolderStore::open) and, while it holds nobody, fills it: the holders of
+// cards_dir/*.json for `province` (seed_from_profiles), then `generated` synthetic ones (generate_population
+// with `seed`). A store that already has holders is returned as it is, so a file keeps its state across runs.
+Expected<std::unique_ptr<HolderStore>> open_seeded_store(const std::string& path,
+                                                         const std::filesystem::path& cards_dir,
+                                                         std::string_view province, std::size_t generated = 0,
+                                                         std::uint64_t seed = 1);
 
 }  // namespace sscard::sim::host
