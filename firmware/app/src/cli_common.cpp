@@ -42,7 +42,7 @@ ReadOutcome read_with_psam(transport::Transport& card, ByteSpan atr, hal::Slot& 
   auto read = ssc::read_identity_with_psam(card, atr, psam, *crypto);
   (void)psam_slot.power_down();
   if (!read.ok()) {
-    outcome.error = fault_message(read.fault());
+    outcome.error = fault_message(read.error());
     return outcome;
   }
   outcome.ok = true;

@@ -56,7 +56,7 @@ int run_pin(const Args& args, std::string_view action, std::ostream& out, std::o
     psam::Psam psam_client(psam_transport);
     auto context = ssc::open_card(transport, ByteSpan(atr.data(), *atr_len));
     if (!context.ok()) {
-      fault = context.fault();
+      fault = context.error();
     } else if (action == "unblock") {
       fault = ssc::pin_unblock(transport, psam_client, context.value());
     } else {

@@ -35,11 +35,11 @@ ServiceOutcome& kiosk_error(ServiceOutcome& o, Status status, std::string_view w
 
 // Step 1 of every service: the identity, PSAM-mode when the kiosk has a PSAM. The request needs the SSN, which
 // a 3rd-generation card withholds from a read without PSAM authentication.
-ssc::Outcome<ssc::Identity> read_card(const Kiosk& kiosk, const CardAccess& access) {
+Result<ssc::Identity, ssc::Fault> read_card(const Kiosk& kiosk, const CardAccess& access) {
   ssc::Identity identity;
   if (access.psam != nullptr) {
     auto read = ssc::read_identity_with_psam(access.card, access.atr, *access.psam, kiosk.crypto);
-    if (!read.ok()) return read.fault();
+    if (!read.ok()) return read.error();
     identity = std::move(read.value().identity);
   } else {
     auto read = ssc::read_identity(access.card, access.atr);
@@ -100,7 +100,7 @@ std::string_view done_message(Operation op) {
 }
 
 // The host's answer (or why there is none) into the outcome.
-ServiceOutcome& finish(ServiceOutcome& o, const host::HostResult<host::Response>& answer) {
+ServiceOutcome& finish(ServiceOutcome& o, const Result<host::Response, host::HostError>& answer) {
   if (answer.ok()) {
     o.response = answer.value();
     if (o.response->result == host::ResultCode::kOk) {
@@ -148,7 +148,7 @@ ServiceOutcome pin_service(const Kiosk& kiosk, const CardAccess& access, Operati
   ServiceOutcome o = start(op);
   if (access.pinpad == nullptr) return card_fault(o, ssc::Fault::of(ssc::Failure::kPinPadNotConnected));
   auto identity = read_card(kiosk, access);
-  if (!identity.ok()) return card_fault(o, identity.fault());
+  if (!identity.ok()) return card_fault(o, identity.error());
   o.identity = std::move(identity).value();
   if (ssc::Fault f = ssc::verify_pin(access.card, *access.pinpad); !f.ok()) return card_fault(o, f);
   host::Request request;
@@ -160,7 +160,7 @@ ServiceOutcome pin_service(const Kiosk& kiosk, const CardAccess& access, Operati
 ServiceOutcome card_only_service(const Kiosk& kiosk, const CardAccess& access, Operation op) {
   ServiceOutcome o = start(op);
   auto identity = read_card(kiosk, access);
-  if (!identity.ok()) return card_fault(o, identity.fault());
+  if (!identity.ok()) return card_fault(o, identity.error());
   o.identity = std::move(identity).value();
   host::Request request;
   if (!build_request(kiosk, op, o, request)) return o;
@@ -211,7 +211,7 @@ ServiceOutcome activate(const Kiosk& kiosk, const CardAccess& access) {
   ServiceOutcome o = start(Operation::kActivate);
   if (access.pinpad == nullptr) return card_fault(o, ssc::Fault::of(ssc::Failure::kPinPadNotConnected));
   auto identity = read_card(kiosk, access);
-  if (!identity.ok()) return card_fault(o, identity.fault());
+  if (!identity.ok()) return card_fault(o, identity.error());
   o.identity = std::move(identity).value();
   host::Request request;
   if (!build_request(kiosk, Operation::kActivate, o, request)) return o;

@@ -55,7 +55,7 @@ std::string describe(const HostError& error) {
 HostClient::HostClient(crypto::Crypto& crypto, KioskIdentity identity, Channel& channel, RetryPolicy policy)
     : crypto_(crypto), identity_(std::move(identity)), channel_(channel), policy_(policy) {}
 
-HostResult<Response> HostClient::send(const Request& request) {
+Result<Response, HostError> HostClient::send(const Request& request) {
   const std::string_view host_id = host_id_of(identity_.province);
   if (host_id.empty() || !is_digits(identity_.terminal, 12)) {
     return make_error(HostError::Kind::kLocal, Error::kInvalidArgument);

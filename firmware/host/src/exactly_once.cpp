@@ -13,7 +13,7 @@ HostError local_error(Status status) {
 }
 
 // deliver() that also tells whether the answer made it into the journal.
-HostResult<Response> deliver_and_complete(HostClient& client, Journal& journal, const Request& request,
+Result<Response, HostError> deliver_and_complete(HostClient& client, Journal& journal, const Request& request,
                                           Status& completion) {
   completion = kOk;
   if (Status s = journal.note_attempt(request.key); !s.ok()) return local_error(s);
@@ -24,12 +24,12 @@ HostResult<Response> deliver_and_complete(HostClient& client, Journal& journal, 
 
 }  // namespace
 
-HostResult<Response> deliver(HostClient& client, Journal& journal, const Request& request) {
+Result<Response, HostError> deliver(HostClient& client, Journal& journal, const Request& request) {
   Status completion;
   return deliver_and_complete(client, journal, request, completion);
 }
 
-HostResult<Submission> submit(HostClient& client, Journal& journal, const Request& request) {
+Result<Submission, HostError> submit(HostClient& client, Journal& journal, const Request& request) {
   Submission submission;
   submission.key = request.key;
   if (changes_state(request.operation)) {

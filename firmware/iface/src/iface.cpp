@@ -288,7 +288,7 @@ Reply read_card_bas(int type) {
   crypto::Crypto* crypto = ensure_crypto(c);
   if (crypto == nullptr) return fail(kReaderConnection, "no random number generator");
   auto read = ssc::read_identity_with_psam(*s.card_transport, s.card.atr, *s.psam, *crypto);
-  if (!read.ok()) return fault_reply(read.fault());
+  if (!read.ok()) return fault_reply(read.error());
   return identity_reply(*read);
 }
 
@@ -316,7 +316,7 @@ Reply with_psam_context(int type, const char* card_info, bool reload) {
   Reply r = open_session(c, type, true, s);
   if (r.code != kOk) return r;
   auto opened = ssc::open_card(*s.card_transport, s.card.atr);
-  if (!opened.ok()) return fault_reply(opened.fault());
+  if (!opened.ok()) return fault_reply(opened.error());
   if (!card_matches(card_info, opened->identity.card_id)) {
     return fault_reply(ssc::Fault::of(ssc::Failure::kWrongCard));
   }
@@ -344,7 +344,7 @@ Reply hsm_step1(int type) {
   t->set_trace(nullptr);
   if (!line.ok()) {
     (void)card.slot->power_down();
-    return fault_reply(line.fault());
+    return fault_reply(line.error());
   }
   // The card stays powered for Step2.
   c.hsm_slot = card.slot;
@@ -361,7 +361,7 @@ Reply hsm_step2(const char* key) {
   c.hsm_transport->set_trace(nullptr);
   (void)c.hsm_slot->power_down();
   c.hsm_transport.reset();
-  if (!read.ok()) return fault_reply(read.fault());
+  if (!read.ok()) return fault_reply(read.error());
   return identity_reply(*read);
 }
 

@@ -197,7 +197,7 @@ std::string province_of(std::string_view region) {
   return std::string(region.substr(0, 2)) + "0000";
 }
 
-Outcome<CardContext> open_card(transport::Transport& card, ByteSpan atr) {
+Result<CardContext, Fault> open_card(transport::Transport& card, ByteSpan atr) {
   CardContext context;
   auto factor = card_factor(atr);
   if (!factor.ok()) return Fault::make(Failure::kNotSocialSecurityCard, factor.status());
@@ -263,10 +263,10 @@ Fault external_authentication(transport::Transport& card, psam::Psam& psam, cons
   return f;
 }
 
-Outcome<AuthenticatedIdentity> read_identity_with_psam(transport::Transport& card, ByteSpan atr, psam::Psam& psam,
+Result<AuthenticatedIdentity, Fault> read_identity_with_psam(transport::Transport& card, ByteSpan atr, psam::Psam& psam,
                                                        crypto::Crypto& crypto) {
   auto opened = open_card(card, atr);
-  if (!opened.ok()) return opened.fault();
+  if (!opened.ok()) return opened.error();
   CardContext& context = *opened;
 
   if (!psam.numbers_read()) {
@@ -345,11 +345,11 @@ void HsmSession::clear() {
   device_number_.clear();
 }
 
-Outcome<std::string> hsm_step1(transport::Transport& card, ByteSpan atr, crypto::Crypto& crypto,
+Result<std::string, Fault> hsm_step1(transport::Transport& card, ByteSpan atr, crypto::Crypto& crypto,
                                std::string_view device_number, HsmSession& session) {
   session.clear();
   auto opened = open_card(card, atr);
-  if (!opened.ok()) return opened.fault();
+  if (!opened.ok()) return opened.error();
   if (opened->identity.generation != Generation::kThird) return Fault::of(Failure::kHsmNotNeeded);
 
   std::array<std::uint8_t, 2 * psam::kFactorSize> factor_and_data{};
@@ -375,7 +375,7 @@ Outcome<std::string> hsm_step1(transport::Transport& card, ByteSpan atr, crypto:
   return line;
 }
 
-Outcome<AuthenticatedIdentity> hsm_step2(transport::Transport& card, HsmSession& session, std::string_view host_answer) {
+Result<AuthenticatedIdentity, Fault> hsm_step2(transport::Transport& card, HsmSession& session, std::string_view host_answer) {
   if (!session.active()) return Fault::of(Failure::kHsmBadInput);
   // "R'|A|": two fields of 16 hex digits, each followed by '|' (the trailing one may be missing).
   const std::size_t bar = host_answer.find('|');

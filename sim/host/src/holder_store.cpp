@@ -1,4 +1,4 @@
-// HolderStore over SQLite. SQLite failures are thrown internally as SqlError and turned into HostError at
+// HolderStore over SQLite. SQLite failures are thrown internally as SqlError and turned into SetupError at
 // every public function.
 #include "sscard/sim/host/holder_store.h"
 
@@ -160,7 +160,7 @@ constexpr std::array<wire::Operation, 5> kOperations = {wire::Operation::kQuery,
                                                         wire::Operation::kReportLoss, wire::Operation::kCancelLoss,
                                                         wire::Operation::kCertify};
 
-HostError to_error(const std::string& context, const SqlError& e) { return HostError{context + ": " + e.message}; }
+SetupError to_error(const std::string& context, const SqlError& e) { return SetupError{context + ": " + e.message}; }
 
 }  // namespace
 
@@ -228,13 +228,13 @@ struct HolderStore::Impl {
 HolderStore::HolderStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HolderStore::~HolderStore() = default;
 
-Expected<std::unique_ptr<HolderStore>> HolderStore::open(const std::string& path) {
+Result<std::unique_ptr<HolderStore>, SetupError> HolderStore::open(const std::string& path) {
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);
   auto impl = std::make_unique<Impl>(raw);  // closes `raw` on every path out
   if (rc != SQLITE_OK) {
-    return HostError{path + ": cannot open: " + (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory")};
+    return SetupError{path + ": cannot open: " + (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory")};
   }
   try {
     sqlite3_extended_result_codes(raw, 1);
@@ -270,9 +270,9 @@ Expected<std::unique_ptr<HolderStore>> HolderStore::open(const std::string& path
   return std::unique_ptr<HolderStore>(new HolderStore(std::move(impl)));
 }
 
-Expected<> HolderStore::add_holder(const HolderRecord& h, const std::vector<wire::Contribution>& contributions) {
+Result<void, SetupError> HolderStore::add_holder(const HolderRecord& h, const std::vector<wire::Contribution>& contributions) {
   std::lock_guard lock(mutex_);
-  return transaction([&]() -> Expected<> {
+  return transaction([&]() -> Result<void, SetupError> {
     try {
       impl_->insert_holder->start()
           .text(h.ssn)
@@ -314,7 +314,7 @@ Expected<> HolderStore::add_holder(const HolderRecord& h, const std::vector<wire
   });
 }
 
-Expected<> HolderStore::update_holder(const HolderRecord& h) {
+Result<void, SetupError> HolderStore::update_holder(const HolderRecord& h) {
   std::lock_guard lock(mutex_);
   try {
     impl_->update_holder->start()
@@ -325,14 +325,14 @@ Expected<> HolderStore::update_holder(const HolderRecord& h) {
         .optional_text(h.last_certification)
         .text(h.ssn)
         .run();
-    if (sqlite3_changes(impl_->db) != 1) return HostError{"holder " + h.ssn + ": no such holder"};
+    if (sqlite3_changes(impl_->db) != 1) return SetupError{"holder " + h.ssn + ": no such holder"};
   } catch (const SqlError& e) {
     return to_error("holder " + h.ssn, e);
   }
   return {};
 }
 
-Expected<std::optional<HolderRecord>> HolderStore::find_holder(std::string_view ssn) {
+Result<std::optional<HolderRecord>, SetupError> HolderStore::find_holder(std::string_view ssn) {
   std::lock_guard lock(mutex_);
   try {
     Statement& s = *impl_->find_holder;
@@ -358,7 +358,7 @@ Expected<std::optional<HolderRecord>> HolderStore::find_holder(std::string_view 
   }
 }
 
-Expected<std::vector<wire::Contribution>> HolderStore::contributions(std::string_view ssn, std::size_t limit) {
+Result<std::vector<wire::Contribution>, SetupError> HolderStore::contributions(std::string_view ssn, std::size_t limit) {
   std::lock_guard lock(mutex_);
   try {
     Statement& s = *impl_->contributions;
@@ -378,7 +378,7 @@ Expected<std::vector<wire::Contribution>> HolderStore::contributions(std::string
   }
 }
 
-Expected<std::optional<StoredRequest>> HolderStore::find_request(const wire::IdempotencyKey& key) {
+Result<std::optional<StoredRequest>, SetupError> HolderStore::find_request(const wire::IdempotencyKey& key) {
   std::lock_guard lock(mutex_);
   try {
     Statement& s = *impl_->find_request;
@@ -397,7 +397,7 @@ Expected<std::optional<StoredRequest>> HolderStore::find_request(const wire::Ide
   }
 }
 
-Expected<> HolderStore::store_request(const wire::IdempotencyKey& key, const StoredRequest& r) {
+Result<void, SetupError> HolderStore::store_request(const wire::IdempotencyKey& key, const StoredRequest& r) {
   std::lock_guard lock(mutex_);
   try {
     impl_->store_request->start()
@@ -414,7 +414,7 @@ Expected<> HolderStore::store_request(const wire::IdempotencyKey& key, const Sto
   return {};
 }
 
-Expected<std::size_t> HolderStore::holder_count() {
+Result<std::size_t, SetupError> HolderStore::holder_count() {
   std::lock_guard lock(mutex_);
   try {
     return impl_->count("SELECT count(*) FROM holders");
@@ -423,7 +423,7 @@ Expected<std::size_t> HolderStore::holder_count() {
   }
 }
 
-Expected<std::size_t> HolderStore::contribution_count() {
+Result<std::size_t, SetupError> HolderStore::contribution_count() {
   std::lock_guard lock(mutex_);
   try {
     return impl_->count("SELECT count(*) FROM contributions");
@@ -432,7 +432,7 @@ Expected<std::size_t> HolderStore::contribution_count() {
   }
 }
 
-Expected<std::size_t> HolderStore::request_count() {
+Result<std::size_t, SetupError> HolderStore::request_count() {
   std::lock_guard lock(mutex_);
   try {
     return impl_->count("SELECT count(*) FROM requests");
@@ -441,11 +441,11 @@ Expected<std::size_t> HolderStore::request_count() {
   }
 }
 
-Expected<> HolderStore::transaction(const std::function<Expected<>()>& body) {
+Result<void, SetupError> HolderStore::transaction(const std::function<Result<void, SetupError>()>& body) {
   std::lock_guard lock(mutex_);
   if (impl_->transaction_depth > 0) {
     ++impl_->transaction_depth;
-    Expected<> r = body();
+    Result<void, SetupError> r = body();
     --impl_->transaction_depth;
     return r;
   }
@@ -455,13 +455,13 @@ Expected<> HolderStore::transaction(const std::function<Expected<>()>& body) {
     return to_error("begin", e);
   }
   ++impl_->transaction_depth;
-  Expected<> result = HostError{"transaction body did not run"};
+  Result<void, SetupError> result = SetupError{"transaction body did not run"};
   try {
     result = body();
   } catch (const SqlError& e) {
     result = to_error("transaction", e);
   } catch (const std::exception& e) {
-    result = HostError{std::string("transaction: ") + e.what()};
+    result = SetupError{std::string("transaction: ") + e.what()};
   }
   --impl_->transaction_depth;
   if (result.ok()) {

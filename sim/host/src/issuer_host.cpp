@@ -139,7 +139,7 @@ wire::Response IssuerHost::answer_home(const wire::Request& r) {
   base.served_by = r.serving_province;
   wire::Response out = base;
 
-  auto done = store_.transaction([&]() -> Expected<> {
+  auto done = store_.transaction([&]() -> Result<void, SetupError> {
     auto known = store_.find_request(r.key);
     if (!known.ok()) return known.error();
     if (*known) {
@@ -150,7 +150,7 @@ wire::Response IssuerHost::answer_home(const wire::Request& r) {
         return {};
       }
       auto stored = wire::decode_response(s.response);
-      if (!stored.ok()) return HostError{"the stored answer does not decode"};
+      if (!stored.ok()) return SetupError{"the stored answer does not decode"};
       out = std::move(*stored);
       out.duplicate = true;
       return {};
@@ -187,7 +187,7 @@ wire::Response IssuerHost::answer_home(const wire::Request& r) {
     // Queries change nothing and are not stored; every other answer is, whatever its result.
     if (!wire::changes_state(r.operation)) return {};
     StoredRequest stored{r.operation, r.ssn, r.card_number, {}, wire::now_ms()};
-    if (!wire::encode(out, stored.response).ok()) return HostError{"the answer does not encode"};
+    if (!wire::encode(out, stored.response).ok()) return SetupError{"the answer does not encode"};
     return store_.store_request(r.key, stored);
   });
   if (!done.ok()) {

@@ -184,17 +184,17 @@ SeedHolder seed_holder(const HolderProfile& profile) {
   return out;
 }
 
-Expected<std::size_t> seed_from_profiles(HolderStore& store, const std::filesystem::path& cards_dir,
+Result<std::size_t, SetupError> seed_from_profiles(HolderStore& store, const std::filesystem::path& cards_dir,
                                          std::string_view province) {
-  if (!is_province(province)) return HostError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
+  if (!is_province(province)) return SetupError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
   std::vector<SeedHolder> holders;
   for (const auto& path : holder_profiles(cards_dir)) {
     auto loaded = load_profile(path);
-    if (!loaded.ok()) return HostError{loaded.error().to_string()};
+    if (!loaded.ok()) return SetupError{loaded.error().to_string()};
     if (!in_province(loaded.value().issuer.region, province)) continue;
     holders.push_back(seed_holder(loaded.value()));
   }
-  auto done = store.transaction([&]() -> Expected<> {
+  auto done = store.transaction([&]() -> Result<void, SetupError> {
     for (const SeedHolder& s : holders) {
       auto r = store.add_holder(s.holder, s.contributions);
       if (!r.ok()) return r;
@@ -205,9 +205,9 @@ Expected<std::size_t> seed_from_profiles(HolderStore& store, const std::filesyst
   return holders.size();
 }
 
-Expected<SeedHolder> generated_holder(std::uint64_t seed, std::string_view province, std::size_t index) {
-  if (!is_province(province)) return HostError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
-  if (index >= kMaxPopulation) return HostError{"index " + std::to_string(index) + " is beyond the population limit"};
+Result<SeedHolder, SetupError> generated_holder(std::uint64_t seed, std::string_view province, std::size_t index) {
+  if (!is_province(province)) return SetupError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
+  if (index >= kMaxPopulation) return SetupError{"index " + std::to_string(index) + " is beyond the population limit"};
   const Layout layout(seed, province);
   const Layout::Slot slot = layout.slot(index);
   std::uint64_t state = seed ^ (static_cast<std::uint64_t>(index) * 0xD1B54A32D192ED03ULL) ^
@@ -268,17 +268,17 @@ Expected<SeedHolder> generated_holder(std::uint64_t seed, std::string_view provi
   return out;
 }
 
-Expected<std::size_t> generate_population(HolderStore& store, std::size_t count, std::uint64_t seed,
+Result<std::size_t, SetupError> generate_population(HolderStore& store, std::size_t count, std::uint64_t seed,
                                           std::string_view province) {
-  if (!is_province(province)) return HostError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
-  if (count > kMaxPopulation) return HostError{std::to_string(count) + " holders is beyond the population limit"};
+  if (!is_province(province)) return SetupError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
+  if (count > kMaxPopulation) return SetupError{std::to_string(count) + " holders is beyond the population limit"};
   // Insert in SSN order: the WITHOUT ROWID tables are keyed by SSN, so every insert appends.
   const Layout layout(seed, province);
   std::vector<std::pair<std::string, std::uint32_t>> order;
   order.reserve(count);
   for (std::size_t i = 0; i < count; ++i) order.emplace_back(ssn_of(layout.slot(i)), static_cast<std::uint32_t>(i));
   std::sort(order.begin(), order.end());
-  auto done = store.transaction([&]() -> Expected<> {
+  auto done = store.transaction([&]() -> Result<void, SetupError> {
     for (const auto& entry : order) {
       auto g = generated_holder(seed, province, entry.second);
       if (!g.ok()) return g.error();
@@ -291,7 +291,7 @@ Expected<std::size_t> generate_population(HolderStore& store, std::size_t count,
   return count;
 }
 
-Expected<std::unique_ptr<HolderStore>> open_seeded_store(const std::string& path,
+Result<std::unique_ptr<HolderStore>, SetupError> open_seeded_store(const std::string& path,
                                                          const std::filesystem::path& cards_dir,
                                                          std::string_view province, std::size_t generated,
                                                          std::uint64_t seed) {

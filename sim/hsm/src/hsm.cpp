@@ -80,7 +80,7 @@ Result<SoftwareHsm> SoftwareHsm::create(const RootKeys& roots, const std::vector
   return hsm;
 }
 
-Loaded<SoftwareHsm> SoftwareHsm::load(const std::filesystem::path& root_keys_file,
+Result<SoftwareHsm, ProfileError> SoftwareHsm::load(const std::filesystem::path& root_keys_file,
                                       const std::vector<std::string>& provinces) {
   auto roots = load_root_keys(root_keys_file);
   if (!roots.ok()) return roots.error();

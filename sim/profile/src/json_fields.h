@@ -121,10 +121,10 @@ inline Bytes hex_of_size(Object& o, const std::string& key, std::size_t size) {
   return b;
 }
 
-// Parses `json_text` and hands the document to `build` (which returns a T or a Loaded<T>); a JSON syntax
+// Parses `json_text` and hands the document to `build` (which returns a T or a Result<T, ProfileError>); a JSON syntax
 // error, a Failure thrown while reading fields, or any other exception becomes a ProfileError naming `file`.
 template <typename T, typename Build>
-Loaded<T> parse_document(std::string_view json_text, const std::string& file, Build&& build) {
+Result<T, ProfileError> parse_document(std::string_view json_text, const std::string& file, Build&& build) {
   try {
     json root;
     try {
@@ -142,7 +142,7 @@ Loaded<T> parse_document(std::string_view json_text, const std::string& file, Bu
 
 // Reads the whole of `file` and hands its text to `parse(text, file name)`.
 template <typename T, typename Parse>
-Loaded<T> load_document(const std::filesystem::path& file, Parse&& parse) {
+Result<T, ProfileError> load_document(const std::filesystem::path& file, Parse&& parse) {
   std::string text;
   try {
     std::ifstream in(file, std::ios::binary);

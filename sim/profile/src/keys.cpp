@@ -39,16 +39,16 @@ ByteSpan RootKeys::root(crypto::Cipher cipher, KeyClass c) const {
   return {};
 }
 
-Loaded<RootKeys> parse_root_keys(std::string_view json_text, std::string_view file_name_for_errors) {
+Result<RootKeys, ProfileError> parse_root_keys(std::string_view json_text, std::string_view file_name_for_errors) {
   const std::string file(file_name_for_errors);
-  return detail::parse_document<RootKeys>(json_text, file, [&](const json& root) -> Loaded<RootKeys> {
+  return detail::parse_document<RootKeys>(json_text, file, [&](const json& root) -> Result<RootKeys, ProfileError> {
     RootKeys keys = parse_root(root);
     keys.path = file;
     return keys;
   });
 }
 
-Loaded<RootKeys> load_root_keys(const std::filesystem::path& file) {
+Result<RootKeys, ProfileError> load_root_keys(const std::filesystem::path& file) {
   return detail::load_document<RootKeys>(file, parse_root_keys);
 }
 

@@ -350,9 +350,9 @@ Bytes HolderProfile::historical_bytes() const {
   return Bytes(parsed->historical.begin(), parsed->historical.end());
 }
 
-Loaded<HolderProfile> parse_profile(std::string_view json_text, std::string_view file_name_for_errors) {
+Result<HolderProfile, ProfileError> parse_profile(std::string_view json_text, std::string_view file_name_for_errors) {
   const std::string file(file_name_for_errors);
-  return detail::parse_document<HolderProfile>(json_text, file, [&](const json& root) -> Loaded<HolderProfile> {
+  return detail::parse_document<HolderProfile>(json_text, file, [&](const json& root) -> Result<HolderProfile, ProfileError> {
     HolderProfile p = parse_root(root);
     std::shared_ptr<crypto::Crypto> crypto = crypto::make_openssl_crypto();
     if (!crypto) return ProfileError{file, "", "no crypto backend to derive the card keys"};
@@ -364,8 +364,8 @@ Loaded<HolderProfile> parse_profile(std::string_view json_text, std::string_view
   });
 }
 
-Loaded<HolderProfile> load_profile(const std::filesystem::path& file) {
-  Loaded<HolderProfile> result = detail::load_document<HolderProfile>(file, parse_profile);
+Result<HolderProfile, ProfileError> load_profile(const std::filesystem::path& file) {
+  Result<HolderProfile, ProfileError> result = detail::load_document<HolderProfile>(file, parse_profile);
   if (result.ok()) result.value().path = file;
   return result;
 }

@@ -98,9 +98,9 @@ bool PsamProfile::holds(crypto::Cipher cipher, std::string_view province, KeyCla
   });
 }
 
-Loaded<PsamProfile> parse_psam_profile(std::string_view json_text, std::string_view file_name_for_errors) {
+Result<PsamProfile, ProfileError> parse_psam_profile(std::string_view json_text, std::string_view file_name_for_errors) {
   const std::string file(file_name_for_errors);
-  return detail::parse_document<PsamProfile>(json_text, file, [&](const json& root) -> Loaded<PsamProfile> {
+  return detail::parse_document<PsamProfile>(json_text, file, [&](const json& root) -> Result<PsamProfile, ProfileError> {
     PsamProfile p = parse_root(root);
     std::shared_ptr<crypto::Crypto> crypto = crypto::make_openssl_crypto();
     if (!crypto) return ProfileError{file, "", "no crypto backend to derive the province keys"};
@@ -109,8 +109,8 @@ Loaded<PsamProfile> parse_psam_profile(std::string_view json_text, std::string_v
   });
 }
 
-Loaded<PsamProfile> load_psam_profile(const std::filesystem::path& file) {
-  Loaded<PsamProfile> result = detail::load_document<PsamProfile>(file, parse_psam_profile);
+Result<PsamProfile, ProfileError> load_psam_profile(const std::filesystem::path& file) {
+  Result<PsamProfile, ProfileError> result = detail::load_document<PsamProfile>(file, parse_psam_profile);
   if (result.ok()) result.value().path = file;
   return result;
 }

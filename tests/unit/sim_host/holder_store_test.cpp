@@ -148,23 +148,23 @@ TEST(HolderStore, StoredRequestsByKey) {
 TEST(HolderStore, TransactionRollsBackOnAnErrorAndCommitsOtherwise) {
   auto store = open_memory();
   const HolderRecord h = sample_holder();
-  auto failed = store->transaction([&]() -> Expected<> {
+  auto failed = store->transaction([&]() -> Result<void, SetupError> {
     EXPECT_TRUE(store->add_holder(h, months(1, 1)).ok());  // joins the outer transaction
-    return HostError{"changed my mind"};
+    return SetupError{"changed my mind"};
   });
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().message, "changed my mind");
   EXPECT_EQ(*store->holder_count(), 0u);
   EXPECT_EQ(*store->contribution_count(), 0u);
 
-  auto thrown = store->transaction([&]() -> Expected<> {
+  auto thrown = store->transaction([&]() -> Result<void, SetupError> {
     EXPECT_TRUE(store->add_holder(h, {}).ok());
     throw std::runtime_error("boom");
   });
   ASSERT_FALSE(thrown.ok());
   EXPECT_EQ(*store->holder_count(), 0u);
 
-  ASSERT_TRUE(store->transaction([&]() -> Expected<> { return store->add_holder(h, months(1, 1)); }).ok());
+  ASSERT_TRUE(store->transaction([&]() -> Result<void, SetupError> { return store->add_holder(h, months(1, 1)); }).ok());
   EXPECT_EQ(*store->holder_count(), 1u);
   EXPECT_EQ(*store->contribution_count(), 2u);
 }

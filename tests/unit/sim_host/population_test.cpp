@@ -158,7 +158,7 @@ TEST(SeedFromProfiles, UnknownProvinceAndEmptyFolder) {
 }
 
 // The Tongnan profile with its "benefits" replaced (or removed when `benefits` is null).
-Loaded<HolderProfile> tongnan_with(const nlohmann::json& benefits, const std::string& pin = "123456") {
+Result<HolderProfile, ProfileError> tongnan_with(const nlohmann::json& benefits, const std::string& pin = "123456") {
   nlohmann::json j = nlohmann::json::parse(read_text(kCards / "cq-tongnan-gen3.json"));
   if (benefits.is_null()) j.erase("benefits");
   else j["benefits"] = benefits;

@@ -352,9 +352,9 @@ TEST(FaultTest, EveryFailureHasItsDocumentedCode) {
 }
 
 TEST(FaultTest, AFailedOutcomeBuiltFromAnOkFaultIsInternal) {
-  Outcome<int> o{Fault::none()};
+  Result<int, Fault> o{Fault::none()};
   EXPECT_FALSE(o.ok());
-  EXPECT_EQ(o.fault().failure, Failure::kInternal);
+  EXPECT_EQ(o.error().failure, Failure::kInternal);
 }
 
 }  // namespace

@@ -56,9 +56,9 @@ class SecurityTest : public ::testing::Test {
                        card_answer);
   }
 
-  Outcome<AuthenticatedIdentity> read() { return read_identity_with_psam(*card_transport_, atr_, *psam_, crypto_); }
+  Result<AuthenticatedIdentity, Fault> read() { return read_identity_with_psam(*card_transport_, atr_, *psam_, crypto_); }
 
-  Outcome<CardContext> open() {
+  Result<CardContext, Fault> open() {
     expect_open(*card_slot_, card_);
     return open_card(*card_transport_, atr_);
   }
@@ -140,7 +140,7 @@ TEST_P(PsamReadTest, ReproducesTheDocumentedExchanges) {
   expect_remaining_records(*card_slot_, card_);
 
   auto result = read();
-  ASSERT_TRUE(result.ok()) << describe(result.fault());
+  ASSERT_TRUE(result.ok()) << describe(result.error());
   EXPECT_FALSE(result->identity.personal_data_withheld);
   EXPECT_EQ(format_iface_line(result->identity, result->terminal_number, result->device_number),
             card_.region + "|" + card_.ssn + "|" + card_.card_number + "|" + card_.card_id + "|" + card_.name_utf8 +
@@ -162,8 +162,8 @@ TEST_P(PsamReadTest, AWrongInternalAuthenticationAnswerIsMinus21) {
   expect_internal_auth(other);
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.fault().failure, Failure::kInternalAuthFailed);
-  EXPECT_EQ(interface_code(result.fault()), -21);
+  EXPECT_EQ(result.error().failure, Failure::kInternalAuthFailed);
+  EXPECT_EQ(interface_code(result.error()), -21);
 }
 
 TEST_P(PsamReadTest, APsamWithoutTheProvincesIrkIsMinus21WithTheReason) {
@@ -177,9 +177,9 @@ TEST_P(PsamReadTest, APsamWithoutTheProvincesIrkIsMinus21WithTheReason) {
   psam_slot_->expect("801A010018" + city_factor_hex(card_) + card_factor_hex(card_) + v.in("pf"), "6A88");
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.fault().failure, Failure::kPsamLacksIssuerKeys);
-  EXPECT_EQ(interface_code(result.fault()), -21);
-  EXPECT_EQ(describe(result.fault()), "PSAM holds no keys for issuer " + card_.region.substr(0, 2) + "0000");
+  EXPECT_EQ(result.error().failure, Failure::kPsamLacksIssuerKeys);
+  EXPECT_EQ(interface_code(result.error()), -21);
+  EXPECT_EQ(describe(result.error()), "PSAM holds no keys for issuer " + card_.region.substr(0, 2) + "0000");
 }
 
 TEST_P(PsamReadTest, APsamWithoutTheEnvironmentIsMinus2202) {
@@ -189,7 +189,7 @@ TEST_P(PsamReadTest, APsamWithoutTheEnvironmentIsMinus2202) {
   psam_slot_->expect(environment_command(card_.algorithm), "6A82");
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(interface_code(result.fault()), -2202);
+  EXPECT_EQ(interface_code(result.error()), -2202);
 }
 
 INSTANTIATE_TEST_SUITE_P(VectorCards, PsamReadTest, ::testing::ValuesIn(vector_cards()),
@@ -206,9 +206,9 @@ TEST_F(SecurityTest, ThirdGenerationWithoutRksssseIsMinus2203) {
   psam_slot_->expect("801A020A10" + city_factor_hex(card_) + card_factor_hex(card_), "6A88");
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.fault().failure, Failure::kPsamLacksReadKey);
-  EXPECT_EQ(interface_code(result.fault()), -2203);
-  EXPECT_EQ(result.fault().issuer, "510000");
+  EXPECT_EQ(result.error().failure, Failure::kPsamLacksReadKey);
+  EXPECT_EQ(interface_code(result.error()), -2203);
+  EXPECT_EQ(result.error().issuer, "510000");
 }
 
 TEST_F(SecurityTest, ACardRefusingTheCryptogramGivesItsStatusWord) {
@@ -220,8 +220,8 @@ TEST_F(SecurityTest, ACardRefusingTheCryptogramGivesItsStatusWord) {
   expect_external_auth("6300");
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.fault().failure, Failure::kExternalAuthRefused);
-  EXPECT_EQ(interface_code(result.fault()), -0x6300);
+  EXPECT_EQ(result.error().failure, Failure::kExternalAuthRefused);
+  EXPECT_EQ(interface_code(result.error()), -0x6300);
 }
 
 TEST_F(SecurityTest, Ssf33CardsAreMinus2202WithoutAskingThePsam) {
@@ -232,7 +232,7 @@ TEST_F(SecurityTest, Ssf33CardsAreMinus2202WithoutAskingThePsam) {
   expect_psam_numbers(*psam_slot_);
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(interface_code(result.fault()), -2202);
+  EXPECT_EQ(interface_code(result.error()), -2202);
 }
 
 TEST_F(SecurityTest, AnEmptyPsamSlotIsMinus2201) {
@@ -241,8 +241,8 @@ TEST_F(SecurityTest, AnEmptyPsamSlotIsMinus2201) {
   psam_slot_->remove_card();
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.fault().failure, Failure::kNoPsam);
-  EXPECT_EQ(interface_code(result.fault()), -2201);
+  EXPECT_EQ(result.error().failure, Failure::kNoPsam);
+  EXPECT_EQ(interface_code(result.error()), -2201);
 }
 
 TEST_F(SecurityTest, AMalformedTerminalNumberIsThePsamsFault) {
@@ -251,8 +251,8 @@ TEST_F(SecurityTest, AMalformedTerminalNumberIsThePsamsFault) {
   psam_slot_->expect("00B0960006", "51090081349A9000");
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.fault().failure, Failure::kPsamStatus);
-  EXPECT_EQ(result.fault().status, Error::kMalformed);
+  EXPECT_EQ(result.error().failure, Failure::kPsamStatus);
+  EXPECT_EQ(result.error().status, Error::kMalformed);
 }
 
 TEST_F(SecurityTest, InternalAuthenticationOnT0FetchesRWithGetResponse) {
@@ -268,7 +268,7 @@ TEST_F(SecurityTest, InternalAuthenticationOnT0FetchesRWithGetResponse) {
   psam_slot_->expect("80FA000008" + v.in("d") + "08", v.expected + "9000");
   expect_remaining_records(*card_slot_, card_);
   auto result = read();
-  ASSERT_TRUE(result.ok()) << describe(result.fault());
+  ASSERT_TRUE(result.ok()) << describe(result.error());
   EXPECT_EQ(result->identity.ssn, card_.ssn);
 }
 
@@ -283,7 +283,7 @@ TEST_F(SecurityTest, EveryShortInternalAuthenticationAnswerIsMinus21) {
     card_slot_->expect("0088000010" + v.in("pf") + v.in("d") + "08", v.expected.substr(0, 2 * n) + "9000");
     auto result = read();
     ASSERT_FALSE(result.ok());
-    EXPECT_EQ(interface_code(result.fault()), -21) << n;
+    EXPECT_EQ(interface_code(result.error()), -21) << n;
   }
 }
 
@@ -300,8 +300,8 @@ TEST_F(SecurityTest, EveryShortPsamCryptogramIsThePsamsFault) {
     psam_slot_->expect("80FA000008" + v.in("d") + "08", v.expected.substr(0, 2 * n) + "9000");
     auto result = read();
     ASSERT_FALSE(result.ok());
-    EXPECT_EQ(result.fault().failure, Failure::kPsamStatus) << n;
-    EXPECT_EQ(result.fault().status, Error::kMalformed) << n;
+    EXPECT_EQ(result.error().failure, Failure::kPsamStatus) << n;
+    EXPECT_EQ(result.error().status, Error::kMalformed) << n;
   }
 }
 
@@ -310,7 +310,7 @@ TEST_F(SecurityTest, ACardCardThatIsNotSocialSecurityIsMinus1) {
   card_slot_->expect(select_ssse_command(), "6A82");
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(interface_code(result.fault()), -1);
+  EXPECT_EQ(interface_code(result.error()), -1);
 }
 
 TEST_F(SecurityTest, ACardPulledDuringTheReadIsMinus2) {
@@ -324,7 +324,7 @@ TEST_F(SecurityTest, ACardPulledDuringTheReadIsMinus2) {
   card_slot_->expect_removed("00B204280E");
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(interface_code(result.fault()), -2);
+  EXPECT_EQ(interface_code(result.error()), -2);
 }
 
 TEST_F(SecurityTest, NoRandomnessMeansNoAuthentication) {
@@ -335,7 +335,7 @@ TEST_F(SecurityTest, NoRandomnessMeansNoAuthentication) {
   crypto_.fail_random = true;
   auto result = read();
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.fault().failure, Failure::kInternal);
+  EXPECT_EQ(result.error().failure, Failure::kInternal);
 }
 
 TEST_F(SecurityTest, AnAtrWithoutEightHistoricalBytesIsRefusedBeforeAnyCommand) {
@@ -346,7 +346,7 @@ TEST_F(SecurityTest, AnAtrWithoutEightHistoricalBytesIsRefusedBeforeAnyCommand) 
   psam_ = std::make_unique<psam::Psam>(*psam_transport_);
   auto result = read_identity_with_psam(*card_transport_, from_hex("3B67000011223344556677").value(), *psam_, crypto_);
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(interface_code(result.fault()), -1);
+  EXPECT_EQ(interface_code(result.error()), -1);
   EXPECT_EQ(card_slot_->exchanges_done(), 0u);
 }
 
@@ -488,7 +488,7 @@ TEST_F(HsmTest, Step1WritesTheDocumentedLine) {
   use(vector_cards()[0]);
   step1_exchanges();
   auto line = hsm_step1(*card_transport_, atr_, crypto_, "DEV001", session_);
-  ASSERT_TRUE(line.ok()) << describe(line.fault());
+  ASSERT_TRUE(line.ok()) << describe(line.error());
   const Vector& ia = vec(card_.v("internal_auth"));
   EXPECT_EQ(*line, "510900|00904A3001866033110000048A|03|510900D1560000050000048A5D6E7F80|" + ia.in("pf") + "|" +
                        ia.in("d") + "|866033110000048A|" + vec(card_.v("external_auth.rkssse")).in("challenge") +
@@ -504,7 +504,7 @@ TEST_F(HsmTest, Step2AuthenticatesAndReadsWithTheTerminalNumberOfNoPsam) {
   card_slot_->expect("0082000A11" + ea.expected + ea.in("challenge") + "01", "9000");
   expect_remaining_records(*card_slot_, card_);
   auto result = hsm_step2(*card_transport_, session_, host_answer());
-  ASSERT_TRUE(result.ok()) << describe(result.fault());
+  ASSERT_TRUE(result.ok()) << describe(result.error());
   EXPECT_EQ(result->terminal_number, "000000000000");
   EXPECT_EQ(result->identity.name, card_.name_utf8);
   EXPECT_FALSE(session_.active());
@@ -516,7 +516,7 @@ TEST_F(HsmTest, Step1OnASecondGenerationCardIsMinus2204) {
   expect_open(*card_slot_, card_);
   auto line = hsm_step1(*card_transport_, atr_, crypto_, "", session_);
   ASSERT_FALSE(line.ok());
-  EXPECT_EQ(interface_code(line.fault()), -2204);
+  EXPECT_EQ(interface_code(line.error()), -2204);
   EXPECT_FALSE(session_.active());
 }
 
@@ -528,7 +528,7 @@ TEST_F(HsmTest, Step2WithAWrongRIsMinus25AndSendsNothing) {
   auto result = hsm_step2(*card_transport_, session_,
                           "0000000000000000|" + vec(card_.v("external_auth.rkssse")).expected + "|");
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(interface_code(result.fault()), -25);
+  EXPECT_EQ(interface_code(result.error()), -25);
   EXPECT_EQ(card_slot_->exchanges_done(), sent);
 }
 
@@ -536,7 +536,7 @@ TEST_F(HsmTest, Step2WithoutStep1IsMinus25) {
   use(vector_cards()[0]);
   auto result = hsm_step2(*card_transport_, session_, "0011223344556677|0011223344556677|");
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(interface_code(result.fault()), -25);
+  EXPECT_EQ(interface_code(result.error()), -25);
 }
 
 TEST_F(HsmTest, Step2RefusedByTheCardGivesItsStatusWord) {
@@ -547,7 +547,7 @@ TEST_F(HsmTest, Step2RefusedByTheCardGivesItsStatusWord) {
   card_slot_->expect("0082000A11" + ea.expected + ea.in("challenge") + "01", "6300");
   auto result = hsm_step2(*card_transport_, session_, host_answer());
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(interface_code(result.fault()), -0x6300);
+  EXPECT_EQ(interface_code(result.error()), -0x6300);
 }
 
 class HsmBadInputTest : public HsmTest, public ::testing::WithParamInterface<const char*> {};
@@ -558,8 +558,8 @@ TEST_P(HsmBadInputTest, IsMinus25AndEndsTheSession) {
   ASSERT_TRUE(hsm_step1(*card_transport_, atr_, crypto_, "", session_).ok());
   auto result = hsm_step2(*card_transport_, session_, GetParam());
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.fault().failure, Failure::kHsmBadInput);
-  EXPECT_EQ(interface_code(result.fault()), -25);
+  EXPECT_EQ(result.error().failure, Failure::kHsmBadInput);
+  EXPECT_EQ(interface_code(result.error()), -25);
   EXPECT_FALSE(session_.active());
 }
 

@@ -36,6 +36,7 @@ class [[nodiscard]] Status {
   constexpr Status(Error code) : code_(code) {}  // NOLINT(google-explicit-constructor): `return Error::k...;`
 
   static constexpr Status ok_status() { return Status(); }
+  static constexpr Status internal() { return Status(Error::kInternal); }
 
   constexpr bool ok() const { return code_ == Error::kOk; }
   constexpr Error code() const { return code_; }
@@ -51,21 +52,3 @@ class [[nodiscard]] Status {
 inline constexpr Status kOk{};
 
 }  // namespace sscard
-
-#define SSCARD_CONCAT_INNER(a, b) a##b
-#define SSCARD_CONCAT(a, b) SSCARD_CONCAT_INNER(a, b)
-
-// Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define SSCARD_TRY(expr)                              \
-  do {                                                \
-    ::sscard::Status sscard_try_status_ = (expr);     \
-    if (!sscard_try_status_.ok()) return sscard_try_status_; \
-  } while (0)
-
-// `SSCARD_TRY_ASSIGN(auto x, f());` declares x from a Result, or returns its error early.
-#define SSCARD_TRY_ASSIGN(lhs, expr) \
-  SSCARD_TRY_ASSIGN_IMPL(SSCARD_CONCAT(sscard_result_, __LINE__), lhs, expr)
-#define SSCARD_TRY_ASSIGN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                           \
-  if (!tmp.ok()) return tmp.status();          \
-  lhs = std::move(tmp).value()

@@ -66,34 +66,6 @@ std::string_view host_error_kind_name(HostError::Kind kind);
 // One line for operators and logs, e.g. "host refused the request: stale"; never holds a key.
 std::string describe(const HostError& error);
 
-// A value, or the HostError that says why there is none.
-template <typename T>
-class [[nodiscard]] HostResult {
- public:
-  HostResult(T value) : value_(std::move(value)) {}              // NOLINT(google-explicit-constructor)
-  HostResult(HostError error) : error_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
-
-  bool ok() const { return value_.has_value(); }
-  // Meaningful only when !ok().
-  const HostError& error() const { return error_; }
-  // Reading the value of a failed HostResult is a bug in the caller: it aborts.
-  T& value() & { return checked(); }
-  const T& value() const& { return const_cast<HostResult*>(this)->checked(); }
-  T&& value() && { return std::move(checked()); }
-  T* operator->() { return &checked(); }
-  const T* operator->() const { return &const_cast<HostResult*>(this)->checked(); }
-  T& operator*() { return checked(); }
-  const T& operator*() const { return const_cast<HostResult*>(this)->checked(); }
-
- private:
-  T& checked() {
-    if (!value_) std::abort();
-    return *value_;
-  }
-  std::optional<T> value_;
-  HostError error_;
-};
-
 class HostClient {
  public:
   HostClient(crypto::Crypto& crypto, KioskIdentity identity, Channel& channel, RetryPolicy policy = {});
@@ -105,7 +77,7 @@ class HostClient {
   // result code, except issuer_unavailable, which is retried like a timeout or an I/O error. Each attempt is
   // a new frame (fresh nonce, the clock's timestamp); the request, and so its idempotency key, is the same.
   // At most policy.attempts frames, policy.backoff apart. Errors: HostError above.
-  HostResult<Response> send(const Request& request);
+  Result<Response, HostError> send(const Request& request);
 
   const KioskIdentity& identity() const { return identity_; }
   const RetryPolicy& policy() const { return policy_; }

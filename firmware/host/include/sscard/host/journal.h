@@ -106,12 +106,12 @@ struct Submission {
 // For a state-changing operation: record() (at kIssuer), then deliver(). For a query: just send().
 // Errors: those of send(); kLocal with the journal's status when record() fails (nothing sent). After any
 // error but kLocal a journaled request stays pending: recover() resends it.
-HostResult<Submission> submit(HostClient& client, Journal& journal, const Request& request);
+Result<Submission, HostError> submit(HostClient& client, Journal& journal, const Request& request);
 
 // Sends a recorded request (note_attempt(), send()) and marks it done with the answer. When the answer came
 // but complete() failed, the answer is still returned: the entry stays pending and recover() settles it with
 // the host's stored answer. Errors: those of send(); kLocal when note_attempt() fails (nothing sent).
-HostResult<Response> deliver(HostClient& client, Journal& journal, const Request& request);
+Result<Response, HostError> deliver(HostClient& client, Journal& journal, const Request& request);
 
 // How recover() left one pending entry.
 struct Recovery {

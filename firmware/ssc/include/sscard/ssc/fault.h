@@ -3,7 +3,7 @@
 // interface") and a message that keeps the reason ("PSAM holds no keys for issuer 510000").
 //
 // Status alone cannot say "the PSAM lacks RKSSSE" or "2 tries left", so these flows return a Fault (or an
-// Outcome<T>, a value or a Fault) instead of a Result.
+// Result<T, Fault>, a value or a Fault) instead of a Result.
 #pragma once
 
 #include <cstdlib>
@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "sscard/core/result.h"
 #include "sscard/core/status.h"
 #include "sscard/core/status_word.h"
 
@@ -63,6 +64,7 @@ struct Fault {
     return fault;
   }
   static Fault of(Failure f) { return make(f); }
+  static Fault internal() { return make(Failure::kInternal); }
   static Fault card(Status s) { return make(Failure::kCard, s); }
   static Fault card_status(StatusWord w) { return make(Failure::kCardStatus, {}, w); }
 };
@@ -78,33 +80,5 @@ long interface_code(const Fault& fault);
 
 // One line in English for operators and logs; never holds a PIN or a key.
 std::string describe(const Fault& fault);
-
-// A value, or the Fault that says why there is none.
-template <typename T>
-class [[nodiscard]] Outcome {
- public:
-  Outcome(T value) : value_(std::move(value)) {}                         // NOLINT(google-explicit-constructor)
-  Outcome(Fault fault) : fault_(std::move(fault)) {                      // NOLINT(google-explicit-constructor)
-    if (fault_.ok()) fault_ = Fault::of(Failure::kInternal);
-  }
-
-  bool ok() const { return value_.has_value(); }
-  const Fault& fault() const { return fault_; }
-  // Reading the value of a failed Outcome is a bug in the caller: it aborts.
-  T& value() & { return checked(); }
-  const T& value() const& { return const_cast<Outcome*>(this)->checked(); }
-  T&& value() && { return std::move(checked()); }
-  T* operator->() { return &checked(); }
-  const T* operator->() const { return &const_cast<Outcome*>(this)->checked(); }
-  T& operator*() { return checked(); }
-
- private:
-  T& checked() {
-    if (!value_) std::abort();
-    return *value_;
-  }
-  std::optional<T> value_;
-  Fault fault_;
-};
 
 }  // namespace sscard::ssc

@@ -44,7 +44,7 @@ struct CardContext {
 // SELECT SSSE, READ RECORD EF05 01 and 03, and the two factors. Faults: kNotSocialSecurityCard (6A82 from
 // SELECT, a malformed FCI or record, an ATR without 8 historical bytes); kCardStatus (another status word,
 // e.g. 6283 for a blocked application); kCard (transport errors).
-Outcome<CardContext> open_card(transport::Transport& card, ByteSpan atr);
+Result<CardContext, Fault> open_card(transport::Transport& card, ByteSpan atr);
 
 // SECURITY.md "Internal authentication": draws PF and D from `crypto`, asks the card for R and the PSAM
 // for R', compares them in constant time. The PSAM's environment must be selected.
@@ -74,7 +74,7 @@ struct AuthenticatedIdentity {
 // kPsamLacksReadKey (-2203); kNoPsam (-2201: the PSAM slot is empty or the PSAM does not answer);
 // kPsamStatus (a PSAM status word, or malformed EF15/EF16); those of open_card(); and read_identity()'s
 // errors as kCard / kCardStatus.
-Outcome<AuthenticatedIdentity> read_identity_with_psam(transport::Transport& card, ByteSpan atr, psam::Psam& psam,
+Result<AuthenticatedIdentity, Fault> read_identity_with_psam(transport::Transport& card, ByteSpan atr, psam::Psam& psam,
                                                        crypto::Crypto& crypto);
 
 // ---- MAC-protected commands (SECURITY.md "MACs"): the card's 4-byte challenge, the PSAM's MAC with the
@@ -107,9 +107,9 @@ class HsmSession {
   void clear();
 
  private:
-  friend Outcome<std::string> hsm_step1(transport::Transport&, ByteSpan, crypto::Crypto&, std::string_view,
+  friend Result<std::string, Fault> hsm_step1(transport::Transport&, ByteSpan, crypto::Crypto&, std::string_view,
                                         HsmSession&);
-  friend Outcome<AuthenticatedIdentity> hsm_step2(transport::Transport&, HsmSession&, std::string_view);
+  friend Result<AuthenticatedIdentity, Fault> hsm_step2(transport::Transport&, HsmSession&, std::string_view);
 
   bool active_ = false;
   CardContext context_{};
@@ -122,13 +122,13 @@ class HsmSession {
 // with fresh PF and D (R kept in `session`), GET CHALLENGE 8 (C kept), and the line
 // region|historical|alg|card id|PF|D|card factor|C|device number|  (hex upper case, alg 2 hex digits).
 // Faults: those of open_card(); kHsmNotNeeded; kCardStatus / kCard; kInternal (no randomness).
-Outcome<std::string> hsm_step1(transport::Transport& card, ByteSpan atr, crypto::Crypto& crypto,
+Result<std::string, Fault> hsm_step1(transport::Transport& card, ByteSpan atr, crypto::Crypto& crypto,
                                std::string_view device_number, HsmSession& session);
 
 // Step2 with the host's "R'|A|": kHsmBadInput (not two fields of 16 hex digits, or no active Step1);
 // kHsmMismatch (R' != R, constant-time compare); then EXTERNAL AUTHENTICATE with A (key 0A) —
 // kExternalAuthRefused when the card refuses it — and the rest of the identity. The terminal number is
 // 000000000000 (no PSAM), the device number Step1's. The session ends either way.
-Outcome<AuthenticatedIdentity> hsm_step2(transport::Transport& card, HsmSession& session, std::string_view host_answer);
+Result<AuthenticatedIdentity, Fault> hsm_step2(transport::Transport& card, HsmSession& session, std::string_view host_answer);
 
 }  // namespace sscard::ssc

@@ -45,7 +45,7 @@ class SoftwareHsm {
                                     std::shared_ptr<crypto::Crypto> crypto);
   // The same from a root-key file, with the OpenSSL backend; a ProfileError names the file (and for a bad
   // province the field "provinces[i]").
-  static Loaded<SoftwareHsm> load(const std::filesystem::path& root_keys_file,
+  static Result<SoftwareHsm, ProfileError> load(const std::filesystem::path& root_keys_file,
                                   const std::vector<std::string>& provinces);
 
   const std::vector<std::string>& provinces() const { return provinces_; }

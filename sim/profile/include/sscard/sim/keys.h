@@ -27,8 +27,8 @@ inline constexpr std::string_view kRootKeysFormat = "sscard-root-keys/1";
 
 // The root-key file: format, test_only, description, and roots.3des / roots.sm4 each with all seven classes
 // as 32 hex digits. Errors name the file and the field, e.g. "roots.sm4.irk: must be 16 bytes, not 15".
-Loaded<RootKeys> load_root_keys(const std::filesystem::path& file);
-Loaded<RootKeys> parse_root_keys(std::string_view json_text, std::string_view file_name_for_errors);
+Result<RootKeys, ProfileError> load_root_keys(const std::filesystem::path& file);
+Result<RootKeys, ProfileError> parse_root_keys(std::string_view json_text, std::string_view file_name_for_errors);
 
 // One card's key of every class.
 struct CardKeys {

@@ -115,8 +115,8 @@ Bytes ssse_df_name();
 
 // Loading derives the card keys: it reads the root-key file named by "root_keys" (relative to the folder of
 // `file`, or of `file_name_for_errors` for parse_profile) and diversifies with the OpenSSL backend.
-Loaded<HolderProfile> load_profile(const std::filesystem::path& file);
-Loaded<HolderProfile> parse_profile(std::string_view json_text, std::string_view file_name_for_errors);
+Result<HolderProfile, ProfileError> load_profile(const std::filesystem::path& file);
+Result<HolderProfile, ProfileError> parse_profile(std::string_view json_text, std::string_view file_name_for_errors);
 
 // A personalised card: files, PIN, the seven card keys (in its Eeprom) and a blockable SSSE. The card uses
 // `crypto` for its security commands and challenges; without one it gets its own OpenSSL backend. Never null

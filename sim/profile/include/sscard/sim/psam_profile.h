@@ -44,8 +44,8 @@ struct PsamProfile {
   bool holds(crypto::Cipher cipher, std::string_view province, KeyClass c) const;
 };
 
-Loaded<PsamProfile> load_psam_profile(const std::filesystem::path& file);
-Loaded<PsamProfile> parse_psam_profile(std::string_view json_text, std::string_view file_name_for_errors);
+Result<PsamProfile, ProfileError> load_psam_profile(const std::filesystem::path& file);
+Result<PsamProfile, ProfileError> parse_psam_profile(std::string_view json_text, std::string_view file_name_for_errors);
 
 // A personalised PSAM; without `crypto` it gets its own OpenSSL backend. Never null for a profile that
 // parse_psam_profile accepted.

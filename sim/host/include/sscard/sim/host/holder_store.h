@@ -22,7 +22,7 @@
 
 #include "sscard/core/bytes.h"
 #include "sscard/host/messages.h"
-#include "sscard/sim/host/expected.h"
+#include "sscard/sim/host/setup_error.h"
 
 namespace sscard::sim::host {
 
@@ -59,7 +59,7 @@ class HolderStore {
   // Opens (or creates) the database at `path`; ":memory:" is a private in-memory database. A new database
   // gets the schema; a file database runs in WAL mode with synchronous=FULL, so a committed answer survives
   // a crash. Errors: cannot open, not an sscard holder database, an unknown schema version.
-  static Expected<std::unique_ptr<HolderStore>> open(const std::string& path = std::string(kInMemory));
+  static Result<std::unique_ptr<HolderStore>, SetupError> open(const std::string& path = std::string(kInMemory));
 
   HolderStore(const HolderStore&) = delete;
   HolderStore& operator=(const HolderStore&) = delete;
@@ -68,27 +68,27 @@ class HolderStore {
   // Inserts a holder and contributions (each with the holder's SSN). Fails on a known SSN, a (period, kind)
   // given twice, or a value outside its column's rule; nothing is inserted then (unless inside transaction(),
   // whose body decides).
-  Expected<> add_holder(const HolderRecord& holder, const std::vector<sscard::host::Contribution>& contributions);
+  Result<void, SetupError> add_holder(const HolderRecord& holder, const std::vector<sscard::host::Contribution>& contributions);
   // Writes the mutable fields of the holder with holder.ssn: card state, pension status and amount, medical
   // balance, last certification. Fails if there is no such holder.
-  Expected<> update_holder(const HolderRecord& holder);
-  Expected<std::optional<HolderRecord>> find_holder(std::string_view ssn);
+  Result<void, SetupError> update_holder(const HolderRecord& holder);
+  Result<std::optional<HolderRecord>, SetupError> find_holder(std::string_view ssn);
   // Newest first (period descending, pension before medical within a month), at most `limit`.
-  Expected<std::vector<sscard::host::Contribution>> contributions(
+  Result<std::vector<sscard::host::Contribution>, SetupError> contributions(
       std::string_view ssn, std::size_t limit = sscard::host::kMaxContributions);
 
-  Expected<std::optional<StoredRequest>> find_request(const sscard::host::IdempotencyKey& key);
+  Result<std::optional<StoredRequest>, SetupError> find_request(const sscard::host::IdempotencyKey& key);
   // Fails on a key already stored.
-  Expected<> store_request(const sscard::host::IdempotencyKey& key, const StoredRequest& request);
+  Result<void, SetupError> store_request(const sscard::host::IdempotencyKey& key, const StoredRequest& request);
 
-  Expected<std::size_t> holder_count();
-  Expected<std::size_t> contribution_count();
-  Expected<std::size_t> request_count();
+  Result<std::size_t, SetupError> holder_count();
+  Result<std::size_t, SetupError> contribution_count();
+  Result<std::size_t, SetupError> request_count();
 
   // Runs `body` inside one SQLite transaction (BEGIN IMMEDIATE ... COMMIT) with the store locked; the other
   // calls may be made from inside it. An error from `body` (or from COMMIT) rolls everything back and is
   // returned. A transaction() inside a body joins the outer one.
-  Expected<> transaction(const std::function<Expected<>()>& body);
+  Result<void, SetupError> transaction(const std::function<Result<void, SetupError>()>& body);
 
   struct Impl;
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "sscard/sim/host/expected.h"
+#include "sscard/sim/host/setup_error.h"
 
 namespace sscard::sim::host {
 
@@ -14,6 +14,6 @@ using MasterKey = std::array<std::uint8_t, 16>;
 
 // Reads a link-key file (cards/keys/test-link-keys.json): a JSON object with "format": "sscard-link-keys/1"
 // and "master": 32 hex digits; other fields are descriptive and ignored. Errors name the file and the field.
-Expected<MasterKey> load_link_master(const std::filesystem::path& path);
+Result<MasterKey, SetupError> load_link_master(const std::filesystem::path& path);
 
 }  // namespace sscard::sim::host

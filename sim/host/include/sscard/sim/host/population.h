@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "sscard/host/messages.h"
-#include "sscard/sim/host/expected.h"
+#include "sscard/sim/host/setup_error.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/profile.h"
 
@@ -35,7 +35,7 @@ SeedHolder seed_holder(const HolderProfile& profile);
 // Inserts the holders of cards_dir/*.json (holder_profiles()) whose card region belongs to `province`, all in
 // one transaction; returns how many. Errors: an unknown province, a profile that does not load (the
 // ProfileError's text), a holder already in the store (nothing is inserted then).
-Expected<std::size_t> seed_from_profiles(HolderStore& store, const std::filesystem::path& cards_dir,
+Result<std::size_t, SetupError> seed_from_profiles(HolderStore& store, const std::filesystem::path& cards_dir,
                                          std::string_view province);
 
 // Synthetic holders: valid SSNs (GB 11643, ISO 7064 MOD 11-2 check character) with address codes of the
@@ -45,18 +45,18 @@ Expected<std::size_t> seed_from_profiles(HolderStore& store, const std::filesyst
 // has 12 months (202511-202610) of pension and medical contributions. Deterministic: the same seed,
 // province and index always give the same holder, and different indexes never share an SSN.
 inline constexpr std::size_t kMaxPopulation = 10'000'000;
-Expected<SeedHolder> generated_holder(std::uint64_t seed, std::string_view province, std::size_t index);
+Result<SeedHolder, SetupError> generated_holder(std::uint64_t seed, std::string_view province, std::size_t index);
 
 // Inserts generated_holder(seed, province, i) for i in [0, count) in one transaction with prepared statements
 // (in SSN order, which keeps SQLite's B-trees appending). Returns count. Errors: unknown province, count above
 // kMaxPopulation, an SSN already in the store (nothing is inserted then).
-Expected<std::size_t> generate_population(HolderStore& store, std::size_t count, std::uint64_t seed,
+Result<std::size_t, SetupError> generate_population(HolderStore& store, std::size_t count, std::uint64_t seed,
                                           std::string_view province);
 
 // Opens the store at `path` (HolderStore::open) and, while it holds nobody, fills it: the holders of
 // cards_dir/*.json for `province` (seed_from_profiles), then `generated` synthetic ones (generate_population
 // with `seed`). A store that already has holders is returned as it is, so a file keeps its state across runs.
-Expected<std::unique_ptr<HolderStore>> open_seeded_store(const std::string& path,
+Result<std::unique_ptr<HolderStore>, SetupError> open_seeded_store(const std::string& path,
                                                          const std::filesystem::path& cards_dir,
                                                          std::string_view province, std::size_t generated = 0,
                                                          std::uint64_t seed = 1);
