@@ -34,9 +34,9 @@
 #include "sscard/crypto/openssl.h"
 #include "sscard/host/client.h"
 #include "sscard/host/journal.h"
-#include "sscard/host/messages.h"
-#include "sscard/host/tcp.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/messages.h"
+#include "sscard/wire/tcp.h"
+#include "sscard/wire/wire.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/host/hub.h"
 #include "sscard/sim/host/issuer_host.h"
@@ -47,7 +47,6 @@
 namespace sscard {
 namespace {
 
-namespace wire = sscard::host;
 namespace simhost = sscard::sim::host;
 using Clock = std::chrono::steady_clock;
 
@@ -66,7 +65,7 @@ constexpr std::size_t kTargets = 16'384;
 constexpr std::size_t kChangeHoldersPerKiosk = 16;
 // One attempt per request: a retried request would hide a failure and average two exchanges into one latency.
 // A benchmark whose request fails reports the error instead.
-const wire::RetryPolicy kNoRetry{std::chrono::milliseconds(10'000), 1, std::chrono::milliseconds(0)};
+const host::RetryPolicy kNoRetry{std::chrono::milliseconds(10'000), 1, std::chrono::milliseconds(0)};
 
 // ---- The served world ----
 
@@ -402,7 +401,7 @@ std::string answer_error(const wire::Response& r, std::string_view what) {
 struct Kiosk {
   std::unique_ptr<crypto::Crypto> crypto;
   wire::TcpChannel channel;
-  std::unique_ptr<wire::HostClient> client;
+  std::unique_ptr<host::HostClient> client;
 
   Kiosk(const World& world, int thread)
       : crypto(crypto::make_default_crypto()), channel(wire::Address{"127.0.0.1", world.cq_port()}) {
@@ -412,8 +411,8 @@ struct Kiosk {
         "5001520001" + std::string{static_cast<char>('0' + n / 10), static_cast<char>('0' + n % 10)};
     auto key = wire::derive_link_key(*crypto, world.master(), terminal);
     if (!key.ok()) return;
-    client = std::make_unique<wire::HostClient>(
-        *crypto, wire::KioskIdentity{terminal, std::string(wire::kChongqing), *key}, channel, kNoRetry);
+    client = std::make_unique<host::HostClient>(
+        *crypto, host::KioskIdentity{terminal, std::string(wire::kChongqing), *key}, channel, kNoRetry);
     secure_wipe(*key);
   }
   const std::string& terminal() const { return client->identity().terminal; }
@@ -430,7 +429,7 @@ void query_loop(benchmark::State& state, World& world, const std::vector<Target>
   std::int64_t done = 0;
   for (auto _ : state) {
     if (setup_error != nullptr || g_run_error.failed()) continue;
-    auto key = wire::new_idempotency_key(*kiosk.crypto);
+    auto key = host::new_idempotency_key(*kiosk.crypto);
     if (!key.ok()) {
       g_run_error.set("no randomness for a key");
       continue;
@@ -441,7 +440,7 @@ void query_loop(benchmark::State& state, World& world, const std::vector<Target>
     auto answer = kiosk.client->send(request);
     latencies.push_back(micros(Clock::now() - start));
     if (!answer.ok()) {
-      g_run_error.set("query failed: " + wire::describe(answer.error()));
+      g_run_error.set("query failed: " + host::describe(answer.error()));
     } else if (answer->result != wire::ResultCode::kOk || answer->home_issuer != home || !answer->name) {
       g_run_error.set(answer_error(*answer, "query"));
     }
@@ -484,7 +483,7 @@ void BM_CrossProvinceStateChange(benchmark::State& state) {
   {
     Kiosk kiosk(*world, state.thread_index());
     // The journal is a file in WAL mode with synchronous=FULL, as on a kiosk (Journal::open).
-    auto journal = wire::Journal::open(journal_path.string());
+    auto journal = host::Journal::open(journal_path.string());
     const char* setup_error = !kiosk.client ? "kiosk setup failed" : !journal.ok() ? "journal open failed" : nullptr;
     std::vector<double>& latencies = thread_latencies(state);
     const std::size_t first = static_cast<std::size_t>(state.thread_index()) * kChangeHoldersPerKiosk;
@@ -496,7 +495,7 @@ void BM_CrossProvinceStateChange(benchmark::State& state) {
       wire::CardState& card = world->change_states()[slot];
       const wire::Operation op =
           card == wire::CardState::kActive ? wire::Operation::kReportLoss : wire::Operation::kCancelLoss;
-      auto key = wire::new_idempotency_key(*kiosk.crypto);
+      auto key = host::new_idempotency_key(*kiosk.crypto);
       if (!key.ok()) {
         g_run_error.set("no randomness for a key");
         continue;
@@ -504,10 +503,10 @@ void BM_CrossProvinceStateChange(benchmark::State& state) {
       const wire::Request request =
           request_for(world->change_targets()[slot], op, *key, kiosk.terminal(), wire::kChongqing);
       const auto start = Clock::now();
-      auto submitted = wire::submit(*kiosk.client, *journal, request);
+      auto submitted = host::submit(*kiosk.client, *journal, request);
       latencies.push_back(micros(Clock::now() - start));
       if (!submitted.ok()) {
-        g_run_error.set(std::string(wire::operation_name(op)) + " failed: " + wire::describe(submitted.error()));
+        g_run_error.set(std::string(wire::operation_name(op)) + " failed: " + host::describe(submitted.error()));
       } else if (submitted->response.result != wire::ResultCode::kOk || !submitted->response.card_state ||
                  !submitted->journaled) {
         g_run_error.set(answer_error(submitted->response, wire::operation_name(op)));
@@ -557,7 +556,7 @@ void BM_HomeLookupVsPopulation(benchmark::State& state) {
   std::int64_t done = 0;
   for (auto _ : state) {
     if (setup_error != nullptr || g_run_error.failed()) continue;
-    auto idem = wire::new_idempotency_key(*crypto);
+    auto idem = host::new_idempotency_key(*crypto);
     Bytes payload;
     if (!idem.ok() ||
         !wire::encode(request_for(targets[pick(rng)], wire::Operation::kQuery, *idem, terminal, wire::kSichuan),

@@ -20,9 +20,9 @@
 #include "background_process.h"
 #include "run_process.h"
 #include "sscard/crypto/openssl.h"
-#include "sscard/host/messages.h"
-#include "sscard/host/tcp.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/messages.h"
+#include "sscard/wire/tcp.h"
+#include "sscard/wire/wire.h"
 
 namespace sscard::test {
 namespace {
@@ -422,11 +422,11 @@ TEST_F(HostProcesses, ReplayedForgedAndMalformedMessagesAreRefused) {
   const json keys = read_json(kCards / "keys" / "test-link-keys.json");
   Bytes master(16);
   ASSERT_TRUE(from_hex(keys["master"].get<std::string>(), master).ok());
-  auto link = host::derive_link_key(*crypto, master, "500152000101");
+  auto link = wire::derive_link_key(*crypto, master, "500152000101");
   ASSERT_TRUE(link.ok());
 
-  host::Request request;
-  request.operation = host::Operation::kReportLoss;
+  wire::Request request;
+  request.operation = wire::Operation::kReportLoss;
   ASSERT_TRUE(crypto->random(request.key).ok());
   request.terminal = "500152000101";
   request.serving_province = "500000";
@@ -437,53 +437,53 @@ TEST_F(HostProcesses, ReplayedForgedAndMalformedMessagesAreRefused) {
   const json profile = read_json(kCards / "cq-yuzhong-gen2.json");
   request.card_id = *from_hex("500103D156000005" + profile["issuer"]["card_serial"].get<std::string>());
   Bytes payload;
-  ASSERT_TRUE(host::encode(request, payload).ok());
-  auto seal = [&](const host::LinkKey& key) {
-    host::FrameHeader header;
-    header.kind = host::FrameKind::kRequest;
+  ASSERT_TRUE(wire::encode(request, payload).ok());
+  auto seal = [&](const wire::LinkKey& key) {
+    wire::FrameHeader header;
+    header.kind = wire::FrameKind::kRequest;
     header.sender = "500152000101";
-    header.nonce = host::fresh_nonce(*crypto);
-    header.timestamp_ms = host::now_ms();
-    return *host::seal(*crypto, header, payload, key);
+    header.nonce = wire::fresh_nonce(*crypto);
+    header.timestamp_ms = wire::now_ms();
+    return *wire::seal(*crypto, header, payload, key);
   };
-  host::TcpChannel to_cq(*host::Address::parse(at(cq_port_)));
+  wire::TcpChannel to_cq(*wire::Address::parse(at(cq_port_)));
   auto frame_of = [](const Bytes& message) { return ByteSpan(message).subspan(4); };
 
-  host::LinkKey wrong = *link;
+  wire::LinkKey wrong = *link;
   wrong[0] ^= 0x01;
   auto forged = to_cq.exchange(seal(wrong), 3s);
   ASSERT_TRUE(forged.ok());
-  EXPECT_EQ(host::refusal_reason(frame_of(*forged)).value(), host::RefusalReason::kBadMac);
+  EXPECT_EQ(wire::refusal_reason(frame_of(*forged)).value(), wire::RefusalReason::kBadMac);
   EXPECT_EQ(stored_requests("cq"), 0);
 
   const Bytes first = seal(*link);
   auto answer = to_cq.exchange(first, 3s);
   ASSERT_TRUE(answer.ok());
-  auto opened = host::open(*crypto, frame_of(*answer), *link);
+  auto opened = wire::open(*crypto, frame_of(*answer), *link);
   ASSERT_TRUE(opened.ok());
-  auto response = host::decode_response(opened->payload);
+  auto response = wire::decode_response(opened->payload);
   ASSERT_TRUE(response.ok());
-  EXPECT_EQ(response->result, host::ResultCode::kOk);
+  EXPECT_EQ(response->result, wire::ResultCode::kOk);
   EXPECT_FALSE(response->duplicate);
 
   auto replay = to_cq.exchange(first, 3s);
   ASSERT_TRUE(replay.ok());
-  EXPECT_EQ(host::refusal_reason(frame_of(*replay)).value(), host::RefusalReason::kReplay);
+  EXPECT_EQ(wire::refusal_reason(frame_of(*replay)).value(), wire::RefusalReason::kReplay);
 
   auto retry = to_cq.exchange(seal(*link), 3s);  // same key, new frame
   ASSERT_TRUE(retry.ok());
-  auto retried = host::decode_response(host::open(*crypto, frame_of(*retry), *link)->payload);
+  auto retried = wire::decode_response(wire::open(*crypto, frame_of(*retry), *link)->payload);
   ASSERT_TRUE(retried.ok());
-  EXPECT_EQ(retried->result, host::ResultCode::kOk);
+  EXPECT_EQ(retried->result, wire::ResultCode::kOk);
   EXPECT_TRUE(retried->duplicate);
-  EXPECT_EQ(retried->card_state, host::CardState::kLossReported);
+  EXPECT_EQ(retried->card_state, wire::CardState::kLossReported);
   EXPECT_EQ(stored_requests("cq"), 1);
 
   Bytes garbage = {0x00, 0x00, 0x00, 0x30};
   garbage.resize(4 + 0x30, 0xA5);
   auto malformed = to_cq.exchange(garbage, 3s);
   ASSERT_TRUE(malformed.ok());
-  EXPECT_EQ(host::refusal_reason(frame_of(*malformed)).value(), host::RefusalReason::kMalformed);
+  EXPECT_EQ(wire::refusal_reason(frame_of(*malformed)).value(), wire::RefusalReason::kMalformed);
   EXPECT_EQ(stored_requests("cq"), 1);
   // The host still serves after all of it.
   EXPECT_EQ(run_json(kiosk("query", "cq-yuzhong-gen2"))["card_state"], "loss_reported");

@@ -11,7 +11,7 @@
 #include "cli_common.h"
 #include "kiosk_site.h"
 #include "sscard/crypto/openssl.h"
-#include "sscard/host/tcp.h"
+#include "sscard/wire/tcp.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/host/hub.h"
 #include "sscard/sim/host/issuer_host.h"
@@ -28,7 +28,7 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
 struct Common {
-  host::Address listen;
+  wire::Address listen;
   simhost::MasterKey master{};
   int threads = 8;
   std::chrono::milliseconds stall{0};
@@ -36,7 +36,7 @@ struct Common {
 };
 
 bool parse_common(const Args& args, Common& c, std::string& error) {
-  auto listen = host::Address::parse(args.value("listen").value_or("127.0.0.1:0"));
+  auto listen = wire::Address::parse(args.value("listen").value_or("127.0.0.1:0"));
   if (!listen.ok()) {
     error = "--listen takes HOST:PORT";
     return false;
@@ -74,18 +74,18 @@ bool parse_common(const Args& args, Common& c, std::string& error) {
   return true;
 }
 
-std::shared_ptr<host::Channel> tcp_channel(std::string_view text, std::string& error) {
-  auto addr = host::Address::parse(text);
+std::shared_ptr<wire::Channel> tcp_channel(std::string_view text, std::string& error) {
+  auto addr = wire::Address::parse(text);
   if (!addr.ok()) {
     error = "'" + std::string(text) + "' is not HOST:PORT";
     return nullptr;
   }
-  return std::make_shared<host::TcpChannel>(*addr);
+  return std::make_shared<wire::TcpChannel>(*addr);
 }
 
 int serve_until_stopped(const Common& c, simhost::MessageHandler handler, std::string_view what, std::ostream& out,
                         std::ostream& err) {
-  auto listener = host::Listener::bind(c.listen);
+  auto listener = wire::Listener::bind(c.listen);
   if (!listener.ok()) return fail(err, "cannot listen on " + c.listen.to_string());
   std::signal(SIGTERM, on_stop_signal);
   std::signal(SIGINT, on_stop_signal);
@@ -107,7 +107,7 @@ int serve_until_stopped(const Common& c, simhost::MessageHandler handler, std::s
 int run_host(const Args& args, std::ostream& out, std::ostream& err) {
   const auto which = args.value("province");
   if (!which || (*which != "cq" && *which != "sc")) return fail(err, "host needs --province cq|sc", kExitUsage);
-  const std::string province(*which == "cq" ? host::kChongqing : host::kSichuan);
+  const std::string province(*which == "cq" ? wire::kChongqing : wire::kSichuan);
   Common c;
   std::string error;
   if (!parse_common(args, c, error)) return fail(err, error, kExitUsage);
@@ -121,7 +121,7 @@ int run_host(const Args& args, std::ostream& out, std::ostream& err) {
   auto store = simhost::open_seeded_store(std::string(args.value("db").value_or(simhost::HolderStore::kInMemory)),
                                           cards, province, generated);
   if (!store.ok()) return fail(err, store.error().message);
-  std::shared_ptr<host::Channel> hub;
+  std::shared_ptr<wire::Channel> hub;
   if (auto h = args.value("hub")) {
     hub = tcp_channel(*h, error);
     if (!hub) return fail(err, "--hub: " + error, kExitUsage);
@@ -139,8 +139,8 @@ int run_hub(const Args& args, std::ostream& out, std::ostream& err) {
   Common c;
   std::string error;
   if (!parse_common(args, c, error)) return fail(err, error, kExitUsage);
-  std::map<std::string, std::shared_ptr<host::Channel>> routes;
-  for (const auto& [flag, province] : {std::pair{"cq", host::kChongqing}, std::pair{"sc", host::kSichuan}}) {
+  std::map<std::string, std::shared_ptr<wire::Channel>> routes;
+  for (const auto& [flag, province] : {std::pair{"cq", wire::kChongqing}, std::pair{"sc", wire::kSichuan}}) {
     auto addr = args.value(flag);
     if (!addr) return fail(err, "hub needs --cq HOST:PORT and --sc HOST:PORT (the two issuer hosts)", kExitUsage);
     auto channel = tcp_channel(*addr, error);

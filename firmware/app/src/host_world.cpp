@@ -24,8 +24,8 @@ namespace {
 
 // A hop to a component that is created after the channel (hosts and hub point at each other).
 template <typename Component>
-std::shared_ptr<host::Channel> call_into(const std::unique_ptr<Component>& target) {
-  return std::make_shared<host::FunctionChannel>(
+std::shared_ptr<wire::Channel> call_into(const std::unique_ptr<Component>& target) {
+  return std::make_shared<wire::FunctionChannel>(
       [&target](ByteSpan message) -> Result<Bytes> { return target->handle_message(message); });
 }
 
@@ -47,7 +47,7 @@ std::unique_ptr<simhost::HolderStore> open_store(const std::filesystem::path& ca
 HostWorld::HostWorld(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 HostWorld::~HostWorld() = default;
 
-std::unique_ptr<HostWorld> HostWorld::create(const std::filesystem::path& cards_dir, const host::LinkKey& master,
+std::unique_ptr<HostWorld> HostWorld::create(const std::filesystem::path& cards_dir, const wire::LinkKey& master,
                                              const std::filesystem::path& state_dir, std::string& error) {
   if (!state_dir.empty()) {
     std::error_code ec;
@@ -58,28 +58,28 @@ std::unique_ptr<HostWorld> HostWorld::create(const std::filesystem::path& cards_
     }
   }
   auto parts = std::make_unique<Parts>();
-  parts->cq_store = open_store(cards_dir, state_dir, host::kChongqing, "cq-host.db", error);
+  parts->cq_store = open_store(cards_dir, state_dir, wire::kChongqing, "cq-host.db", error);
   if (!parts->cq_store) return nullptr;
-  parts->sc_store = open_store(cards_dir, state_dir, host::kSichuan, "sc-host.db", error);
+  parts->sc_store = open_store(cards_dir, state_dir, wire::kSichuan, "sc-host.db", error);
   if (!parts->sc_store) return nullptr;
 
   simhost::MasterKey key{};
   std::copy(master.begin(), master.end(), key.begin());
-  std::map<std::string, std::shared_ptr<host::Channel>> routes = {
-      {std::string(host::kChongqing), call_into(parts->cq)},
-      {std::string(host::kSichuan), call_into(parts->sc)},
+  std::map<std::string, std::shared_ptr<wire::Channel>> routes = {
+      {std::string(wire::kChongqing), call_into(parts->cq)},
+      {std::string(wire::kSichuan), call_into(parts->sc)},
   };
   parts->hub = std::make_unique<simhost::Hub>(crypto::make_openssl_crypto(), key, std::move(routes));
-  parts->cq = std::make_unique<simhost::IssuerHost>(std::string(host::kChongqing), *parts->cq_store,
+  parts->cq = std::make_unique<simhost::IssuerHost>(std::string(wire::kChongqing), *parts->cq_store,
                                                     crypto::make_openssl_crypto(), key, call_into(parts->hub));
-  parts->sc = std::make_unique<simhost::IssuerHost>(std::string(host::kSichuan), *parts->sc_store,
+  parts->sc = std::make_unique<simhost::IssuerHost>(std::string(wire::kSichuan), *parts->sc_store,
                                                     crypto::make_openssl_crypto(), key, call_into(parts->hub));
   secure_wipe(key);
   return std::unique_ptr<HostWorld>(new HostWorld(std::move(parts)));
 }
 
-std::shared_ptr<host::Channel> HostWorld::kiosk_channel(std::string_view province) {
-  return province == host::kChongqing ? call_into(parts_->cq) : call_into(parts_->sc);
+std::shared_ptr<wire::Channel> HostWorld::kiosk_channel(std::string_view province) {
+  return province == wire::kChongqing ? call_into(parts_->cq) : call_into(parts_->sc);
 }
 
 }  // namespace sscard::app

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "sscard/host/channel.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/channel.h"
+#include "sscard/wire/wire.h"
 
 namespace sscard::app {
 
@@ -18,14 +18,14 @@ class HostWorld {
   // Databases: in memory, seeded from `cards_dir`, when `state_dir` is empty; otherwise
   // state_dir/cq-host.db and sc-host.db, created and seeded on first use and kept afterwards.
   // Null with `error` set when a database or the cards cannot be loaded.
-  static std::unique_ptr<HostWorld> create(const std::filesystem::path& cards_dir, const host::LinkKey& master,
+  static std::unique_ptr<HostWorld> create(const std::filesystem::path& cards_dir, const wire::LinkKey& master,
                                            const std::filesystem::path& state_dir, std::string& error);
   ~HostWorld();
   HostWorld(const HostWorld&) = delete;
   HostWorld& operator=(const HostWorld&) = delete;
 
   // The channel a kiosk of `province` ("500000" / "510000") uses to reach its host.
-  std::shared_ptr<host::Channel> kiosk_channel(std::string_view province);
+  std::shared_ptr<wire::Channel> kiosk_channel(std::string_view province);
 
   struct Parts;
 

@@ -56,7 +56,7 @@ LinkMaster read_link_master(const Args& args) {
     out.error = file.string() + ": master: missing";
     return out;
   }
-  host::LinkKey key{};
+  wire::LinkKey key{};
   auto n = from_hex(master->get<std::string>(), key);
   if (!n.ok() || *n != key.size()) {
     out.error = file.string() + ": master: must be 32 hex digits";

@@ -9,7 +9,7 @@
 
 #include "sscard/app/args.h"
 #include "sscard/core/result.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/wire.h"
 
 namespace sscard::app {
 
@@ -31,7 +31,7 @@ std::string province_name(std::string_view code);
 // cards/keys/test-link-keys.json), {"format": "sscard-link-keys/1", "master": 32 hex digits}.
 // The message names the file and what is wrong.
 struct LinkMaster {
-  std::optional<host::LinkKey> key;
+  std::optional<wire::LinkKey> key;
   std::string error;
 };
 LinkMaster read_link_master(const Args& args);

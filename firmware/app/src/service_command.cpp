@@ -15,7 +15,7 @@
 #include "sscard/flows/services.h"
 #include "sscard/host/client.h"
 #include "sscard/host/journal.h"
-#include "sscard/host/tcp.h"
+#include "sscard/wire/tcp.h"
 #include "sscard/psam/psam.h"
 #include "sscard/ssc/fault.h"
 #include "sscard/transport/transport.h"
@@ -30,17 +30,17 @@ using flows::ServiceOutcome;
 
 struct ServiceSpec {
   std::string_view command;
-  host::Operation operation;
+  wire::Operation operation;
   ServiceOutcome (*run)(const flows::Kiosk&, const flows::CardAccess&);
   bool needs_pinpad;
 };
 
 constexpr std::array<ServiceSpec, 5> kServices = {{
-    {"query", host::Operation::kQuery, &flows::query, false},
-    {"activate", host::Operation::kActivate, &flows::activate, true},
-    {"report-loss", host::Operation::kReportLoss, &flows::report_loss, false},
-    {"cancel-loss", host::Operation::kCancelLoss, &flows::cancel_loss, true},
-    {"certify", host::Operation::kCertify, &flows::certify, true},
+    {"query", wire::Operation::kQuery, &flows::query, false},
+    {"activate", wire::Operation::kActivate, &flows::activate, true},
+    {"report-loss", wire::Operation::kReportLoss, &flows::report_loss, false},
+    {"cancel-loss", wire::Operation::kCancelLoss, &flows::cancel_loss, true},
+    {"certify", wire::Operation::kCertify, &flows::certify, true},
 }};
 
 const ServiceSpec* find_service(std::string_view command) {
@@ -57,14 +57,14 @@ std::string yuan(std::uint64_t fen) {
   return std::to_string(fen / 100) + "." + cents;
 }
 
-std::string key_hex(const std::optional<host::IdempotencyKey>& key) { return key ? to_hex(*key) : std::string(); }
+std::string key_hex(const std::optional<wire::IdempotencyKey>& key) { return key ? to_hex(*key) : std::string(); }
 
 // The host side this run talks to: the in-process simulated world or a TCP hop to a real host.
 struct HostSide {
 #if SSCARD_WITH_SIMULATOR
   std::unique_ptr<HostWorld> world;
 #endif
-  std::shared_ptr<host::Channel> channel;
+  std::shared_ptr<wire::Channel> channel;
   std::string error;
 };
 
@@ -76,15 +76,15 @@ std::filesystem::path default_state_dir() {
   return ".";
 }
 
-HostSide open_host_side(const Args& args, const KioskSite& site, const host::LinkKey& master) {
+HostSide open_host_side(const Args& args, const KioskSite& site, const wire::LinkKey& master) {
   HostSide side;
   if (auto addr = args.value("host")) {
-    auto parsed = host::Address::parse(*addr);
+    auto parsed = wire::Address::parse(*addr);
     if (!parsed.ok()) {
       side.error = "--host takes HOST:PORT";
       return side;
     }
-    side.channel = std::make_shared<host::TcpChannel>(*parsed);
+    side.channel = std::make_shared<wire::TcpChannel>(*parsed);
     return side;
   }
 #if SSCARD_WITH_SIMULATOR
@@ -129,26 +129,26 @@ host::RetryPolicy retry_policy(const Args& args, std::string& usage_error) {
   return policy;
 }
 
-nlohmann::ordered_json response_json(const host::Response& r) {
+nlohmann::ordered_json response_json(const wire::Response& r) {
   nlohmann::ordered_json j;
-  j["result"] = std::string(host::result_name(r.result));
+  j["result"] = std::string(wire::result_name(r.result));
   j["home_issuer"] = r.home_issuer.empty() ? std::string() : province_name(r.home_issuer);
   j["home_issuer_code"] = r.home_issuer;
   j["served_by"] = province_name(r.served_by);
   j["served_by_code"] = r.served_by;
   if (r.name) j["name"] = *r.name;
-  if (r.card_state) j["card_state"] = std::string(host::card_state_name(*r.card_state));
+  if (r.card_state) j["card_state"] = std::string(wire::card_state_name(*r.card_state));
   if (r.pension_status) {
     nlohmann::ordered_json p;
-    p["status"] = std::string(host::pension_status_name(*r.pension_status));
+    p["status"] = std::string(wire::pension_status_name(*r.pension_status));
     p["monthly"] = yuan(r.pension_monthly_fen.value_or(0));
     j["pension"] = p;
   }
   if (r.medical_balance_fen) j["medical_balance"] = yuan(*r.medical_balance_fen);
-  if (r.result == host::ResultCode::kOk && r.pension_status) {
+  if (r.result == wire::ResultCode::kOk && r.pension_status) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const host::Contribution& c : r.contributions) {
-      list.push_back({{"period", c.period}, {"kind", std::string(host::contribution_kind_name(c.kind))},
+    for (const wire::Contribution& c : r.contributions) {
+      list.push_back({{"period", c.period}, {"kind", std::string(wire::contribution_kind_name(c.kind))},
                       {"amount", yuan(c.amount_fen)}});
     }
     j["contributions"] = list;
@@ -160,7 +160,7 @@ nlohmann::ordered_json response_json(const host::Response& r) {
 
 void print_text(const ServiceOutcome& o, const KioskSite& site, std::ostream& out) {
   const ssc::Identity& id = o.identity;
-  out << host::operation_name(o.operation) << ": " << flows::outcome_kind_name(o.kind) << '\n';
+  out << wire::operation_name(o.operation) << ": " << flows::outcome_kind_name(o.kind) << '\n';
   if (!id.region.empty()) {
     out << "  card: " << province_name(id.region) << " (region " << id.region << "), card number "
         << id.card_number << (id.name.empty() ? "" : ", " + id.name) << '\n';
@@ -168,13 +168,13 @@ void print_text(const ServiceOutcome& o, const KioskSite& site, std::ostream& ou
   out << "  kiosk: " << province_name(site.province) << ", terminal " << site.terminal << '\n';
   if (!o.message.empty()) out << "  " << o.message << '\n';
   if (!o.response) return;
-  const host::Response& r = *o.response;
-  out << "  issuer: " << host::result_name(r.result) << (r.duplicate ? " (the answer stored for this request)" : "")
+  const wire::Response& r = *o.response;
+  out << "  issuer: " << wire::result_name(r.result) << (r.duplicate ? " (the answer stored for this request)" : "")
       << "; home issuer " << (r.home_issuer.empty() ? "none" : province_name(r.home_issuer)) << ", served by "
       << province_name(r.served_by) << '\n';
-  if (r.card_state) out << "  card state: " << host::card_state_name(*r.card_state) << '\n';
+  if (r.card_state) out << "  card state: " << wire::card_state_name(*r.card_state) << '\n';
   if (r.pension_status) {
-    out << "  pension: " << host::pension_status_name(*r.pension_status);
+    out << "  pension: " << wire::pension_status_name(*r.pension_status);
     if (r.pension_monthly_fen && *r.pension_monthly_fen > 0) {
       out << ", " << yuan(*r.pension_monthly_fen) << " yuan a month";
     }
@@ -182,15 +182,15 @@ void print_text(const ServiceOutcome& o, const KioskSite& site, std::ostream& ou
   }
   if (r.medical_balance_fen) out << "  medical-insurance account: " << yuan(*r.medical_balance_fen) << " yuan\n";
   if (r.last_certification) out << "  last eligibility certification: " << *r.last_certification << '\n';
-  for (const host::Contribution& c : r.contributions) {
-    out << "  contribution " << c.period << ' ' << host::contribution_kind_name(c.kind) << ' ' << yuan(c.amount_fen)
+  for (const wire::Contribution& c : r.contributions) {
+    out << "  contribution " << c.period << ' ' << wire::contribution_kind_name(c.kind) << ' ' << yuan(c.amount_fen)
         << '\n';
   }
 }
 
 void print_json(const ServiceOutcome& o, const KioskSite& site, std::ostream& out) {
   nlohmann::ordered_json j;
-  j["operation"] = std::string(host::operation_name(o.operation));
+  j["operation"] = std::string(wire::operation_name(o.operation));
   j["outcome"] = std::string(flows::outcome_kind_name(o.kind));
   j["region"] = o.identity.region;
   j["card_number"] = o.identity.card_number;
@@ -227,10 +227,10 @@ int report_recovery(host::HostClient& client, host::Journal& journal, std::ostre
   int still_pending = 0;
   for (const host::Recovery& r : *recovered) {
     std::ostream& to = verbose ? out : err;
-    to << "sscard: earlier " << host::operation_name(r.operation) << " " << to_hex(r.key) << ": "
+    to << "sscard: earlier " << wire::operation_name(r.operation) << " " << to_hex(r.key) << ": "
        << host::recovery_kind_name(r.kind);
     if (r.response) {
-      to << " (" << host::result_name(r.response->result) << (r.response->duplicate ? ", stored answer" : "") << ")";
+      to << " (" << wire::result_name(r.response->result) << (r.response->duplicate ? ", stored answer" : "") << ")";
     }
     if (r.error) to << " (" << host::describe(*r.error) << ")";
     to << '\n';
@@ -268,7 +268,7 @@ int run_service(const Args& args, std::ostream& out, std::ostream& err) {
   if (!side.channel) return fail(err, side.error);
 
   auto crypto = crypto::make_default_crypto();
-  auto link_key = host::derive_link_key(*crypto, *master.key, site->terminal);
+  auto link_key = wire::derive_link_key(*crypto, *master.key, site->terminal);
   secure_wipe(*master.key);
   if (!link_key.ok()) return fail(err, "cannot derive the kiosk's link key");
   host::KioskIdentity identity{std::string(site->terminal), std::string(site->province), *link_key};

@@ -9,7 +9,7 @@ namespace sscard::flows {
 
 namespace {
 
-using host::Operation;
+using wire::Operation;
 using Kind = ServiceOutcome::Kind;
 
 ServiceOutcome start(Operation op) {
@@ -63,7 +63,7 @@ std::string today(const Kiosk& kiosk) {
 }
 
 // The request for `op` from the card's identity; fills o.key. False (with `o` set) when it cannot be built.
-bool build_request(const Kiosk& kiosk, Operation op, ServiceOutcome& o, host::Request& request) {
+bool build_request(const Kiosk& kiosk, Operation op, ServiceOutcome& o, wire::Request& request) {
   auto card_id = from_hex(o.identity.card_id);
   if (!card_id.ok() || card_id->size() != 16) {
     card_fault(o, ssc::Fault::card(Error::kMalformed));
@@ -100,16 +100,16 @@ std::string_view done_message(Operation op) {
 }
 
 // The host's answer (or why there is none) into the outcome.
-ServiceOutcome& finish(ServiceOutcome& o, const Result<host::Response, host::HostError>& answer) {
+ServiceOutcome& finish(ServiceOutcome& o, const Result<wire::Response, host::HostError>& answer) {
   if (answer.ok()) {
     o.response = answer.value();
-    if (o.response->result == host::ResultCode::kOk) {
+    if (o.response->result == wire::ResultCode::kOk) {
       o.kind = Kind::kDone;
       o.message = std::string(done_message(o.operation));
       if (o.operation == Operation::kQuery && o.card_reported_lost()) o.message += "; the card is reported lost";
     } else {
       o.kind = Kind::kRefusedByIssuer;
-      o.message = "the issuer refused: " + std::string(host::result_name(o.response->result));
+      o.message = "the issuer refused: " + std::string(wire::result_name(o.response->result));
     }
     return o;
   }
@@ -128,8 +128,8 @@ ServiceOutcome& finish(ServiceOutcome& o, const Result<host::Response, host::Hos
 }
 
 // record() + deliver() for a state change, send() for a query.
-ServiceOutcome& to_host(const Kiosk& kiosk, ServiceOutcome& o, const host::Request& request) {
-  if (host::changes_state(request.operation)) {
+ServiceOutcome& to_host(const Kiosk& kiosk, ServiceOutcome& o, const wire::Request& request) {
+  if (wire::changes_state(request.operation)) {
     if (Status s = kiosk.journal.record(request); !s.ok()) return kiosk_error(o, s, "journal write failed");
     o.journaled = true;
     return finish(o, host::deliver(kiosk.client, kiosk.journal, request));
@@ -151,7 +151,7 @@ ServiceOutcome pin_service(const Kiosk& kiosk, const CardAccess& access, Operati
   if (!identity.ok()) return card_fault(o, identity.error());
   o.identity = std::move(identity).value();
   if (ssc::Fault f = ssc::verify_pin(access.card, *access.pinpad); !f.ok()) return card_fault(o, f);
-  host::Request request;
+  wire::Request request;
   if (!build_request(kiosk, op, o, request)) return o;
   return to_host(kiosk, o, request);
 }
@@ -162,7 +162,7 @@ ServiceOutcome card_only_service(const Kiosk& kiosk, const CardAccess& access, O
   auto identity = read_card(kiosk, access);
   if (!identity.ok()) return card_fault(o, identity.error());
   o.identity = std::move(identity).value();
-  host::Request request;
+  wire::Request request;
   if (!build_request(kiosk, op, o, request)) return o;
   return to_host(kiosk, o, request);
 }
@@ -213,7 +213,7 @@ ServiceOutcome activate(const Kiosk& kiosk, const CardAccess& access) {
   auto identity = read_card(kiosk, access);
   if (!identity.ok()) return card_fault(o, identity.error());
   o.identity = std::move(identity).value();
-  host::Request request;
+  wire::Request request;
   if (!build_request(kiosk, Operation::kActivate, o, request)) return o;
 
   // Journal first, at the card step: after a power cut past CHANGE PIN, recover() must know the issuer side

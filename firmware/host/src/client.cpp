@@ -21,8 +21,8 @@ bool is_digits(std::string_view s, std::size_t n) {
 }  // namespace
 
 std::string_view host_id_of(std::string_view province) {
-  if (province == kChongqing) return kChongqingHostId;
-  if (province == kSichuan) return kSichuanHostId;
+  if (province == wire::kChongqing) return wire::kChongqingHostId;
+  if (province == wire::kSichuan) return wire::kSichuanHostId;
   return {};
 }
 
@@ -45,29 +45,29 @@ std::string describe(const HostError& error) {
       return "host unreachable (" + std::string(error.status.name()) + "); outcome unknown";
     case HostError::Kind::kRefused:
       return "host refused the request: " +
-             (error.refusal ? std::string(refusal_name(*error.refusal)) : std::string("unknown reason"));
+             (error.refusal ? std::string(wire::refusal_name(*error.refusal)) : std::string("unknown reason"));
     case HostError::Kind::kBadAnswer:
       return "host answer rejected (" + std::string(error.status.name()) + "); outcome unknown";
   }
   return "unknown host error";
 }
 
-HostClient::HostClient(crypto::Crypto& crypto, KioskIdentity identity, Channel& channel, RetryPolicy policy)
+HostClient::HostClient(crypto::Crypto& crypto, KioskIdentity identity, wire::Channel& channel, RetryPolicy policy)
     : crypto_(crypto), identity_(std::move(identity)), channel_(channel), policy_(policy) {}
 
-Result<Response, HostError> HostClient::send(const Request& request) {
+Result<wire::Response, HostError> HostClient::send(const wire::Request& request) {
   const std::string_view host_id = host_id_of(identity_.province);
   if (host_id.empty() || !is_digits(identity_.terminal, 12)) {
     return make_error(HostError::Kind::kLocal, Error::kInvalidArgument);
   }
   Bytes payload;
-  if (Status s = encode(request, payload); !s.ok()) return make_error(HostError::Kind::kLocal, s);
+  if (Status s = wire::encode(request, payload); !s.ok()) return make_error(HostError::Kind::kLocal, s);
 
   const int attempts = std::max(policy_.attempts, 1);
   HostError error = make_error(HostError::Kind::kUnreachable, Error::kTimeout);
   for (int i = 0; i < attempts; ++i) {
     if (i > 0 && policy_.backoff.count() > 0) std::this_thread::sleep_for(policy_.backoff);
-    Response answer;
+    wire::Response answer;
     const Attempt a = attempt(payload, host_id, answer, error);
     if (a == Attempt::kAnswer) return answer;
     if (a == Attempt::kStop) break;
@@ -76,20 +76,20 @@ Result<Response, HostError> HostClient::send(const Request& request) {
 }
 
 // One frame out, one message in. On kRetry / kStop, `error` says why (frames_sent is kept up to date).
-HostClient::Attempt HostClient::attempt(ByteSpan payload, std::string_view host_id, Response& answer,
+HostClient::Attempt HostClient::attempt(ByteSpan payload, std::string_view host_id, wire::Response& answer,
                                         HostError& error) {
-  FrameHeader header;
-  header.kind = FrameKind::kRequest;
+  wire::FrameHeader header;
+  header.kind = wire::FrameKind::kRequest;
   header.sender = identity_.terminal;
-  header.nonce = fresh_nonce(crypto_);
-  header.timestamp_ms = now_ms();
+  header.nonce = wire::fresh_nonce(crypto_);
+  header.timestamp_ms = wire::now_ms();
   const int sent_before = error.frames_sent;
   auto fail = [&](HostError::Kind kind, Status status) {
     error = make_error(kind, status);
     error.frames_sent = sent_before + 1;
   };
 
-  auto message = seal(crypto_, header, payload, identity_.key);
+  auto message = wire::seal(crypto_, header, payload, identity_.key);
   if (!message.ok()) {
     error = make_error(HostError::Kind::kLocal, message.status());
     error.frames_sent = sent_before;
@@ -122,14 +122,14 @@ HostClient::Attempt HostClient::attempt(ByteSpan payload, std::string_view host_
     return Attempt::kStop;
   }
   const ByteSpan frame = ByteSpan(m).subspan(4);
-  auto peeked = peek_header(frame);
+  auto peeked = wire::peek_header(frame);
   if (!peeked.ok()) {
     fail(HostError::Kind::kBadAnswer, peeked.status());
     return Attempt::kStop;
   }
-  if (peeked->kind == FrameKind::kRefusal) {
+  if (peeked->kind == wire::FrameKind::kRefusal) {
     // Unauthenticated by design (HOST-PROTOCOL.md "Refusals"): report it, never resend.
-    auto reason = refusal_reason(frame);
+    auto reason = wire::refusal_reason(frame);
     if (!reason.ok()) {
       fail(HostError::Kind::kBadAnswer, reason.status());
       return Attempt::kStop;
@@ -138,12 +138,12 @@ HostClient::Attempt HostClient::attempt(ByteSpan payload, std::string_view host_
     error.refusal = *reason;
     return Attempt::kStop;
   }
-  if (peeked->kind != FrameKind::kResponse) {
+  if (peeked->kind != wire::FrameKind::kResponse) {
     fail(HostError::Kind::kBadAnswer, Error::kMalformed);
     return Attempt::kStop;
   }
 
-  auto opened = open(crypto_, frame, identity_.key);
+  auto opened = wire::open(crypto_, frame, identity_.key);
   if (!opened.ok()) {
     fail(HostError::Kind::kBadAnswer, opened.status());
     return Attempt::kStop;
@@ -152,12 +152,12 @@ HostClient::Attempt HostClient::attempt(ByteSpan payload, std::string_view host_
     fail(HostError::Kind::kBadAnswer, Error::kSecurity);
     return Attempt::kStop;
   }
-  auto response = decode_response(opened->payload);
+  auto response = wire::decode_response(opened->payload);
   if (!response.ok()) {
     fail(HostError::Kind::kBadAnswer, response.status());
     return Attempt::kStop;
   }
-  if (response->result == ResultCode::kIssuerUnavailable) {
+  if (response->result == wire::ResultCode::kIssuerUnavailable) {
     fail(HostError::Kind::kUnreachable, Error::kTimeout);
     error.issuer_unavailable = true;
     return Attempt::kRetry;
@@ -166,8 +166,8 @@ HostClient::Attempt HostClient::attempt(ByteSpan payload, std::string_view host_
   return Attempt::kAnswer;
 }
 
-Result<IdempotencyKey> new_idempotency_key(crypto::Crypto& crypto) {
-  IdempotencyKey key{};
+Result<wire::IdempotencyKey> new_idempotency_key(crypto::Crypto& crypto) {
+  wire::IdempotencyKey key{};
   if (!crypto.random(key).ok()) return Error::kInternal;
   return key;
 }

@@ -13,7 +13,7 @@ HostError local_error(Status status) {
 }
 
 // deliver() that also tells whether the answer made it into the journal.
-Result<Response, HostError> deliver_and_complete(HostClient& client, Journal& journal, const Request& request,
+Result<wire::Response, HostError> deliver_and_complete(HostClient& client, Journal& journal, const wire::Request& request,
                                           Status& completion) {
   completion = kOk;
   if (Status s = journal.note_attempt(request.key); !s.ok()) return local_error(s);
@@ -24,15 +24,15 @@ Result<Response, HostError> deliver_and_complete(HostClient& client, Journal& jo
 
 }  // namespace
 
-Result<Response, HostError> deliver(HostClient& client, Journal& journal, const Request& request) {
+Result<wire::Response, HostError> deliver(HostClient& client, Journal& journal, const wire::Request& request) {
   Status completion;
   return deliver_and_complete(client, journal, request, completion);
 }
 
-Result<Submission, HostError> submit(HostClient& client, Journal& journal, const Request& request) {
+Result<Submission, HostError> submit(HostClient& client, Journal& journal, const wire::Request& request) {
   Submission submission;
   submission.key = request.key;
-  if (changes_state(request.operation)) {
+  if (wire::changes_state(request.operation)) {
     if (Status s = journal.record(request); !s.ok()) return local_error(s);
     submission.journaled = true;
     auto answer = deliver(client, journal, request);

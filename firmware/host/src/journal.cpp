@@ -7,7 +7,7 @@
 #include <cstring>
 #include <utility>
 
-#include "sscard/host/wire.h"
+#include "sscard/wire/wire.h"
 
 namespace sscard::host {
 
@@ -67,7 +67,7 @@ Status exec(sqlite3* db, const char* sql) {
   return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK ? kOk : Status(Error::kIo);
 }
 
-std::int64_t now() { return static_cast<std::int64_t>(now_ms()); }
+std::int64_t now() { return static_cast<std::int64_t>(wire::now_ms()); }
 
 std::optional<EntryState> parse_state(std::string_view text) {
   if (text == "pending") return EntryState::kPending;
@@ -115,7 +115,7 @@ Entry decode_row(sqlite3_stmt* stmt) {
   if (sqlite3_column_type(stmt, 2) != SQLITE_INTEGER) return corrupt(Error::kMalformed);
   const std::int64_t op = sqlite3_column_int64(stmt, 2);
   if (op < 0x02 || op > 0x05) return corrupt(Error::kMalformed);  // state-changing operations only
-  e.operation = static_cast<Operation>(op);
+  e.operation = static_cast<wire::Operation>(op);
 
   if (sqlite3_column_type(stmt, 4) != SQLITE_TEXT) return corrupt(Error::kMalformed);
   const auto state = parse_state(column_text(stmt, 4));
@@ -128,14 +128,14 @@ Entry decode_row(sqlite3_stmt* stmt) {
   e.step = *step;
 
   if (sqlite3_column_type(stmt, 3) != SQLITE_BLOB) return corrupt(Error::kMalformed);
-  auto request = decode_request(column_blob(stmt, 3));
+  auto request = wire::decode_request(column_blob(stmt, 3));
   if (!request.ok()) return corrupt(request.status());
   if (request->key != e.key || request->operation != e.operation) return corrupt(Error::kMalformed);
   e.request = std::move(request).value();
 
   if (e.state == EntryState::kDone) {
     if (sqlite3_column_type(stmt, 6) != SQLITE_BLOB) return corrupt(Error::kMalformed);
-    auto response = decode_response(column_blob(stmt, 6));
+    auto response = wire::decode_response(column_blob(stmt, 6));
     if (!response.ok()) return corrupt(response.status());
     e.response = std::move(response).value();
   }
@@ -155,7 +155,7 @@ Entry decode_row(sqlite3_stmt* stmt) {
 }
 
 // The state column of `key`'s entry as stored (nullopt: no entry); kIo when the query fails.
-Result<std::optional<std::string>> stored_state(sqlite3* db, const IdempotencyKey& key) {
+Result<std::optional<std::string>> stored_state(sqlite3* db, const wire::IdempotencyKey& key) {
   Statement q(db, "SELECT state FROM requests WHERE idem_key = ?1");
   if (!q.ok() || !q.bind(1, ByteSpan(key))) return Error::kIo;
   const int rc = q.step();
@@ -167,7 +167,7 @@ Result<std::optional<std::string>> stored_state(sqlite3* db, const IdempotencyKe
 // Runs a one-key UPDATE guarded by "state = 'pending'" (?1 key, ?2 now); when it changes nothing, tells why
 // from the entry's state: `if_done` / `if_failed` for those states, kNotFound for no entry.
 template <typename Bind>
-Status update_pending(sqlite3* db, const char* sql, Bind bind, const IdempotencyKey& key, Status if_done,
+Status update_pending(sqlite3* db, const char* sql, Bind bind, const wire::IdempotencyKey& key, Status if_done,
                       Status if_failed) {
   if (db == nullptr) return Error::kInvalidArgument;
   {
@@ -249,10 +249,10 @@ Journal& Journal::operator=(Journal&& other) noexcept {
 
 Journal::~Journal() { sqlite3_close(db_); }
 
-Status Journal::record(const Request& request, Step step) {
-  if (db_ == nullptr || !changes_state(request.operation)) return Error::kInvalidArgument;
+Status Journal::record(const wire::Request& request, Step step) {
+  if (db_ == nullptr || !wire::changes_state(request.operation)) return Error::kInvalidArgument;
   Bytes payload;
-  SSCARD_TRY(encode(request, payload));
+  SSCARD_TRY(wire::encode(request, payload));
 
   Statement insert(db_,
                    "INSERT OR IGNORE INTO requests (idem_key, operation, request, state, step, attempts, created_ms, "
@@ -275,30 +275,30 @@ Status Journal::record(const Request& request, Step step) {
                                                                                   : Status(Error::kInvalidArgument);
 }
 
-Status Journal::card_step_done(const IdempotencyKey& key) {
+Status Journal::card_step_done(const wire::IdempotencyKey& key) {
   return update_pending(
       db_,
       "UPDATE requests SET step = 'issuer', updated_ms = ?2 WHERE idem_key = ?1 AND state = 'pending'",
       [](Statement&) { return true; }, key, Error::kInvalidArgument, Error::kInvalidArgument);
 }
 
-Status Journal::note_attempt(const IdempotencyKey& key) {
+Status Journal::note_attempt(const wire::IdempotencyKey& key) {
   return update_pending(
       db_,
       "UPDATE requests SET attempts = attempts + 1, updated_ms = ?2 WHERE idem_key = ?1 AND state = 'pending'",
       [](Statement&) { return true; }, key, Error::kInvalidArgument, Error::kInvalidArgument);
 }
 
-Status Journal::complete(const IdempotencyKey& key, const Response& response) {
+Status Journal::complete(const wire::IdempotencyKey& key, const wire::Response& response) {
   Bytes payload;
-  SSCARD_TRY(encode(response, payload));
+  SSCARD_TRY(wire::encode(response, payload));
   return update_pending(
       db_,
       "UPDATE requests SET state = 'done', response = ?3, updated_ms = ?2 WHERE idem_key = ?1 AND state = 'pending'",
       [&payload](Statement& s) { return s.bind(3, ByteSpan(payload)); }, key, kOk, Error::kInvalidArgument);
 }
 
-Status Journal::fail(const IdempotencyKey& key, std::string_view reason) {
+Status Journal::fail(const wire::IdempotencyKey& key, std::string_view reason) {
   return update_pending(
       db_,
       "UPDATE requests SET state = 'failed', failure = ?3, updated_ms = ?2 WHERE idem_key = ?1 AND state = 'pending'",
@@ -330,7 +330,7 @@ Result<std::vector<Entry>> Journal::pending() {
   return out;
 }
 
-Result<Entry> Journal::find(const IdempotencyKey& key) {
+Result<Entry> Journal::find(const wire::IdempotencyKey& key) {
   if (db_ == nullptr) return Error::kInvalidArgument;
   const std::string sql = std::string(kColumns) + "WHERE idem_key = ?1";
   Statement q(db_, sql.c_str());

@@ -6,7 +6,6 @@
 namespace sscard::sim::host::detail {
 namespace {
 
-namespace wire = sscard::host;
 
 constexpr std::size_t kLenSize = 4;
 constexpr std::size_t kNonceAt = 16;  // in the frame, after LEN

@@ -14,17 +14,17 @@
 
 #include "sscard/core/bytes.h"
 #include "sscard/crypto/crypto.h"
-#include "sscard/host/channel.h"
-#include "sscard/host/messages.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/channel.h"
+#include "sscard/wire/messages.h"
+#include "sscard/wire/wire.h"
 #include "sscard/sim/host/link_keys.h"
 
 namespace sscard::sim::host::detail {
 
 // An authenticated request and the link key of its hop (wiped on destruction).
 struct Incoming {
-  sscard::host::OpenedFrame frame;
-  sscard::host::LinkKey key{};
+  sscard::wire::OpenedFrame frame;
+  sscard::wire::LinkKey key{};
 
   Incoming() = default;
   Incoming(const Incoming&) = default;
@@ -48,7 +48,7 @@ class Endpoint {
   std::variant<Incoming, Bytes> open_request(ByteSpan message, const std::function<bool(std::string_view)>& allowed);
 
   // The refusal message for a request that opened but whose payload is not a valid request.
-  Bytes refuse(const Incoming& request, sscard::host::RefusalReason reason);
+  Bytes refuse(const Incoming& request, sscard::wire::RefusalReason reason);
 
   // The whole answer message to `request`: `payload` sealed as a response under the request's link key.
   // Empty only if sealing fails (the payload too large for a frame), which the callers' payloads never are.
@@ -57,20 +57,20 @@ class Endpoint {
   // Sends `payload` as a new request of this endpoint (sender = id(), key = link key of id()) through `next`
   // and returns the payload of its answer once that is a response from `answerer` with the right MAC and
   // request nonce. nullopt when nothing trustworthy came back in time: the outcome is unknown.
-  std::optional<Bytes> forward(sscard::host::Channel& next, ByteSpan payload, std::string_view answerer,
+  std::optional<Bytes> forward(sscard::wire::Channel& next, ByteSpan payload, std::string_view answerer,
                                std::chrono::milliseconds timeout);
 
  private:
-  std::optional<sscard::host::LinkKey> link_key(std::string_view id);
+  std::optional<sscard::wire::LinkKey> link_key(std::string_view id);
 
   std::mutex crypto_mutex_;
   std::shared_ptr<crypto::Crypto> crypto_;
   MasterKey master_;
   std::string id_;
-  sscard::host::ReplayGuard guard_;
+  sscard::wire::ReplayGuard guard_;
 };
 
 // A response carrying only a result code.
-Bytes result_payload(sscard::host::ResultCode result, std::string_view home_issuer, std::string_view served_by);
+Bytes result_payload(sscard::wire::ResultCode result, std::string_view home_issuer, std::string_view served_by);
 
 }  // namespace sscard::sim::host::detail

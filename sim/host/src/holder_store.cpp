@@ -10,7 +10,6 @@
 namespace sscard::sim::host {
 namespace {
 
-namespace wire = sscard::host;
 
 constexpr int kSchemaVersion = 1;
 

@@ -4,13 +4,12 @@
 #include <variant>
 
 #include "endpoint.h"
-#include "sscard/host/messages.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/messages.h"
+#include "sscard/wire/wire.h"
 #include "sscard/sim/host/issuer_host.h"
 
 namespace sscard::sim::host {
 
-namespace wire = sscard::host;
 
 Hub::Hub(std::shared_ptr<crypto::Crypto> crypto, const MasterKey& master,
          std::map<std::string, std::shared_ptr<wire::Channel>> routes, HubOptions options)

@@ -4,13 +4,12 @@
 #include <variant>
 
 #include "endpoint.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/wire.h"
 #include "sscard/sim/host/population.h"
 
 namespace sscard::sim::host {
 namespace {
 
-namespace wire = sscard::host;
 using wire::CardState;
 using wire::Operation;
 using wire::PensionStatus;

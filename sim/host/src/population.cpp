@@ -12,7 +12,6 @@
 namespace sscard::sim::host {
 namespace {
 
-namespace wire = sscard::host;
 
 constexpr std::string_view kInitialPin = "123456";
 

@@ -71,7 +71,7 @@ void serve_connection(int fd, const MessageHandler& handler, const std::atomic<b
                       const std::atomic<bool>& halt, const ServeOptions& options) {
   auto idle_deadline = Clock::now() + options.idle_timeout;
   while (wait_readable(fd, stop, halt, idle_deadline, options.poll_interval)) {
-    auto message = sscard::host::read_message(fd, Clock::now() + options.io_timeout);
+    auto message = sscard::wire::read_message(fd, Clock::now() + options.io_timeout);
     if (!message.ok()) break;  // closed, late, or a LEN out of range: no answer
     Bytes answer;
     try {
@@ -80,7 +80,7 @@ void serve_connection(int fd, const MessageHandler& handler, const std::atomic<b
       break;
     }
     if (answer.empty()) break;
-    if (!sscard::host::write_message(fd, answer, Clock::now() + options.io_timeout).ok()) break;
+    if (!sscard::wire::write_message(fd, answer, Clock::now() + options.io_timeout).ok()) break;
     idle_deadline = Clock::now() + options.idle_timeout;
   }
   ::close(fd);
@@ -88,7 +88,7 @@ void serve_connection(int fd, const MessageHandler& handler, const std::atomic<b
 
 }  // namespace
 
-Status serve(sscard::host::Listener& listener, MessageHandler handler, std::atomic<bool>& stop, int threads,
+Status serve(sscard::wire::Listener& listener, MessageHandler handler, std::atomic<bool>& stop, int threads,
              ServeOptions options) {
   if (threads < 1 || !handler) return Error::kInvalidArgument;
   Queue queue;

@@ -86,9 +86,9 @@ class ServicesTest : public ::testing::Test {
     return std::move(j).value();
   }
 
-  FakeHost host_{test_crypto(), std::string(host::kChongqing), host::testing::kKioskTerminal,
+  FakeHost host_{test_crypto(), std::string(wire::kChongqing), host::testing::kKioskTerminal,
                  host::testing::test_link_key()};
-  host::FunctionChannel channel_ = host_.channel();
+  wire::FunctionChannel channel_ = host_.channel();
   host::HostClient client_{test_crypto(), host::testing::kiosk_identity(), channel_, host::testing::no_wait()};
   host::Journal journal_ = open_journal(":memory:");
 };
@@ -101,11 +101,11 @@ TEST_F(ServicesTest, QueryReadsTheCardWithThePsamAndSendsItsIdentity) {
   EXPECT_FALSE(o.journaled);
   EXPECT_EQ(o.identity.ssn, "500223198807150019");
   ASSERT_TRUE(o.response.has_value());
-  EXPECT_EQ(o.response->card_state, host::CardState::kActive);
+  EXPECT_EQ(o.response->card_state, wire::CardState::kActive);
 
   ASSERT_EQ(host_.seen.size(), 1u);
-  const host::Request& sent = host_.seen[0];
-  EXPECT_EQ(sent.operation, host::Operation::kQuery);
+  const wire::Request& sent = host_.seen[0];
+  EXPECT_EQ(sent.operation, wire::Operation::kQuery);
   EXPECT_EQ(sent.key, *o.key);
   EXPECT_EQ(sent.terminal, "500152000101");
   EXPECT_EQ(sent.serving_province, "500000");
@@ -130,7 +130,7 @@ TEST_F(ServicesTest, AThirdGenerationCardWithoutPsamIsACardFaultAndNothingIsSent
 }
 
 TEST_F(ServicesTest, AQueryAnsweredLossReportedSaysSo) {
-  host_.card_states["CQ1506011"] = host::CardState::kLossReported;
+  host_.card_states["CQ1506011"] = wire::CardState::kLossReported;
   Station station(kYuzhong, false);
   const ServiceOutcome o = query(kiosk(), station.access());
   ASSERT_EQ(o.kind, Kind::kDone) << o.message;
@@ -139,17 +139,17 @@ TEST_F(ServicesTest, AQueryAnsweredLossReportedSaysSo) {
 }
 
 TEST_F(ServicesTest, ActivateChangesThePinOnTheCardThenSendsOneActivateRequest) {
-  host_.card_states["CQ0152301"] = host::CardState::kNotActivated;
+  host_.card_states["CQ0152301"] = wire::CardState::kNotActivated;
   Station station(kTongnan, true);
   hal::SimPinPad pad({"123456", "482915", "482915"});
   const ServiceOutcome o = activate(kiosk(), station.access(&pad));
   ASSERT_EQ(o.kind, Kind::kDone) << o.message;
   EXPECT_TRUE(o.journaled);
-  EXPECT_EQ(o.response->card_state, host::CardState::kActive);
+  EXPECT_EQ(o.response->card_state, wire::CardState::kActive);
   EXPECT_EQ(pad.remaining(), 0u);
 
   ASSERT_EQ(host_.seen.size(), 1u);
-  EXPECT_EQ(host_.seen[0].operation, host::Operation::kActivate);
+  EXPECT_EQ(host_.seen[0].operation, wire::Operation::kActivate);
   EXPECT_EQ(host_.applied[*o.key], 1);
   auto entry = journal_.find(*o.key);
   ASSERT_TRUE(entry.ok());
@@ -189,9 +189,9 @@ TEST_F(ServicesTest, ActivateWithAWrongCurrentPinSendsNothing) {
 TEST_F(ServicesTest, AnActivationTheHostDidNotAnswerIsCompletedByRecoveryAfterARestart) {
   TempDir dir;
   const std::string path = dir.file("journal.db").string();
-  host_.card_states["CQ0152301"] = host::CardState::kNotActivated;
+  host_.card_states["CQ0152301"] = wire::CardState::kNotActivated;
   Station station(kTongnan, true);
-  host::IdempotencyKey key{};
+  wire::IdempotencyKey key{};
   {
     host::Journal journal = open_journal(path);
     Kiosk k{kKioskRegion, client_, journal, test_crypto(), fixed_now};
@@ -212,7 +212,7 @@ TEST_F(ServicesTest, AnActivationTheHostDidNotAnswerIsCompletedByRecoveryAfterAR
   ASSERT_EQ(recovered->size(), 1u);
   EXPECT_EQ((*recovered)[0].kind, host::Recovery::Kind::kDone);
   EXPECT_EQ((*recovered)[0].key, key);
-  EXPECT_EQ((*recovered)[0].response->card_state, host::CardState::kActive);
+  EXPECT_EQ((*recovered)[0].response->card_state, wire::CardState::kActive);
   EXPECT_EQ(host_.applied[key], 1);
   EXPECT_EQ(journal.find(key)->state, host::EntryState::kDone);
 }
@@ -221,7 +221,7 @@ TEST_F(ServicesTest, ACardPulledDuringChangePinLeavesTheActivationAtTheCardStep)
   // Count the transmits of a whole activation; its last one is CHANGE PIN.
   std::size_t transmits = 0;
   {
-    host_.card_states["CQ0152301"] = host::CardState::kNotActivated;
+    host_.card_states["CQ0152301"] = wire::CardState::kNotActivated;
     Station dry(kTongnan, true);
     hal::SimPinPad pad({"123456", "482915", "482915"});
     dry.card().reset_counters();
@@ -247,7 +247,7 @@ TEST_F(ServicesTest, ACardPulledDuringChangePinLeavesTheActivationAtTheCardStep)
 }
 
 TEST_F(ServicesTest, CancelLossWithAWrongPinSendsNothing) {
-  host_.card_states["CQ1506011"] = host::CardState::kLossReported;
+  host_.card_states["CQ1506011"] = wire::CardState::kLossReported;
   Station station(kYuzhong, false);
   hal::SimPinPad pad({"111111"});
   const ServiceOutcome o = cancel_loss(kiosk(), station.access(&pad));
@@ -262,14 +262,14 @@ TEST_F(ServicesTest, CancelLossWithAWrongPinSendsNothing) {
 }
 
 TEST_F(ServicesTest, CancelLossWithTheRightPin) {
-  host_.card_states["CQ1506011"] = host::CardState::kLossReported;
+  host_.card_states["CQ1506011"] = wire::CardState::kLossReported;
   Station station(kYuzhong, false);
   hal::SimPinPad pad({"802416"});
   const ServiceOutcome o = cancel_loss(kiosk(), station.access(&pad));
   ASSERT_EQ(o.kind, Kind::kDone) << o.message;
-  EXPECT_EQ(o.response->card_state, host::CardState::kActive);
+  EXPECT_EQ(o.response->card_state, wire::CardState::kActive);
   ASSERT_EQ(host_.seen.size(), 1u);
-  EXPECT_EQ(host_.seen[0].operation, host::Operation::kCancelLoss);
+  EXPECT_EQ(host_.seen[0].operation, wire::Operation::kCancelLoss);
   EXPECT_EQ(journal_.find(*o.key)->state, host::EntryState::kDone);
 }
 
@@ -289,7 +289,7 @@ TEST_F(ServicesTest, CertifySendsTheKioskRegionAsResidence) {
   const ServiceOutcome o = certify(kiosk(), station.access(&pad));
   ASSERT_EQ(o.kind, Kind::kDone) << o.message;
   ASSERT_EQ(host_.seen.size(), 1u);
-  EXPECT_EQ(host_.seen[0].operation, host::Operation::kCertify);
+  EXPECT_EQ(host_.seen[0].operation, wire::Operation::kCertify);
   EXPECT_EQ(host_.seen[0].residence, "500152");
   EXPECT_EQ(host_.seen[0].card_region, "500103");
   EXPECT_EQ(host_.seen[0].date, "20250115");
@@ -300,8 +300,8 @@ TEST_F(ServicesTest, ReportLossNeedsTheCardOnly) {
   Station station(kYuzhong, false);
   const ServiceOutcome o = report_loss(kiosk(), station.access(nullptr));
   ASSERT_EQ(o.kind, Kind::kDone) << o.message;
-  EXPECT_EQ(o.response->card_state, host::CardState::kLossReported);
-  EXPECT_EQ(host_.seen.at(0).operation, host::Operation::kReportLoss);
+  EXPECT_EQ(o.response->card_state, wire::CardState::kLossReported);
+  EXPECT_EQ(host_.seen.at(0).operation, wire::Operation::kReportLoss);
   EXPECT_EQ(journal_.find(*o.key)->state, host::EntryState::kDone);
 }
 
@@ -320,7 +320,7 @@ TEST_F(ServicesTest, HostRefusalsAndBadAnswersAreTyped) {
   host_.script({Action::kRefuseStale});
   ServiceOutcome o = query(kiosk(), station.access());
   EXPECT_EQ(o.kind, Kind::kHostRefused);
-  EXPECT_EQ(o.host_error->refusal, host::RefusalReason::kStale);
+  EXPECT_EQ(o.host_error->refusal, wire::RefusalReason::kStale);
   host_.script({Action::kForgeMac});
   o = query(kiosk(), station.access());
   EXPECT_EQ(o.kind, Kind::kBadAnswer);
@@ -331,7 +331,7 @@ TEST_F(ServicesTest, AnIssuerRefusalIsTyped) {
   hal::SimPinPad pad({"802416"});
   const ServiceOutcome o = cancel_loss(kiosk(), station.access(&pad));  // the card was never reported lost
   EXPECT_EQ(o.kind, Kind::kRefusedByIssuer);
-  EXPECT_EQ(o.response->result, host::ResultCode::kInvalidState);
+  EXPECT_EQ(o.response->result, wire::ResultCode::kInvalidState);
   EXPECT_EQ(o.message, "the issuer refused: invalid_state");
 }
 

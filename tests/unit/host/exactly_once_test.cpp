@@ -14,26 +14,26 @@ struct Kiosk {
   Kiosk(FakeHost& host, const std::string& journal_path, int attempts = 3)
       : channel(host.channel()), client(test_crypto(), kiosk_identity(), channel, no_wait(attempts)),
         journal(open_or_die(journal_path)) {}
-  FunctionChannel channel;
+  wire::FunctionChannel channel;
   HostClient client;
   Journal journal;
 };
 
 class ExactlyOnceTest : public ::testing::Test {
  protected:
-  FakeHost host_{test_crypto(), std::string(kChongqing), kKioskTerminal, test_link_key()};
+  FakeHost host_{test_crypto(), std::string(wire::kChongqing), kKioskTerminal, test_link_key()};
   TempDir dir_;
   std::string path_ = dir_.file("kiosk-journal.db").string();
 };
 
 TEST_F(ExactlyOnceTest, SubmitJournalsAStateChangeAndMarksItDone) {
   Kiosk kiosk(host_, path_);
-  const Request request = sample_request(Operation::kReportLoss, key_of(1));
+  const wire::Request request = sample_request(wire::Operation::kReportLoss, key_of(1));
   auto submitted = submit(kiosk.client, kiosk.journal, request);
   ASSERT_TRUE(submitted.ok()) << describe(submitted.error());
   EXPECT_TRUE(submitted->journaled);
   EXPECT_EQ(submitted->key, request.key);
-  EXPECT_EQ(submitted->response.card_state, CardState::kLossReported);
+  EXPECT_EQ(submitted->response.card_state, wire::CardState::kLossReported);
 
   auto entry = kiosk.journal.find(request.key);
   ASSERT_TRUE(entry.ok());
@@ -45,18 +45,18 @@ TEST_F(ExactlyOnceTest, SubmitJournalsAStateChangeAndMarksItDone) {
 
 TEST_F(ExactlyOnceTest, SubmitSendsAQueryWithoutJournalingIt) {
   Kiosk kiosk(host_, path_);
-  const Request request = sample_request(Operation::kQuery, key_of(2));
+  const wire::Request request = sample_request(wire::Operation::kQuery, key_of(2));
   auto submitted = submit(kiosk.client, kiosk.journal, request);
   ASSERT_TRUE(submitted.ok());
   EXPECT_FALSE(submitted->journaled);
-  EXPECT_EQ(submitted->response.result, ResultCode::kOk);
+  EXPECT_EQ(submitted->response.result, wire::ResultCode::kOk);
   EXPECT_EQ(kiosk.journal.find(request.key).status(), Error::kNotFound);
 }
 
 TEST_F(ExactlyOnceTest, AnUnansweredSubmitStaysPendingAndRecoverCompletesIt) {
   Kiosk kiosk(host_, path_);
   host_.script({Action::kTimeout, Action::kTimeout, Action::kTimeout});
-  const Request request = sample_request(Operation::kCertify, key_of(3));
+  const wire::Request request = sample_request(wire::Operation::kCertify, key_of(3));
   auto submitted = submit(kiosk.client, kiosk.journal, request);
   ASSERT_FALSE(submitted.ok());
   EXPECT_EQ(submitted.error().kind, HostError::Kind::kUnreachable);
@@ -68,7 +68,7 @@ TEST_F(ExactlyOnceTest, AnUnansweredSubmitStaysPendingAndRecoverCompletesIt) {
   const Recovery& r = (*recovered)[0];
   EXPECT_EQ(r.kind, Recovery::Kind::kDone);
   EXPECT_EQ(r.key, request.key);
-  EXPECT_EQ(r.operation, Operation::kCertify);
+  EXPECT_EQ(r.operation, wire::Operation::kCertify);
   ASSERT_TRUE(r.response.has_value());
   EXPECT_EQ(r.response->last_certification, "20250115");
   EXPECT_EQ(kiosk.journal.find(request.key)->state, EntryState::kDone);
@@ -76,11 +76,11 @@ TEST_F(ExactlyOnceTest, AnUnansweredSubmitStaysPendingAndRecoverCompletesIt) {
   EXPECT_EQ(host_.applied[request.key], 1);
   // All four frames carried the one key.
   ASSERT_EQ(host_.seen.size(), 4u);
-  for (const Request& seen : host_.seen) EXPECT_EQ(seen.key, request.key);
+  for (const wire::Request& seen : host_.seen) EXPECT_EQ(seen.key, request.key);
 }
 
 TEST_F(ExactlyOnceTest, PowerCutAfterRecordThenRecoverAppliesExactlyOnce) {
-  const Request request = sample_request(Operation::kReportLoss, key_of(4));
+  const wire::Request request = sample_request(wire::Operation::kReportLoss, key_of(4));
   {
     Kiosk kiosk(host_, path_);
     ASSERT_TRUE(kiosk.journal.record(request).ok());
@@ -108,7 +108,7 @@ TEST_F(ExactlyOnceTest, PowerCutAfterRecordThenRecoverAppliesExactlyOnce) {
 }
 
 TEST_F(ExactlyOnceTest, PowerCutAfterTheIssuerAppliedGetsTheStoredAnswer) {
-  const Request request = sample_request(Operation::kReportLoss, key_of(5));
+  const wire::Request request = sample_request(wire::Operation::kReportLoss, key_of(5));
   {
     Kiosk kiosk(host_, path_, 1);
     host_.script({Action::kApplyThenTimeout});
@@ -123,17 +123,17 @@ TEST_F(ExactlyOnceTest, PowerCutAfterTheIssuerAppliedGetsTheStoredAnswer) {
   const Recovery& r = (*recovered)[0];
   EXPECT_EQ(r.kind, Recovery::Kind::kDone);
   EXPECT_TRUE(r.response->duplicate);
-  EXPECT_EQ(r.response->card_state, CardState::kLossReported);
+  EXPECT_EQ(r.response->card_state, wire::CardState::kLossReported);
   EXPECT_EQ(host_.applied[request.key], 1);
 }
 
 TEST_F(ExactlyOnceTest, ACorruptRowIsReportedOnceAndTheOthersStillRecover) {
-  const Request a = sample_request(Operation::kReportLoss, key_of(6), "CQ0000001");
-  const Request b = sample_request(Operation::kReportLoss, key_of(7), "CQ0000002");
-  const Request c = sample_request(Operation::kReportLoss, key_of(8), "CQ0000003");
+  const wire::Request a = sample_request(wire::Operation::kReportLoss, key_of(6), "CQ0000001");
+  const wire::Request b = sample_request(wire::Operation::kReportLoss, key_of(7), "CQ0000002");
+  const wire::Request c = sample_request(wire::Operation::kReportLoss, key_of(8), "CQ0000003");
   {
     Kiosk kiosk(host_, path_);
-    for (const Request* r : {&a, &b, &c}) ASSERT_TRUE(kiosk.journal.record(*r).ok());
+    for (const wire::Request* r : {&a, &b, &c}) ASSERT_TRUE(kiosk.journal.record(*r).ok());
   }
   {
     sqlite3* db = nullptr;
@@ -169,7 +169,7 @@ TEST_F(ExactlyOnceTest, ACorruptRowIsReportedOnceAndTheOthersStillRecover) {
 
 TEST_F(ExactlyOnceTest, RecoveryGivesUpAfterItsBudgetAndMarksTheEntryFailed) {
   Kiosk kiosk(host_, path_, 1);
-  const Request request = sample_request(Operation::kCancelLoss, key_of(9));
+  const wire::Request request = sample_request(wire::Operation::kCancelLoss, key_of(9));
   ASSERT_TRUE(kiosk.journal.record(request).ok());
   host_.script({Action::kTimeout, Action::kTimeout, Action::kTimeout});
   for (int round = 0; round < 2; ++round) {
@@ -195,21 +195,21 @@ TEST_F(ExactlyOnceTest, RecoveryGivesUpAfterItsBudgetAndMarksTheEntryFailed) {
 
 TEST_F(ExactlyOnceTest, ARefusedResendStaysPending) {
   Kiosk kiosk(host_, path_);
-  const Request request = sample_request(Operation::kReportLoss, key_of(10));
+  const wire::Request request = sample_request(wire::Operation::kReportLoss, key_of(10));
   ASSERT_TRUE(kiosk.journal.record(request).ok());
   host_.script({Action::kRefuseStale});
   auto r = recover(kiosk.client, kiosk.journal);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ((*r)[0].kind, Recovery::Kind::kRefused);
-  EXPECT_EQ((*r)[0].error->refusal, RefusalReason::kStale);
+  EXPECT_EQ((*r)[0].error->refusal, wire::RefusalReason::kStale);
   EXPECT_EQ(kiosk.journal.find(request.key)->state, EntryState::kPending);
   EXPECT_EQ(host_.frames, 1);
 }
 
 TEST_F(ExactlyOnceTest, ABadAnswerStaysPending) {
   Kiosk kiosk(host_, path_);
-  const Request request = sample_request(Operation::kReportLoss, key_of(11));
+  const wire::Request request = sample_request(wire::Operation::kReportLoss, key_of(11));
   ASSERT_TRUE(kiosk.journal.record(request).ok());
   host_.script({Action::kForgeMac});
   auto r = recover(kiosk.client, kiosk.journal);
@@ -226,8 +226,8 @@ TEST_F(ExactlyOnceTest, ABadAnswerStaysPending) {
 
 TEST_F(ExactlyOnceTest, AnEntryWhoseCardStepIsUnconfirmedIsNotSent) {
   Kiosk kiosk(host_, path_);
-  Request request = sample_request(Operation::kActivate, key_of(12));
-  host_.card_states[request.card_number] = CardState::kNotActivated;
+  wire::Request request = sample_request(wire::Operation::kActivate, key_of(12));
+  host_.card_states[request.card_number] = wire::CardState::kNotActivated;
   ASSERT_TRUE(kiosk.journal.record(request, Step::kCard).ok());
   auto r = recover(kiosk.client, kiosk.journal);
   ASSERT_TRUE(r.ok());
@@ -239,16 +239,16 @@ TEST_F(ExactlyOnceTest, AnEntryWhoseCardStepIsUnconfirmedIsNotSent) {
   r = recover(kiosk.client, kiosk.journal);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)[0].kind, Recovery::Kind::kDone);
-  EXPECT_EQ((*r)[0].response->card_state, CardState::kActive);
+  EXPECT_EQ((*r)[0].response->card_state, wire::CardState::kActive);
   EXPECT_EQ(host_.applied[request.key], 1);
 }
 
 TEST_F(ExactlyOnceTest, AnIssuerRefusalIsAFinalAnswer) {
   Kiosk kiosk(host_, path_);
-  const Request request = sample_request(Operation::kCancelLoss, key_of(13));
+  const wire::Request request = sample_request(wire::Operation::kCancelLoss, key_of(13));
   auto submitted = submit(kiosk.client, kiosk.journal, request);
   ASSERT_TRUE(submitted.ok());
-  EXPECT_EQ(submitted->response.result, ResultCode::kInvalidState);
+  EXPECT_EQ(submitted->response.result, wire::ResultCode::kInvalidState);
   EXPECT_EQ(kiosk.journal.find(request.key)->state, EntryState::kDone);
 }
 

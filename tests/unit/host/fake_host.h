@@ -1,5 +1,5 @@
 // A province host for kiosk tests, reached through a FunctionChannel: it really opens the kiosk's frames
-// (MAC under the kiosk's link key, replay guard) and seals its answers with host::seal, so the client's checks
+// (MAC under the kiosk's link key, replay guard) and seals its answers with wire::seal, so the client's checks
 // run on real MACs. A script of actions decides, frame by frame, whether the host answers, stays silent,
 // refuses, or answers wrongly; the issuer behind it applies each idempotency key once and stores its answer.
 #pragma once
@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "sscard/core/bytes.h"
-#include "sscard/host/channel.h"
-#include "sscard/host/messages.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/channel.h"
+#include "sscard/wire/messages.h"
+#include "sscard/wire/wire.h"
 
 namespace sscard::host::testing {
 
@@ -31,49 +31,49 @@ enum class Action {
 };
 
 // The test key of a kiosk (not derived: the host only needs to share it).
-inline LinkKey test_link_key(std::uint8_t seed = 0x5A) {
-  LinkKey k{};
+inline wire::LinkKey test_link_key(std::uint8_t seed = 0x5A) {
+  wire::LinkKey k{};
   for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<std::uint8_t>(seed + 7 * i);
   return k;
 }
 
 class FakeHost {
  public:
-  FakeHost(crypto::Crypto& crypto, std::string province, std::string kiosk, LinkKey key)
+  FakeHost(crypto::Crypto& crypto, std::string province, std::string kiosk, wire::LinkKey key)
       : crypto_(crypto), province_(std::move(province)), kiosk_(std::move(kiosk)), key_(key) {}
 
   // Frames are handled with these actions in order; once they run out, every frame is answered.
   void script(std::initializer_list<Action> actions) { script_.insert(script_.end(), actions); }
 
   // The issuer's card states by card number; cards not listed are active.
-  std::map<std::string, CardState> card_states;
+  std::map<std::string, wire::CardState> card_states;
 
   // Every request the host opened (also those it then dropped), with the nonce of its frame.
-  std::vector<Request> seen;
-  std::vector<Nonce> nonces;
+  std::vector<wire::Request> seen;
+  std::vector<wire::Nonce> nonces;
   // Applications of a state change (or query answers computed) per idempotency key.
-  std::map<IdempotencyKey, int> applied;
+  std::map<wire::IdempotencyKey, int> applied;
   int frames = 0;  // messages the channel carried, including refused ones
 
-  FunctionChannel channel() {
-    return FunctionChannel([this](ByteSpan message) { return handle(message); });
+  wire::FunctionChannel channel() {
+    return wire::FunctionChannel([this](ByteSpan message) { return handle(message); });
   }
 
-  std::string host_id() const { return province_ == std::string(kChongqing) ? std::string(kChongqingHostId)
-                                                                            : std::string(kSichuanHostId); }
+  std::string host_id() const { return province_ == std::string(wire::kChongqing) ? std::string(wire::kChongqingHostId)
+                                                                            : std::string(wire::kSichuanHostId); }
 
   Result<Bytes> handle(ByteSpan message) {
     ++frames;
     if (message.size() < 4) return Error::kIo;
     const ByteSpan frame = message.subspan(4);
-    auto header = peek_header(frame);
-    if (!header.ok()) return refusal(host_id(), Nonce{}, RefusalReason::kMalformed, now_ms());
-    if (header->sender != kiosk_) return refusal(host_id(), header->nonce, RefusalReason::kUnknownSender, now_ms());
-    auto opened = open(crypto_, frame, key_);
-    if (!opened.ok()) return refusal(host_id(), header->nonce, RefusalReason::kBadMac, now_ms());
-    if (auto why = guard_.check(opened->header, now_ms())) return refusal(host_id(), header->nonce, *why, now_ms());
-    auto request = decode_request(opened->payload);
-    if (!request.ok()) return refusal(host_id(), header->nonce, RefusalReason::kMalformed, now_ms());
+    auto header = wire::peek_header(frame);
+    if (!header.ok()) return wire::refusal(host_id(), wire::Nonce{}, wire::RefusalReason::kMalformed, wire::now_ms());
+    if (header->sender != kiosk_) return wire::refusal(host_id(), header->nonce, wire::RefusalReason::kUnknownSender, wire::now_ms());
+    auto opened = wire::open(crypto_, frame, key_);
+    if (!opened.ok()) return wire::refusal(host_id(), header->nonce, wire::RefusalReason::kBadMac, wire::now_ms());
+    if (auto why = guard_.check(opened->header, wire::now_ms())) return wire::refusal(host_id(), header->nonce, *why, wire::now_ms());
+    auto request = wire::decode_request(opened->payload);
+    if (!request.ok()) return wire::refusal(host_id(), header->nonce, wire::RefusalReason::kMalformed, wire::now_ms());
     seen.push_back(*request);
     nonces.push_back(opened->header.nonce);
 
@@ -81,28 +81,28 @@ class FakeHost {
     switch (action) {
       case Action::kTimeout: return Error::kTimeout;
       case Action::kIo: return Error::kIo;
-      case Action::kRefuseStale: return refusal(host_id(), header->nonce, RefusalReason::kStale, now_ms());
+      case Action::kRefuseStale: return wire::refusal(host_id(), header->nonce, wire::RefusalReason::kStale, wire::now_ms());
       case Action::kIssuerUnavailable: {
-        Response r;
-        r.result = ResultCode::kIssuerUnavailable;
+        wire::Response r;
+        r.result = wire::ResultCode::kIssuerUnavailable;
         r.served_by = request->serving_province;
         return answer(r, opened->header.nonce, key_, host_id());
       }
       default: break;
     }
-    const Response r = apply(*request);
+    const wire::Response r = apply(*request);
     switch (action) {
       case Action::kApplyThenTimeout: return Error::kTimeout;
       case Action::kForgeMac: return answer(r, opened->header.nonce, test_link_key(0x11), host_id());
       case Action::kWrongNonce: {
-        Nonce other = opened->header.nonce;
+        wire::Nonce other = opened->header.nonce;
         other[0] ^= 0xFF;
         return answer(r, other, key_, host_id());
       }
       case Action::kWrongSender:
         return answer(r, opened->header.nonce, key_,
-                      province_ == std::string(kChongqing) ? std::string(kSichuanHostId)
-                                                           : std::string(kChongqingHostId));
+                      province_ == std::string(wire::kChongqing) ? std::string(wire::kSichuanHostId)
+                                                           : std::string(wire::kChongqingHostId));
       default: return answer(r, opened->header.nonce, key_, host_id());
     }
   }
@@ -116,80 +116,80 @@ class FakeHost {
   }
 
   // The home issuer: each key applied once; a known key gets its stored answer marked duplicate.
-  Response apply(const Request& q) {
+  wire::Response apply(const wire::Request& q) {
     auto stored = answers_.find(q.key);
     if (stored != answers_.end()) {
       if (!(stored->second.first == q)) {
-        Response conflict = base(q);
-        conflict.result = ResultCode::kKeyConflict;
+        wire::Response conflict = base(q);
+        conflict.result = wire::ResultCode::kKeyConflict;
         return conflict;
       }
-      Response again = stored->second.second;
+      wire::Response again = stored->second.second;
       again.duplicate = true;
       return again;
     }
     ++applied[q.key];
-    Response r = base(q);
-    CardState& state = card_states.try_emplace(q.card_number, CardState::kActive).first->second;
+    wire::Response r = base(q);
+    wire::CardState& state = card_states.try_emplace(q.card_number, wire::CardState::kActive).first->second;
     switch (q.operation) {
-      case Operation::kQuery:
+      case wire::Operation::kQuery:
         r.name = "张明远";
         r.card_state = state;
-        r.pension_status = PensionStatus::kNotRetired;
+        r.pension_status = wire::PensionStatus::kNotRetired;
         r.pension_monthly_fen = 0;
         r.medical_balance_fen = 123456;
-        r.contributions = {{"202410", ContributionKind::kPension, 51200}};
+        r.contributions = {{"202410", wire::ContributionKind::kPension, 51200}};
         break;
-      case Operation::kActivate:
-        if (state != CardState::kNotActivated) r.result = ResultCode::kInvalidState;
-        else state = CardState::kActive;
+      case wire::Operation::kActivate:
+        if (state != wire::CardState::kNotActivated) r.result = wire::ResultCode::kInvalidState;
+        else state = wire::CardState::kActive;
         r.card_state = state;
         break;
-      case Operation::kReportLoss:
-        if (state != CardState::kActive) r.result = ResultCode::kCardNotActiveForChange;
-        else state = CardState::kLossReported;
+      case wire::Operation::kReportLoss:
+        if (state != wire::CardState::kActive) r.result = wire::ResultCode::kCardNotActiveForChange;
+        else state = wire::CardState::kLossReported;
         r.card_state = state;
         break;
-      case Operation::kCancelLoss:
-        if (state != CardState::kLossReported) r.result = ResultCode::kInvalidState;
-        else state = CardState::kActive;
+      case wire::Operation::kCancelLoss:
+        if (state != wire::CardState::kLossReported) r.result = wire::ResultCode::kInvalidState;
+        else state = wire::CardState::kActive;
         r.card_state = state;
         break;
-      case Operation::kCertify:
+      case wire::Operation::kCertify:
         r.card_state = state;
         r.last_certification = q.date;
         break;
     }
-    if (changes_state(q.operation)) answers_[q.key] = {q, r};
+    if (wire::changes_state(q.operation)) answers_[q.key] = {q, r};
     return r;
   }
 
-  Response base(const Request& q) const {
-    Response r;
-    r.home_issuer = home_province(q.card_region).value_or("");
+  wire::Response base(const wire::Request& q) const {
+    wire::Response r;
+    r.home_issuer = wire::home_province(q.card_region).value_or("");
     r.served_by = q.serving_province;
     return r;
   }
 
-  Result<Bytes> answer(const Response& r, const Nonce& request_nonce, const LinkKey& key, const std::string& sender) {
+  Result<Bytes> answer(const wire::Response& r, const wire::Nonce& request_nonce, const wire::LinkKey& key, const std::string& sender) {
     Bytes payload;
-    if (!encode(r, payload).ok()) return Error::kInternal;
-    FrameHeader h;
-    h.kind = FrameKind::kResponse;
+    if (!wire::encode(r, payload).ok()) return Error::kInternal;
+    wire::FrameHeader h;
+    h.kind = wire::FrameKind::kResponse;
     h.sender = sender;
-    h.nonce = fresh_nonce(crypto_);
-    h.timestamp_ms = now_ms();
+    h.nonce = wire::fresh_nonce(crypto_);
+    h.timestamp_ms = wire::now_ms();
     h.request_nonce = request_nonce;
-    return seal(crypto_, h, payload, key);
+    return wire::seal(crypto_, h, payload, key);
   }
 
   crypto::Crypto& crypto_;
   std::string province_;
   std::string kiosk_;
-  LinkKey key_;
-  ReplayGuard guard_{now_ms() - 1000};
+  wire::LinkKey key_;
+  wire::ReplayGuard guard_{wire::now_ms() - 1000};
   std::deque<Action> script_;
-  std::map<IdempotencyKey, std::pair<Request, Response>> answers_;
+  std::map<wire::IdempotencyKey, std::pair<wire::Request, wire::Response>> answers_;
 };
 
 }  // namespace sscard::host::testing

@@ -15,7 +15,7 @@
 #include "sscard/crypto/openssl.h"
 #include "sscard/host/client.h"
 #include "sscard/host/journal.h"
-#include "sscard/host/messages.h"
+#include "sscard/wire/messages.h"
 
 namespace sscard::host::testing {
 
@@ -26,33 +26,33 @@ inline crypto::Crypto& test_crypto() {
   return *c;
 }
 
-inline KioskIdentity kiosk_identity(LinkKey key = test_link_key()) {
-  return KioskIdentity{kKioskTerminal, std::string(kChongqing), key};
+inline KioskIdentity kiosk_identity(wire::LinkKey key = test_link_key()) {
+  return KioskIdentity{kKioskTerminal, std::string(wire::kChongqing), key};
 }
 
 // Fast retries: the tests never wait on a backoff.
 inline RetryPolicy no_wait(int attempts = 3) { return RetryPolicy{std::chrono::milliseconds(100), attempts,
                                                                   std::chrono::milliseconds(0)}; }
 
-inline IdempotencyKey key_of(std::uint8_t seed) {
-  IdempotencyKey k{};
+inline wire::IdempotencyKey key_of(std::uint8_t seed) {
+  wire::IdempotencyKey k{};
   for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<std::uint8_t>(seed ^ (i * 13));
   return k;
 }
 
 // A request for the Tongnan card of cards/cq-tongnan-gen3.json.
-inline Request sample_request(Operation op, IdempotencyKey key, std::string card_number = "CQ0152301") {
-  Request r;
+inline wire::Request sample_request(wire::Operation op, wire::IdempotencyKey key, std::string card_number = "CQ0152301") {
+  wire::Request r;
   r.operation = op;
   r.key = key;
   r.terminal = kKioskTerminal;
-  r.serving_province = std::string(kChongqing);
+  r.serving_province = std::string(wire::kChongqing);
   r.card_region = "500152";
   r.ssn = "500223198807150019";
   r.card_number = std::move(card_number);
   r.card_id = from_hex("500152D1560000055200A1C3D4E5F601").value();
   r.date = "20250115";
-  if (op == Operation::kCertify) r.residence = "500152";
+  if (op == wire::Operation::kCertify) r.residence = "500152";
   return r;
 }
 

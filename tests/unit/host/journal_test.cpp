@@ -13,7 +13,7 @@ namespace {
 
 // Runs `sql` on the journal file behind the Journal's back (as a bad disk or a bad tool would), binding `key`
 // to ?1 when given.
-void tamper(const std::filesystem::path& file, const char* sql, const IdempotencyKey* key = nullptr) {
+void tamper(const std::filesystem::path& file, const char* sql, const wire::IdempotencyKey* key = nullptr) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
@@ -39,24 +39,24 @@ std::string pragma(const std::filesystem::path& file, const char* sql) {
   return out;
 }
 
-Response done_answer() {
-  Response r;
+wire::Response done_answer() {
+  wire::Response r;
   r.home_issuer = "500000";
   r.served_by = "500000";
-  r.card_state = CardState::kLossReported;
+  r.card_state = wire::CardState::kLossReported;
   return r;
 }
 
 TEST(JournalTest, RecordThenComplete) {
   Journal journal = open_or_die(":memory:");
-  const Request request = sample_request(Operation::kReportLoss, key_of(1));
+  const wire::Request request = sample_request(wire::Operation::kReportLoss, key_of(1));
   ASSERT_TRUE(journal.record(request).ok());
 
   auto entry = journal.find(request.key);
   ASSERT_TRUE(entry.ok());
   EXPECT_FALSE(entry->corrupt());
   EXPECT_EQ(entry->key, request.key);
-  EXPECT_EQ(entry->operation, Operation::kReportLoss);
+  EXPECT_EQ(entry->operation, wire::Operation::kReportLoss);
   EXPECT_EQ(entry->state, EntryState::kPending);
   EXPECT_EQ(entry->step, Step::kIssuer);
   EXPECT_EQ(entry->request, request);
@@ -79,21 +79,21 @@ TEST(JournalTest, RecordThenComplete) {
   EXPECT_TRUE(pending->empty());
 
   // A second completion keeps the first answer.
-  Response other = done_answer();
-  other.card_state = CardState::kActive;
+  wire::Response other = done_answer();
+  other.card_state = wire::CardState::kActive;
   EXPECT_TRUE(journal.complete(request.key, other).ok());
   EXPECT_EQ(journal.find(request.key)->response, done_answer());
 }
 
 TEST(JournalTest, RecordingTheSameRequestAgainIsANoOpAndAnotherRequestUnderItsKeyIsRefused) {
   Journal journal = open_or_die(":memory:");
-  const Request request = sample_request(Operation::kCancelLoss, key_of(2));
+  const wire::Request request = sample_request(wire::Operation::kCancelLoss, key_of(2));
   ASSERT_TRUE(journal.record(request).ok());
   ASSERT_TRUE(journal.note_attempt(request.key).ok());
   EXPECT_TRUE(journal.record(request).ok());
   EXPECT_EQ(journal.find(request.key)->attempts, 1);
 
-  Request other = request;
+  wire::Request other = request;
   other.date = "20250116";
   EXPECT_EQ(journal.record(other), Error::kInvalidArgument);
   EXPECT_EQ(journal.find(request.key)->request, request);
@@ -101,8 +101,8 @@ TEST(JournalTest, RecordingTheSameRequestAgainIsANoOpAndAnotherRequestUnderItsKe
 
 TEST(JournalTest, QueriesAndBadRequestsAreNotJournaled) {
   Journal journal = open_or_die(":memory:");
-  EXPECT_EQ(journal.record(sample_request(Operation::kQuery, key_of(3))), Error::kInvalidArgument);
-  Request bad = sample_request(Operation::kActivate, key_of(3));
+  EXPECT_EQ(journal.record(sample_request(wire::Operation::kQuery, key_of(3))), Error::kInvalidArgument);
+  wire::Request bad = sample_request(wire::Operation::kActivate, key_of(3));
   bad.card_id = {0x01};
   EXPECT_EQ(journal.record(bad), Error::kInvalidArgument);
   EXPECT_EQ(journal.find(key_of(3)).status(), Error::kNotFound);
@@ -110,7 +110,7 @@ TEST(JournalTest, QueriesAndBadRequestsAreNotJournaled) {
 
 TEST(JournalTest, StateTransitions) {
   Journal journal = open_or_die(":memory:");
-  const Request a = sample_request(Operation::kReportLoss, key_of(4));
+  const wire::Request a = sample_request(wire::Operation::kReportLoss, key_of(4));
   ASSERT_TRUE(journal.record(a).ok());
   ASSERT_TRUE(journal.fail(a.key, "cancelled by the holder").ok());
   auto entry = journal.find(a.key);
@@ -121,7 +121,7 @@ TEST(JournalTest, StateTransitions) {
   EXPECT_EQ(journal.note_attempt(a.key), Error::kInvalidArgument);
   EXPECT_EQ(journal.card_step_done(a.key), Error::kInvalidArgument);
 
-  const Request b = sample_request(Operation::kActivate, key_of(5));
+  const wire::Request b = sample_request(wire::Operation::kActivate, key_of(5));
   ASSERT_TRUE(journal.record(b, Step::kCard).ok());
   EXPECT_EQ(journal.find(b.key)->step, Step::kCard);
   ASSERT_TRUE(journal.card_step_done(b.key).ok());
@@ -129,7 +129,7 @@ TEST(JournalTest, StateTransitions) {
   ASSERT_TRUE(journal.complete(b.key, done_answer()).ok());
   EXPECT_EQ(journal.fail(b.key, "late"), Error::kInvalidArgument);
 
-  const IdempotencyKey unknown = key_of(6);
+  const wire::IdempotencyKey unknown = key_of(6);
   EXPECT_EQ(journal.complete(unknown, done_answer()), Error::kNotFound);
   EXPECT_EQ(journal.fail(unknown, "x"), Error::kNotFound);
   EXPECT_EQ(journal.note_attempt(unknown), Error::kNotFound);
@@ -140,9 +140,9 @@ TEST(JournalTest, StateTransitions) {
 TEST(JournalTest, PendingEntriesSurviveClosingAndReopeningAFile) {
   TempDir dir;
   const auto file = dir.file("journal.db");
-  const Request a = sample_request(Operation::kReportLoss, key_of(7));
-  const Request b = sample_request(Operation::kCertify, key_of(8));
-  const Request c = sample_request(Operation::kCancelLoss, key_of(9));
+  const wire::Request a = sample_request(wire::Operation::kReportLoss, key_of(7));
+  const wire::Request b = sample_request(wire::Operation::kCertify, key_of(8));
+  const wire::Request c = sample_request(wire::Operation::kCancelLoss, key_of(9));
   {
     Journal journal = open_or_die(file.string());
     ASSERT_TRUE(journal.record(a).ok());
@@ -167,7 +167,7 @@ TEST(JournalTest, PendingEntriesSurviveClosingAndReopeningAFile) {
 
 TEST(JournalTest, MovingAJournalKeepsItsDatabase) {
   Journal first = open_or_die(":memory:");
-  ASSERT_TRUE(first.record(sample_request(Operation::kReportLoss, key_of(10))).ok());
+  ASSERT_TRUE(first.record(sample_request(wire::Operation::kReportLoss, key_of(10))).ok());
   Journal second = std::move(first);
   EXPECT_TRUE(second.find(key_of(10)).ok());
   Journal third = open_or_die(":memory:");
@@ -192,10 +192,10 @@ TEST(JournalTest, FilesThatAreNotJournalsAreRefused) {
 TEST(JournalTest, CorruptRowsAreReportedAndDoNotHideTheOthers) {
   TempDir dir;
   const auto file = dir.file("journal.db");
-  const Request good = sample_request(Operation::kReportLoss, key_of(11));
+  const wire::Request good = sample_request(wire::Operation::kReportLoss, key_of(11));
   // Each of these rows is damaged in one column after it is written.
   struct Damage {
-    IdempotencyKey key;
+    wire::IdempotencyKey key;
     const char* sql;
   };
   const Damage damages[] = {
@@ -210,7 +210,7 @@ TEST(JournalTest, CorruptRowsAreReportedAndDoNotHideTheOthers) {
   {
     Journal journal = open_or_die(file.string());
     ASSERT_TRUE(journal.record(good).ok());
-    for (const Damage& d : damages) ASSERT_TRUE(journal.record(sample_request(Operation::kReportLoss, d.key)).ok());
+    for (const Damage& d : damages) ASSERT_TRUE(journal.record(sample_request(wire::Operation::kReportLoss, d.key)).ok());
   }
   for (const Damage& d : damages) tamper(file, d.sql, &d.key);
 
@@ -230,7 +230,7 @@ TEST(JournalTest, CorruptRowsAreReportedAndDoNotHideTheOthers) {
 TEST(JournalTest, ADoneEntryWithAnUndecodableAnswerIsCorrupt) {
   TempDir dir;
   const auto file = dir.file("journal.db");
-  const Request request = sample_request(Operation::kReportLoss, key_of(19));
+  const wire::Request request = sample_request(wire::Operation::kReportLoss, key_of(19));
   {
     Journal journal = open_or_die(file.string());
     ASSERT_TRUE(journal.record(request).ok());

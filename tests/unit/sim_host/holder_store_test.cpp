@@ -13,7 +13,6 @@
 namespace sscard::sim::host {
 namespace {
 
-namespace wire = sscard::host;
 
 HolderRecord sample_holder() {
   HolderRecord h;

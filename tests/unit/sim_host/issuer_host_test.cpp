@@ -14,7 +14,6 @@ using testing::Kiosk;
 using testing::refusal_of;
 using testing::request_for;
 using testing::World;
-namespace wire = sscard::host;
 using wire::CardState;
 using wire::Operation;
 using wire::PensionStatus;

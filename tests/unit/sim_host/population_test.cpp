@@ -17,7 +17,6 @@ namespace sscard::sim::host {
 namespace {
 
 using testing::kCards;
-namespace wire = sscard::host;
 using wire::CardState;
 using wire::ContributionKind;
 using wire::PensionStatus;

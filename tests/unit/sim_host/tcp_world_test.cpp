@@ -10,7 +10,7 @@
 
 #include <thread>
 
-#include "sscard/host/tcp.h"
+#include "sscard/wire/tcp.h"
 #include "world.h"
 
 namespace sscard::sim::host {
@@ -19,7 +19,6 @@ namespace {
 using testing::key_of;
 using testing::Kiosk;
 using testing::request_for;
-namespace wire = sscard::host;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 

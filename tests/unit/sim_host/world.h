@@ -13,9 +13,9 @@
 #include <utility>
 
 #include "sscard/crypto/openssl.h"
-#include "sscard/host/channel.h"
-#include "sscard/host/messages.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/channel.h"
+#include "sscard/wire/messages.h"
+#include "sscard/wire/wire.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/host/hub.h"
 #include "sscard/sim/host/issuer_host.h"
@@ -25,7 +25,6 @@
 
 namespace sscard::sim::host::testing {
 
-namespace wire = sscard::host;
 
 inline const std::filesystem::path kCards = SSCARD_CARDS_DIR;
 

@@ -24,7 +24,7 @@
 #include "sscard/hal/pinpad.h"
 #include "sscard/host/client.h"
 #include "sscard/host/journal.h"
-#include "sscard/host/messages.h"
+#include "sscard/wire/messages.h"
 #include "sscard/psam/psam.h"
 #include "sscard/ssc/fault.h"
 #include "sscard/ssc/identity.h"
@@ -64,11 +64,11 @@ struct ServiceOutcome {
     kKioskError,       // a local failure: the journal, no randomness, a request that does not encode (`status`)
   };
   Kind kind = Kind::kKioskError;
-  host::Operation operation = host::Operation::kQuery;
+  wire::Operation operation = wire::Operation::kQuery;
   ssc::Identity identity;                  // as far as it was read
-  std::optional<host::IdempotencyKey> key;  // once the request was built
+  std::optional<wire::IdempotencyKey> key;  // once the request was built
   bool journaled = false;                   // the request is in the journal (done or pending)
-  std::optional<host::Response> response;
+  std::optional<wire::Response> response;
   ssc::Fault fault;
   std::optional<host::HostError> host_error;
   Status status{};
@@ -77,7 +77,7 @@ struct ServiceOutcome {
   bool ok() const { return kind == Kind::kDone; }
   // A query answer that says the card is reported lost (the kiosk shows it; it does not block the card).
   bool card_reported_lost() const {
-    return response && response->card_state == host::CardState::kLossReported;
+    return response && response->card_state == wire::CardState::kLossReported;
   }
 };
 

@@ -16,9 +16,9 @@
 #include "sscard/core/bytes.h"
 #include "sscard/core/result.h"
 #include "sscard/crypto/crypto.h"
-#include "sscard/host/channel.h"
-#include "sscard/host/messages.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/channel.h"
+#include "sscard/wire/messages.h"
+#include "sscard/wire/wire.h"
 
 namespace sscard::host {
 
@@ -26,7 +26,7 @@ namespace sscard::host {
 struct KioskIdentity {
   std::string terminal;  // 12 ASCII digits: the sender id of its frames
   std::string province;  // "500000" or "510000": the province whose host it talks to
-  LinkKey key{};         // link_key(terminal), shared with that host only
+  wire::LinkKey key{};         // link_key(terminal), shared with that host only
 
   ~KioskIdentity() { secure_wipe(key); }
 };
@@ -56,7 +56,7 @@ struct HostError {
   enum class Kind : std::uint8_t { kLocal, kUnreachable, kRefused, kBadAnswer };
   Kind kind = Kind::kLocal;
   Status status = Error::kInternal;
-  std::optional<RefusalReason> refusal;  // kRefused
+  std::optional<wire::RefusalReason> refusal;  // kRefused
   bool issuer_unavailable = false;       // kUnreachable: the last answer was an authenticated issuer_unavailable
   int frames_sent = 0;                   // frames put on the channel by this send()
 };
@@ -68,7 +68,7 @@ std::string describe(const HostError& error);
 
 class HostClient {
  public:
-  HostClient(crypto::Crypto& crypto, KioskIdentity identity, Channel& channel, RetryPolicy policy = {});
+  HostClient(crypto::Crypto& crypto, KioskIdentity identity, wire::Channel& channel, RetryPolicy policy = {});
 
   HostClient(const HostClient&) = delete;
   HostClient& operator=(const HostClient&) = delete;
@@ -77,22 +77,22 @@ class HostClient {
   // result code, except issuer_unavailable, which is retried like a timeout or an I/O error. Each attempt is
   // a new frame (fresh nonce, the clock's timestamp); the request, and so its idempotency key, is the same.
   // At most policy.attempts frames, policy.backoff apart. Errors: HostError above.
-  Result<Response, HostError> send(const Request& request);
+  Result<wire::Response, HostError> send(const wire::Request& request);
 
   const KioskIdentity& identity() const { return identity_; }
   const RetryPolicy& policy() const { return policy_; }
 
  private:
   enum class Attempt : std::uint8_t { kAnswer, kRetry, kStop };
-  Attempt attempt(ByteSpan payload, std::string_view host_id, Response& answer, HostError& error);
+  Attempt attempt(ByteSpan payload, std::string_view host_id, wire::Response& answer, HostError& error);
 
   crypto::Crypto& crypto_;
   KioskIdentity identity_;
-  Channel& channel_;
+  wire::Channel& channel_;
   RetryPolicy policy_;
 };
 
 // A random idempotency key (16 bytes from crypto.random()). kInternal: the backend has no randomness.
-Result<IdempotencyKey> new_idempotency_key(crypto::Crypto& crypto);
+Result<wire::IdempotencyKey> new_idempotency_key(crypto::Crypto& crypto);
 
 }  // namespace sscard::host

@@ -16,7 +16,7 @@
 
 #include "sscard/core/result.h"
 #include "sscard/host/client.h"
-#include "sscard/host/messages.h"
+#include "sscard/wire/messages.h"
 
 struct sqlite3;
 
@@ -36,12 +36,12 @@ std::string_view step_name(Step s);  // "card", "issuer"
 
 struct Entry {
   std::int64_t row = 0;  // the SQLite rowid: names the entry even when its key column is corrupt
-  IdempotencyKey key{};
-  Operation operation = Operation::kQuery;
+  wire::IdempotencyKey key{};
+  wire::Operation operation = wire::Operation::kQuery;
   EntryState state = EntryState::kPending;
   Step step = Step::kIssuer;
-  Request request;                   // decoded from the stored payload
-  std::optional<Response> response;  // kDone
+  wire::Request request;                   // decoded from the stored payload
+  std::optional<wire::Response> response;  // kDone
   std::string failure;               // kFailed
   int attempts = 0;                  // sends so far (HostClient::send calls)
   std::uint64_t created_ms = 0;
@@ -69,24 +69,24 @@ class Journal {
   // Writes `request` as pending at `step`. Call before the first send. Recording the same request again is a
   // no-op. kInvalidArgument: a query (not journaled), a request that does not encode, or its key already
   // names a different request. kIo: the database failed.
-  Status record(const Request& request, Step step = Step::kIssuer);
+  Status record(const wire::Request& request, Step step = Step::kIssuer);
   // kCard -> kIssuer for a pending entry (a no-op if already kIssuer). kNotFound; kInvalidArgument: not pending.
-  Status card_step_done(const IdempotencyKey& key);
+  Status card_step_done(const wire::IdempotencyKey& key);
   // Counts one more send of a pending entry. kNotFound; kInvalidArgument: not pending.
-  Status note_attempt(const IdempotencyKey& key);
+  Status note_attempt(const wire::IdempotencyKey& key);
   // Stores the final answer: pending -> done. Completing a done entry again keeps the first answer and is ok.
   // kNotFound; kInvalidArgument: the entry failed, or the response does not encode.
-  Status complete(const IdempotencyKey& key, const Response& response);
+  Status complete(const wire::IdempotencyKey& key, const wire::Response& response);
   // pending -> failed with `reason` (no PIN, key or personal data in it). Failing a failed entry is ok.
   // kNotFound; kInvalidArgument: the entry is done.
-  Status fail(const IdempotencyKey& key, std::string_view reason);
+  Status fail(const wire::IdempotencyKey& key, std::string_view reason);
   // The same by rowid, for corrupt entries whose key cannot be trusted.
   Status fail_row(std::int64_t row, std::string_view reason);
 
   // Every pending entry, oldest first; corrupt rows are included as corrupt entries. kIo: the query failed.
   Result<std::vector<Entry>> pending();
   // The entry of `key` (a corrupt one has a non-ok status). kNotFound; kIo.
-  Result<Entry> find(const IdempotencyKey& key);
+  Result<Entry> find(const wire::IdempotencyKey& key);
 
  private:
   explicit Journal(sqlite3* db) : db_(db) {}
@@ -98,20 +98,20 @@ class Journal {
 
 // What submit() did with a request.
 struct Submission {
-  IdempotencyKey key{};
+  wire::IdempotencyKey key{};
   bool journaled = false;  // state-changing requests only
-  Response response;       // the host's authenticated answer (its result may be a refusal by the issuer)
+  wire::Response response;       // the host's authenticated answer (its result may be a refusal by the issuer)
 };
 
 // For a state-changing operation: record() (at kIssuer), then deliver(). For a query: just send().
 // Errors: those of send(); kLocal with the journal's status when record() fails (nothing sent). After any
 // error but kLocal a journaled request stays pending: recover() resends it.
-Result<Submission, HostError> submit(HostClient& client, Journal& journal, const Request& request);
+Result<Submission, HostError> submit(HostClient& client, Journal& journal, const wire::Request& request);
 
 // Sends a recorded request (note_attempt(), send()) and marks it done with the answer. When the answer came
 // but complete() failed, the answer is still returned: the entry stays pending and recover() settles it with
 // the host's stored answer. Errors: those of send(); kLocal when note_attempt() fails (nothing sent).
-Result<Response, HostError> deliver(HostClient& client, Journal& journal, const Request& request);
+Result<wire::Response, HostError> deliver(HostClient& client, Journal& journal, const wire::Request& request);
 
 // How recover() left one pending entry.
 struct Recovery {
@@ -126,10 +126,10 @@ struct Recovery {
     kJournalError,  // the journal failed for this entry (`status`)
   };
   std::int64_t row = 0;
-  IdempotencyKey key{};
-  Operation operation = Operation::kQuery;
+  wire::IdempotencyKey key{};
+  wire::Operation operation = wire::Operation::kQuery;
   Kind kind = Kind::kJournalError;
-  std::optional<Response> response;
+  std::optional<wire::Response> response;
   std::optional<HostError> error;
   Status status{};
 };

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "sscard/core/bytes.h"
-#include "sscard/host/messages.h"
+#include "sscard/wire/messages.h"
 #include "sscard/sim/host/setup_error.h"
 
 namespace sscard::sim::host {
@@ -32,8 +32,8 @@ struct HolderRecord {
   Bytes card_id;            // 16 bytes, 卡识别码 (stored as upper-case hex)
   std::string region;       // 6 digits, the card's region
   std::string name;         // UTF-8
-  sscard::host::CardState card_state = sscard::host::CardState::kActive;
-  sscard::host::PensionStatus pension_status = sscard::host::PensionStatus::kNotRetired;
+  sscard::wire::CardState card_state = sscard::wire::CardState::kActive;
+  sscard::wire::PensionStatus pension_status = sscard::wire::PensionStatus::kNotRetired;
   std::uint64_t pension_monthly_fen = 0;
   std::uint64_t medical_balance_fen = 0;
   std::optional<std::string> last_certification;  // YYYYMMDD
@@ -43,7 +43,7 @@ struct HolderRecord {
 
 // A state-changing request as the home host stored it, with its answer.
 struct StoredRequest {
-  sscard::host::Operation operation = sscard::host::Operation::kQuery;
+  sscard::wire::Operation operation = sscard::wire::Operation::kQuery;
   std::string ssn;
   std::string card_number;
   Bytes response;  // the answer's TLV payload, without the duplicate flag
@@ -68,18 +68,18 @@ class HolderStore {
   // Inserts a holder and contributions (each with the holder's SSN). Fails on a known SSN, a (period, kind)
   // given twice, or a value outside its column's rule; nothing is inserted then (unless inside transaction(),
   // whose body decides).
-  Result<void, SetupError> add_holder(const HolderRecord& holder, const std::vector<sscard::host::Contribution>& contributions);
+  Result<void, SetupError> add_holder(const HolderRecord& holder, const std::vector<sscard::wire::Contribution>& contributions);
   // Writes the mutable fields of the holder with holder.ssn: card state, pension status and amount, medical
   // balance, last certification. Fails if there is no such holder.
   Result<void, SetupError> update_holder(const HolderRecord& holder);
   Result<std::optional<HolderRecord>, SetupError> find_holder(std::string_view ssn);
   // Newest first (period descending, pension before medical within a month), at most `limit`.
-  Result<std::vector<sscard::host::Contribution>, SetupError> contributions(
-      std::string_view ssn, std::size_t limit = sscard::host::kMaxContributions);
+  Result<std::vector<sscard::wire::Contribution>, SetupError> contributions(
+      std::string_view ssn, std::size_t limit = sscard::wire::kMaxContributions);
 
-  Result<std::optional<StoredRequest>, SetupError> find_request(const sscard::host::IdempotencyKey& key);
+  Result<std::optional<StoredRequest>, SetupError> find_request(const sscard::wire::IdempotencyKey& key);
   // Fails on a key already stored.
-  Result<void, SetupError> store_request(const sscard::host::IdempotencyKey& key, const StoredRequest& request);
+  Result<void, SetupError> store_request(const sscard::wire::IdempotencyKey& key, const StoredRequest& request);
 
   Result<std::size_t, SetupError> holder_count();
   Result<std::size_t, SetupError> contribution_count();

@@ -18,7 +18,7 @@
 
 #include "sscard/core/bytes.h"
 #include "sscard/crypto/crypto.h"
-#include "sscard/host/channel.h"
+#include "sscard/wire/channel.h"
 #include "sscard/sim/host/link_keys.h"
 
 namespace sscard::sim::host {
@@ -37,7 +37,7 @@ class Hub {
   // `routes`: province ("500000", "510000") -> the channel to its host; a missing or null route answers
   // issuer_unavailable. `crypto` must not be null and is used under the hub's lock.
   Hub(std::shared_ptr<crypto::Crypto> crypto, const MasterKey& master,
-      std::map<std::string, std::shared_ptr<sscard::host::Channel>> routes, HubOptions options = {});
+      std::map<std::string, std::shared_ptr<sscard::wire::Channel>> routes, HubOptions options = {});
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
   ~Hub();
@@ -46,7 +46,7 @@ class Hub {
   Bytes handle_message(ByteSpan message);
 
  private:
-  std::map<std::string, std::shared_ptr<sscard::host::Channel>> routes_;
+  std::map<std::string, std::shared_ptr<sscard::wire::Channel>> routes_;
   HubOptions options_;
   std::unique_ptr<detail::Endpoint> endpoint_;
 };

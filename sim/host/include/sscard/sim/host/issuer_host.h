@@ -2,7 +2,7 @@
 // forwards other provinces' cards through the Chuan–Yu hub.
 //
 // Senders accepted: kiosks of the province (12-digit ids starting with the province's two digits, the
-// host's own id excepted) and the hub (host::kHubId), each checked with its own link key
+// host's own id excepted) and the hub (wire::kHubId), each checked with its own link key
 // derive_link_key(master, sender id) and the replay rule. A kiosk's request must name the kiosk itself as
 // the originating terminal (DF03) and this province as the serving one (DF04). Anything else gets a refusal
 // frame and changes nothing.
@@ -23,8 +23,8 @@
 
 #include "sscard/core/bytes.h"
 #include "sscard/crypto/crypto.h"
-#include "sscard/host/channel.h"
-#include "sscard/host/messages.h"
+#include "sscard/wire/channel.h"
+#include "sscard/wire/messages.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/host/link_keys.h"
 
@@ -50,7 +50,7 @@ class IssuerHost {
   // another component uses one concurrently. `hub` may be null: other provinces' cards are then answered
   // issuer_unavailable. `store` must outlive the host.
   IssuerHost(std::string province, HolderStore& store, std::shared_ptr<crypto::Crypto> crypto,
-             const MasterKey& master, std::shared_ptr<sscard::host::Channel> hub, IssuerHostOptions options = {});
+             const MasterKey& master, std::shared_ptr<sscard::wire::Channel> hub, IssuerHostOptions options = {});
   IssuerHost(const IssuerHost&) = delete;
   IssuerHost& operator=(const IssuerHost&) = delete;
   ~IssuerHost();
@@ -65,11 +65,11 @@ class IssuerHost {
  private:
   bool accepts(std::string_view sender) const;
   Bytes handle(const detail::Incoming& in);
-  sscard::host::Response answer_home(const sscard::host::Request& request);
+  sscard::wire::Response answer_home(const sscard::wire::Request& request);
 
   std::string province_;
   HolderStore& store_;
-  std::shared_ptr<sscard::host::Channel> hub_;
+  std::shared_ptr<sscard::wire::Channel> hub_;
   IssuerHostOptions options_;
   std::unique_ptr<detail::Endpoint> endpoint_;
 };

@@ -1,5 +1,5 @@
 // The simulated world's master link key (docs/HOST-PROTOCOL.md "Link keys"): every kiosk's, host's and the
-// hub's link key is derived from it with host::derive_link_key. Test material only.
+// hub's link key is derived from it with wire::derive_link_key. Test material only.
 #pragma once
 
 #include <array>

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sscard/host/messages.h"
+#include "sscard/wire/messages.h"
 #include "sscard/sim/host/setup_error.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/profile.h"
@@ -25,7 +25,7 @@ bool in_province(std::string_view region, std::string_view province);
 // A holder with the contributions to store for them.
 struct SeedHolder {
   HolderRecord holder;
-  std::vector<sscard::host::Contribution> contributions;
+  std::vector<sscard::wire::Contribution> contributions;
 };
 
 // The holder a profile seeds: its "benefits", or without them the defaults of cards/README.md (not retired,

@@ -8,7 +8,7 @@
 
 #include "sscard/core/bytes.h"
 #include "sscard/core/status.h"
-#include "sscard/host/tcp.h"
+#include "sscard/wire/tcp.h"
 
 namespace sscard::sim::host {
 
@@ -29,7 +29,7 @@ struct ServeOptions {
 // kOk. A LEN outside 20..65536, a message not complete in time or a peer that closes ends that connection
 // without an answer. kInvalidArgument: threads < 1 or no handler (nothing served). kIo: accepting failed
 // (the listener is broken); the workers are stopped and joined first.
-Status serve(sscard::host::Listener& listener, MessageHandler handler, std::atomic<bool>& stop, int threads,
+Status serve(sscard::wire::Listener& listener, MessageHandler handler, std::atomic<bool>& stop, int threads,
              ServeOptions options = {});
 
 }  // namespace sscard::sim::host

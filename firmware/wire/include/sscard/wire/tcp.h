@@ -9,9 +9,9 @@
 
 #include "sscard/core/bytes.h"
 #include "sscard/core/result.h"
-#include "sscard/host/channel.h"
+#include "sscard/wire/channel.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 
 // "HOST:PORT" (IPv4 or a name resolvable by getaddrinfo). kInvalidArgument if it does not parse.
 struct Address {
@@ -62,4 +62,4 @@ class Listener {
   std::uint16_t port_ = 0;
 };
 
-}  // namespace sscard::host
+}  // namespace sscard::wire

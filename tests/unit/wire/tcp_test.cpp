@@ -6,9 +6,9 @@
 #include <thread>
 
 #include "samples.h"
-#include "sscard/host/tcp.h"
+#include "sscard/wire/tcp.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 namespace {
 
 using namespace std::chrono_literals;
@@ -232,4 +232,4 @@ TEST(HostTcp, SecondBindOnTheSamePortFails) {
 }
 
 }  // namespace
-}  // namespace sscard::host
+}  // namespace sscard::wire

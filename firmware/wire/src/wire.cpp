@@ -1,4 +1,4 @@
-#include "sscard/host/wire.h"
+#include "sscard/wire/wire.h"
 
 #include <algorithm>
 #include <atomic>
@@ -8,7 +8,7 @@
 #include "sscard/crypto/diversify.h"
 #include "sscard/crypto/mac.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 namespace {
 
 // HOST-PROTOCOL.md "Frame": offsets inside the frame (the bytes after LEN).
@@ -209,4 +209,4 @@ std::uint64_t now_ms() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since).count());
 }
 
-}  // namespace sscard::host
+}  // namespace sscard::wire

@@ -1,4 +1,4 @@
-#include "sscard/host/messages.h"
+#include "sscard/wire/messages.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -7,7 +7,7 @@
 #include "sscard/core/date.h"
 #include "sscard/core/tlv.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 namespace {
 
 // HOST-PROTOCOL.md "Payload: requests" / "Payload: responses".
@@ -426,4 +426,4 @@ Result<Response> decode_response(ByteSpan payload) {
   return r;
 }
 
-}  // namespace sscard::host
+}  // namespace sscard::wire

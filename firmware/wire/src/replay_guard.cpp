@@ -1,6 +1,6 @@
-#include "sscard/host/wire.h"
+#include "sscard/wire/wire.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 
 // HOST-PROTOCOL.md "Replay protection": |timestamp - now| <= window, timestamp >= start - slack, and a
 // (sender, nonce) pair seen once within the window. A pair is forgotten once its own frame would be stale, so
@@ -31,4 +31,4 @@ void ReplayGuard::prune(std::uint64_t now) {
   }
 }
 
-}  // namespace sscard::host
+}  // namespace sscard::wire

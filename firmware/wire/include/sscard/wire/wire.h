@@ -17,7 +17,7 @@
 #include "sscard/core/result.h"
 #include "sscard/crypto/crypto.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 
 inline constexpr std::uint8_t kProtocolVersion = 1;
 inline constexpr std::size_t kFrameHeaderSize = 44;
@@ -115,4 +115,4 @@ class ReplayGuard {
   std::multimap<std::uint64_t, Seen::iterator> by_time_;  // timestamp -> entry of seen_, oldest first
 };
 
-}  // namespace sscard::host
+}  // namespace sscard::wire

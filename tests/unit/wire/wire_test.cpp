@@ -7,7 +7,7 @@
 
 #include "samples.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 namespace {
 
 using sscard::test::hex;
@@ -322,4 +322,4 @@ TEST(HostWire, NoncesAreFresh) {
 }
 
 }  // namespace
-}  // namespace sscard::host
+}  // namespace sscard::wire

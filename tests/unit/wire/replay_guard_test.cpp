@@ -1,9 +1,9 @@
 // The receiver's replay rule (docs/HOST-PROTOCOL.md "Replay protection"), driven by an injected clock.
 #include <gtest/gtest.h>
 
-#include "sscard/host/wire.h"
+#include "sscard/wire/wire.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 namespace {
 
 constexpr std::uint64_t kStart = 1'730'800'000'000;
@@ -76,4 +76,4 @@ TEST(ReplayGuard, ForgetsPairsPastTheWindow) {
 }
 
 }  // namespace
-}  // namespace sscard::host
+}  // namespace sscard::wire

@@ -10,7 +10,7 @@
 #include "sscard/core/bytes.h"
 #include "sscard/core/result.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 
 class Channel {
  public:
@@ -32,4 +32,4 @@ class FunctionChannel final : public Channel {
   Handler handler_;
 };
 
-}  // namespace sscard::host
+}  // namespace sscard::wire

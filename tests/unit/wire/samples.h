@@ -8,11 +8,11 @@
 #include <string_view>
 
 #include "sscard/crypto/default_crypto.h"
-#include "sscard/host/messages.h"
-#include "sscard/host/wire.h"
+#include "sscard/wire/messages.h"
+#include "sscard/wire/wire.h"
 #include "vector_file.h"
 
-namespace sscard::host::test {
+namespace sscard::wire::test {
 
 inline Request sample_request(Operation op = Operation::kQuery) {
   Request r;
@@ -82,4 +82,4 @@ inline std::uint8_t hex_byte(const std::string& text) {
   return static_cast<std::uint8_t>(std::stoul(text, nullptr, 16));
 }
 
-}  // namespace sscard::host::test
+}  // namespace sscard::wire::test

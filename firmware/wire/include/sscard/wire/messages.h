@@ -12,7 +12,7 @@
 #include "sscard/core/bytes.h"
 #include "sscard/core/result.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 
 enum class Operation : std::uint8_t {
   kQuery = 0x01,
@@ -112,4 +112,4 @@ Status encode(const Response& response, Bytes& out);
 Result<Request> decode_request(ByteSpan payload);
 Result<Response> decode_response(ByteSpan payload);
 
-}  // namespace sscard::host
+}  // namespace sscard::wire

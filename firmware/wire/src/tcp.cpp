@@ -1,4 +1,4 @@
-#include "sscard/host/tcp.h"
+#include "sscard/wire/tcp.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -16,9 +16,9 @@
 #include <algorithm>
 #include <memory>
 
-#include "sscard/host/wire.h"
+#include "sscard/wire/wire.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -232,4 +232,4 @@ void Listener::close() {
   fd_ = -1;
 }
 
-}  // namespace sscard::host
+}  // namespace sscard::wire

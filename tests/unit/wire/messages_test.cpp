@@ -6,7 +6,7 @@
 #include "samples.h"
 #include "sscard/core/tlv.h"
 
-namespace sscard::host {
+namespace sscard::wire {
 namespace {
 
 using sscard::test::hex;
@@ -518,4 +518,4 @@ TEST(HostMessages, Names) {
 }
 
 }  // namespace
-}  // namespace sscard::host
+}  // namespace sscard::wire
