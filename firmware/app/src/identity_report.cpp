@@ -4,9 +4,7 @@
 #include <sstream>
 #include <utility>
 
-// The front end has no exceptions either; nlohmann::json aborts instead of throwing, and dump() replaces
-// invalid UTF-8 rather than failing.
-#define JSON_NOEXCEPTION 1
+// dump() replaces invalid UTF-8 rather than failing.
 #include <nlohmann/json.hpp>
 
 namespace sscard::app {
