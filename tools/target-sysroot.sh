@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Unpacks a cross target's libraries (pcsc-lite, OpenSSL, Mbed TLS, SQLite, GoogleTest) from Debian's .deb
-# files into build/sysroot/<triplet>, without installing them as multiarch packages.
+# Unpacks a cross target's libraries (pcsc-lite, OpenSSL, Mbed TLS, SQLite, GoogleTest, and the C++ runtime the
+# test programs load under qemu: libstdc++6, libgcc-s1) from Debian's .deb files into build/sysroot/<triplet>,
+# without installing them as multiarch packages.
 #
 #   tools/target-sysroot.sh armhf
 #
@@ -19,7 +20,8 @@ esac
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 sysroot="$root/build/sysroot/$triplet"
 packages=(libpcsclite-dev libpcsclite1 libmbedtls-dev libmbedcrypto7 libmbedtls14 libmbedx509-1
-          libsqlite3-dev libsqlite3-0 libssl-dev libssl3 libgtest-dev libgmock-dev)
+          libsqlite3-dev libsqlite3-0 libssl-dev libssl3 libgtest-dev libgmock-dev
+          libstdc++6 libgcc-s1)
 
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
@@ -53,5 +55,15 @@ for deb in "$work"/*.deb; do
     libc6_*) dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$sysroot" "./usr/lib/$triplet/gconv" ;;
     *) dpkg-deb -x "$deb" "$sysroot" ;;
   esac
+done
+# Some packages (libgcc-s1) still ship /lib/<triplet>: merge it into usr/lib/<triplet>, the one folder the
+# toolchain file and tools/emulate put on the library path (as a usrmerged system has it).
+if [ -d "$sysroot/lib/$triplet" ]; then
+  cp -a "$sysroot/lib/$triplet/." "$sysroot/usr/lib/$triplet/"
+  rm -rf "$sysroot/lib"
+  ln -s usr/lib "$sysroot/lib"
+fi
+for lib in libstdc++.so.6 libgcc_s.so.1; do
+  [ -e "$sysroot/usr/lib/$triplet/$lib" ] || { echo "$sysroot: $lib was not unpacked" >&2; exit 1; }
 done
 echo "$sysroot: $(ls "$work" | wc -l) packages unpacked"

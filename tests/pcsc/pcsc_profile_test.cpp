@@ -11,6 +11,7 @@
 
 #include "echo_card.h"
 #include "pcscd_daemon.h"
+#include "pcsc/pcscd_required.h"
 #include "sscard/hal/pcsc_reader.h"
 #include "sscard/sim/profile.h"
 #include "sscard/sim/vicc.h"
@@ -72,7 +73,7 @@ class PcscProfileTest : public ::testing::TestWithParam<std::filesystem::path> {
   }
 
   void SetUp() override {
-    if (daemon_ == nullptr) GTEST_SKIP() << "pcscd is not installed";
+    SSCARD_SKIP_OR_FAIL_WITHOUT_PCSCD();  // pcscd and vpcd installed: daemon_ exists
     ASSERT_EQ(start_error_, "");
     auto loaded = sim::load_profile(GetParam());
     ASSERT_TRUE(loaded.ok()) << GetParam();

@@ -1,5 +1,6 @@
 // The PC/SC backend against a real pcscd with the vpcd virtual reader, fed by the vicc bridge.
-// Each test suite starts its own pcscd (PcscdDaemon) and skips only if pcscd is not installed.
+// Each test suite starts its own pcscd (PcscdDaemon); without pcscd or vpcd it skips, or fails when
+// SSCARD_REQUIRE_PCSCD=1 (tests/support/pcsc/pcscd_required.h).
 #include "sscard/hal/pcsc_reader.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 
 #include "echo_card.h"
 #include "pcscd_daemon.h"
+#include "pcsc/pcscd_required.h"
 #include "sscard/sim/vicc.h"
 
 namespace sscard::testing {
@@ -85,7 +87,7 @@ class PcscTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (daemon_ == nullptr) GTEST_SKIP() << "pcscd is not installed";
+    SSCARD_SKIP_OR_FAIL_WITHOUT_PCSCD();  // pcscd and vpcd installed: daemon_ exists
     ASSERT_EQ(start_error_, "");
     if (daemon_->pid() <= 0) {
       ASSERT_EQ(daemon_->start(), "");  // a previous test stopped it

@@ -64,6 +64,11 @@ bool tcp_port_listening(std::uint16_t port) {
   return false;
 }
 
+bool vpcd_installed() {
+  struct stat st {};
+  return stat("/etc/reader.conf.d/vpcd", &st) == 0 && S_ISREG(st.st_mode);
+}
+
 std::string PcscdDaemon::find_pcscd() {
   if (const char* path = std::getenv("PATH")) {
     std::istringstream dirs(path);
@@ -107,7 +112,8 @@ std::string PcscdDaemon::take_lock() {
 std::string PcscdDaemon::start() {
   if (pid_ > 0) return "";
   const std::string pcscd = find_pcscd();
-  if (pcscd.empty()) return "pcscd is not installed";
+  if (pcscd.empty()) return "pcscd is not installed (Debian package pcscd)";
+  if (!vpcd_installed()) return "the vpcd driver is not installed (Debian package vsmartcard-vpcd)";
   if (std::string error = take_lock(); !error.empty()) return error;
 
   // A daemon that is still going away (or one started by someone else) owns the socket.

@@ -44,6 +44,10 @@ class PcscdDaemon {
   int lock_fd_ = -1;
 };
 
+// True if pcscd's configuration loads the vpcd virtual reader driver (vsmartcard-vpcd installs
+// /etc/reader.conf.d/vpcd): without it pcscd starts but never listens on the vpcd port.
+bool vpcd_installed();
+
 // True if something listens on TCP `port` (reads /proc/net/tcp and tcp6; never connects, since a
 // connection to vpcd counts as a card insertion).
 bool tcp_port_listening(std::uint16_t port);

@@ -10,6 +10,7 @@
 
 #include "card_backends.h"
 #include "pcscd_daemon.h"
+#include "pcscd_required.h"
 #include "sscard/hal/pcsc_reader.h"
 #include "sscard/sim/profile.h"
 #include "sscard/sim/vicc.h"
@@ -69,7 +70,7 @@ class PcscWorld {
   // Throws std::runtime_error if any of that fails.
   explicit PcscWorld(std::shared_ptr<sim::Card> first_card)
       : card_(std::make_shared<SwappableCard>(std::move(first_card))) {
-    if (sscard::testing::PcscdDaemon::find_pcscd().empty()) throw std::runtime_error("pcscd is not installed");
+    if (std::string missing = sscard::testing::pcscd_missing(); !missing.empty()) throw std::runtime_error(missing);
     const auto started = Clock::now();
     if (std::string error = daemon_.start(); !error.empty()) throw std::runtime_error("pcscd: " + error);
     const auto daemon_up = Clock::now();

@@ -1,0 +1,153 @@
+// Writes the seed corpus of fuzz_wire (tests/fuzz/corpus/wire): valid requests and responses of the issuer-host
+// protocol, as frames sealed under the fuzz key (the bytes after LEN, as fuzz_wire takes them), as bare TLV
+// payloads, and one refusal frame. Everything is fixed (nonces, times), so the output is the same every time.
+//
+//   fuzz_wire_seeds DIR           writes the seeds into DIR (file name: 16 hex digits of the content's FNV-1a hash)
+//   fuzz_wire_seeds --check DIR   exit status 1 if a seed is missing from DIR (a ctest entry runs this)
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "fuzz_wire.h"
+#include "sscard/crypto/default_crypto.h"
+#include "sscard/wire/messages.h"
+#include "sscard/wire/wire.h"
+
+namespace {
+
+using sscard::Bytes;
+namespace wire = sscard::wire;
+
+wire::Request request(wire::Operation op) {
+  wire::Request r;
+  r.operation = op;
+  for (std::size_t i = 0; i < r.key.size(); ++i) r.key[i] = static_cast<std::uint8_t>(0xA0 + i);
+  r.terminal = "500152000101";
+  r.serving_province = "500000";
+  r.card_region = op == wire::Operation::kQuery ? "510900" : "500152";
+  r.ssn = "51090019800101123X";
+  r.card_number = "C12345678";
+  for (std::uint8_t i = 0; i < 16; ++i) r.card_id.push_back(static_cast<std::uint8_t>(0x11 * (i % 15 + 1)));
+  r.date = "20261204";
+  if (op == wire::Operation::kCertify) r.residence = "510100";
+  return r;
+}
+
+std::vector<wire::Response> responses() {
+  wire::Response full;
+  full.result = wire::ResultCode::kOk;
+  full.home_issuer = "510000";
+  full.served_by = "500000";
+  full.name = "\xE5\xBC\xA0\xE4\xB8\x89";  // UTF-8 of an invented two-character name
+  full.card_state = wire::CardState::kActive;
+  full.pension_status = wire::PensionStatus::kReceiving;
+  full.pension_monthly_fen = 312050;
+  full.medical_balance_fen = 98765;
+  full.contributions = {{"202611", wire::ContributionKind::kPension, 45600},
+                        {"202611", wire::ContributionKind::kMedical, 12300}};
+  full.last_certification = "20260315";
+
+  wire::Response changed;
+  changed.result = wire::ResultCode::kOk;
+  changed.home_issuer = "500000";
+  changed.served_by = "500000";
+  changed.card_state = wire::CardState::kLossReported;
+  changed.duplicate = true;
+
+  wire::Response unknown;
+  unknown.result = wire::ResultCode::kUnknownCard;
+  unknown.served_by = "510000";
+  return {full, changed, unknown};
+}
+
+wire::Nonce nonce(std::uint8_t seed) {
+  wire::Nonce n{};
+  for (std::size_t i = 0; i < n.size(); ++i) n[i] = static_cast<std::uint8_t>(seed + 7 * i);
+  return n;
+}
+
+std::string name_of(const Bytes& seed) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (std::uint8_t b : seed) h = (h ^ b) * 0x100000001b3ULL;
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+  return text;
+}
+
+bool make_seeds(std::vector<Bytes>& seeds) {
+  auto crypto = sscard::crypto::make_default_crypto();
+  if (!crypto) return false;
+  const std::uint64_t time = 1796380800000;  // 2026-12-04, fixed
+  auto frame = [&](wire::FrameKind kind, std::string_view sender, std::uint8_t n, const Bytes& payload) {
+    wire::FrameHeader h;
+    h.kind = kind;
+    h.sender = std::string(sender);
+    h.nonce = nonce(n);
+    h.timestamp_ms = time + n;
+    if (kind == wire::FrameKind::kResponse) h.request_nonce = nonce(static_cast<std::uint8_t>(n - 1));
+    auto sealed = wire::seal(*crypto, h, payload, sscard::fuzz::kWireFuzzKey);
+    if (!sealed.ok()) return false;
+    seeds.emplace_back(sealed->begin() + 4, sealed->end());  // without LEN
+    seeds.push_back(payload);
+    return true;
+  };
+  std::uint8_t n = 1;
+  for (auto op : {wire::Operation::kQuery, wire::Operation::kActivate, wire::Operation::kReportLoss,
+                  wire::Operation::kCancelLoss, wire::Operation::kCertify}) {
+    Bytes payload;
+    if (!wire::encode(request(op), payload).ok()) return false;
+    if (!frame(wire::FrameKind::kRequest, "500152000101", n, payload)) return false;
+    n = static_cast<std::uint8_t>(n + 2);
+  }
+  for (const wire::Response& r : responses()) {
+    Bytes payload;
+    if (!wire::encode(r, payload).ok()) return false;
+    if (!frame(wire::FrameKind::kResponse, wire::kSichuanHostId, n, payload)) return false;
+    n = static_cast<std::uint8_t>(n + 2);
+  }
+  const Bytes refusal = wire::refusal(wire::kHubId, nonce(1), wire::RefusalReason::kReplay, time);
+  seeds.emplace_back(refusal.begin() + 4, refusal.end());
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool check = argc == 3 && std::strcmp(argv[1], "--check") == 0;
+  if (argc != 2 && !check) {
+    std::fprintf(stderr, "usage: fuzz_wire_seeds [--check] DIR\n");
+    return 2;
+  }
+  const std::filesystem::path dir = argv[argc - 1];
+  std::vector<Bytes> seeds;
+  if (!make_seeds(seeds)) {
+    std::fprintf(stderr, "fuzz_wire_seeds: cannot build the seeds\n");
+    return 1;
+  }
+  int missing = 0;
+  for (const Bytes& seed : seeds) {
+    const std::filesystem::path path = dir / name_of(seed);
+    if (check) {
+      std::ifstream in(path, std::ios::binary);
+      const Bytes on_disk{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      if (!in.is_open() || on_disk != seed) {
+        std::fprintf(stderr, "missing or different: %s (run fuzz_wire_seeds %s)\n", path.c_str(), dir.c_str());
+        ++missing;
+      }
+      continue;
+    }
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(seed.data()), static_cast<std::streamsize>(seed.size()));
+    if (!out) {
+      std::fprintf(stderr, "fuzz_wire_seeds: cannot write %s\n", path.c_str());
+      return 1;
+    }
+  }
+  std::printf("%zu seeds %s %s\n", seeds.size(), check ? "checked in" : "written to", dir.c_str());
+  return missing == 0 ? 0 : 1;
+}
