@@ -58,7 +58,8 @@ TEST_P(IdentityFlowTest, CardPulledAtEveryCommandGivesCardRemovedThenTheNextCard
   reader.contact().insert(card_from(GetParam()));
   auto result = read_identity_from(reader.contact());
   ASSERT_TRUE(result.ok()) << result.status().name();
-  EXPECT_EQ(result->card_id.size(), 32u);
+  EXPECT_TRUE(result->region.has_value());
+  EXPECT_EQ(to_hex(ByteSpan(result->card_id).subspan(3, 5)), "D156000005");
 }
 
 TEST_P(IdentityFlowTest, RegionIsTheFirstThreeBytesOfTheCardIdentificationCode) {
@@ -66,8 +67,9 @@ TEST_P(IdentityFlowTest, RegionIsTheFirstThreeBytesOfTheCardIdentificationCode) 
   reader.contact().insert(card_from(GetParam()));
   auto result = read_identity_from(reader.contact());
   ASSERT_TRUE(result.ok()) << result.status().name();
-  EXPECT_EQ(result->region, result->card_id.substr(0, 6));
-  EXPECT_EQ(result->card_id.substr(6, 10), "D156000005");
+  ASSERT_TRUE(result->region.has_value());
+  EXPECT_EQ(result->region->digits(), to_hex(result->card_id).substr(0, 6));
+  EXPECT_EQ(to_hex(result->card_id).substr(6, 10), "D156000005");
 }
 
 TEST_P(IdentityFlowTest, EmptySlotIsNoCard) {

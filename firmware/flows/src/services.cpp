@@ -62,13 +62,9 @@ std::string today(const Kiosk& kiosk) {
   return kiosk_date(kiosk.clock ? kiosk.clock() : std::chrono::system_clock::now());
 }
 
-// The request for `op` from the card's identity; fills o.key. False (with `o` set) when it cannot be built.
+// The request for `op` from the card's identity (read_card() made sure it has an SSN); fills
+// o.key. False (with `o` set) when it cannot be built.
 bool build_request(const Kiosk& kiosk, Operation op, ServiceOutcome& o, wire::Request& request) {
-  auto card_id = from_hex(o.identity.card_id);
-  if (!card_id.ok() || card_id->size() != 16) {
-    card_fault(o, ssc::Fault::card(Error::kMalformed));
-    return false;
-  }
   auto key = host::new_idempotency_key(kiosk.crypto);
   if (!key.ok()) {
     kiosk_error(o, key.status(), "no idempotency key");
@@ -78,10 +74,10 @@ bool build_request(const Kiosk& kiosk, Operation op, ServiceOutcome& o, wire::Re
   request.key = *key;
   request.terminal = kiosk.client.identity().terminal;
   request.serving_province = kiosk.client.identity().province;
-  request.card_region = o.identity.region;
-  request.ssn = o.identity.ssn;
-  request.card_number = o.identity.card_number;
-  request.card_id = std::move(card_id).value();
+  request.card_region = o.identity.region ? o.identity.region->to_string() : std::string();
+  request.ssn = std::string(o.identity.ssn.view());
+  request.card_number = std::string(o.identity.card_number.view());
+  request.card_id.assign(o.identity.card_id.begin(), o.identity.card_id.end());
   request.date = today(kiosk);
   if (op == Operation::kCertify) request.residence = kiosk.region;
   o.key = request.key;

@@ -1,16 +1,17 @@
-/* The standard terminal interface of social-security card readers (SSC-CARD.md "The standard terminal
+/* The standard terminal interface of social-security card readers (docs/CARD.md "The standard terminal
  * interface"; signatures as LD/T 6001.5-2023 lists them), implemented by libsscard_iface on the sscard
  * firmware. Every function returns 0 on success or a negative error code, and writes a NUL-terminated text
  * into pOutInfo: the result on success, a one-line reason on failure. pOutInfo must hold at least
  * SSCARD_IFACE_OUT_SIZE bytes. Text is GBK unless SSCARD_IFACE_ENCODING=UTF-8 (see firmware/iface/README.md
  * for the environment variables that choose the reader, the PSAM and the PIN pad).
  *
- * Error codes: -1 wrong card (type) / not a social-security card, -2 no card, -11 reader connection,
- * -21 internal authentication failed, -25 HSM mismatch, -31 PIN pad not connected, -32 PIN entry
- * cancelled, -33 PIN entry timed out, -34 the new-PIN entries differ (or a bad entry), -35 the initial PIN
- * may not transact, -36 the new PIN may not be the initial PIN, -51 wrong PIN, -52 PIN locked, -2201 no
- * PSAM, -2202 algorithm unsupported, -2203 the PSAM has no RKSSSE, -2204 HSM mode not needed; any other
- * status word of the card or the PSAM as minus its value in decimal (6A82 -> -27266). */
+ * Error codes (docs/CARD.md "Error codes"; firmware/ssc/include/sscard/ssc/interface_code.h): -1 wrong card
+ * (type) / not a social-security card, -2 no card, -11 reader connection (also: PIN pad not connected),
+ * -21 internal authentication failed, -25 HSM mismatch, -31 PIN entry cancelled, -32 PIN entry timed out,
+ * -33 wrong PIN length (fewer than 4 or more than 12 digits), -34 the two new-PIN entries differ, -35 the
+ * initial PIN may not transact, -36 the new PIN may not be the initial PIN, -51 wrong PIN, -52 PIN locked,
+ * -2201 no PSAM, -2202 algorithm unsupported, -2203 the PSAM has no RKSSSE, -2204 HSM mode not needed; any
+ * other status word of the card or the PSAM as minus its value in decimal (6A82 -> -27266). */
 #ifndef SSCARD_IFACE_H
 #define SSCARD_IFACE_H
 

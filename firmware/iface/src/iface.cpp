@@ -12,13 +12,15 @@
 #include <string>
 #include <string_view>
 
-#include "sscard/app/card_source.h"
+#include "sscard/devices/card_source.h"
+#include "sscard/devices/pinpad.h"
 #include "sscard/core/gbk.h"
 #include "sscard/crypto/default_crypto.h"
 #include "sscard/hal/sim_pinpad.h"
 #include "sscard/psam/psam.h"
 #include "sscard/ssc/fault.h"
 #include "sscard/ssc/identity.h"
+#include "sscard/ssc/interface_code.h"
 #include "sscard/ssc/pin.h"
 #include "sscard/ssc/security.h"
 #include "sscard/transport/transport.h"
@@ -26,11 +28,7 @@
 namespace sscard::iface {
 namespace {
 
-constexpr long kOk = 0;
-constexpr long kWrongCardType = -1;
-constexpr long kNoCard = -2;
-constexpr long kReaderConnection = -11;
-constexpr long kNoPsam = -2201;
+using ssc::InterfaceCode;
 
 std::string env(const char* name) {
   const char* value = std::getenv(name);
@@ -38,6 +36,12 @@ std::string env(const char* name) {
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// Where "sim:NAME" profiles are looked up: $SSCARD_CARDS_DIR, else ./cards.
+std::filesystem::path cards_dir() {
+  const std::string dir = env("SSCARD_CARDS_DIR");
+  return dir.empty() ? std::filesystem::path("cards") : std::filesystem::path(dir);
+}
 
 // "sim:NAME" names a file: a path if it looks like one, else NAME.json in `folder`.
 std::filesystem::path profile_path(std::string_view name, const std::filesystem::path& folder) {
@@ -50,9 +54,9 @@ std::filesystem::path profile_path(std::string_view name, const std::filesystem:
 struct Context {
   std::mutex mutex;
   std::string card_spec;
-  std::unique_ptr<app::CardSource> card;
+  std::unique_ptr<devices::CardSource> card;
   std::string psam_spec;
-  std::unique_ptr<app::CardSource> psam;
+  std::unique_ptr<devices::CardSource> psam;
   std::string pinpad_spec;
   std::unique_ptr<hal::PinPad> pinpad;
   std::unique_ptr<crypto::Crypto> crypto;
@@ -67,18 +71,22 @@ Context& context() {
   return *c;
 }
 
-// The outcome of one call: a code and the text for pOutInfo (UTF-8 until written).
+// The outcome of one call: a code (an InterfaceCode or minus a status word) and the text for pOutInfo
+// (UTF-8 until written).
 struct Reply {
-  long code = kOk;
+  long code = ssc::to_long(InterfaceCode::kOk);
   std::string text;
+
+  bool ok() const { return code == ssc::to_long(InterfaceCode::kOk); }
 };
 
-Reply fail(long code, std::string text) { return Reply{code, std::move(text)}; }
+Reply fail(InterfaceCode code, std::string text) { return Reply{ssc::to_long(code), std::move(text)}; }
+Reply done(std::string text) { return Reply{ssc::to_long(InterfaceCode::kOk), std::move(text)}; }
 Reply fault_reply(const ssc::Fault& f) { return Reply{ssc::interface_code(f), ssc::describe(f)}; }
 
 // Writes the reply into pOutInfo in the configured encoding, cut to SSCARD_IFACE_OUT_SIZE - 1 bytes.
 long write_reply(const Reply& reply, char* out) {
-  if (out == nullptr) return reply.code == kOk ? kReaderConnection : reply.code;
+  if (out == nullptr) return reply.ok() ? ssc::to_long(InterfaceCode::kReaderConnection) : reply.code;
   std::string text = reply.text;
   const std::string encoding = env("SSCARD_IFACE_ENCODING");
   const bool utf8 = encoding == "UTF-8" || encoding == "utf-8" || encoding == "UTF8" || encoding == "utf8";
@@ -104,16 +112,16 @@ Reply ensure_card(Context& c) {
   c.card.reset();
   c.hsm.clear();
   c.hsm_transport.reset();
-  app::OpenResult opened;
+  Result<std::unique_ptr<devices::CardSource>, devices::DeviceError> opened = devices::DeviceError{};
   if (starts_with(spec, "sim:")) {
-    opened = app::open_simulated_card(profile_path(std::string_view(spec).substr(4), app::default_cards_dir()));
+    opened = devices::open_simulated_card(profile_path(std::string_view(spec).substr(4), cards_dir()));
   } else if (spec == "pcsc" || starts_with(spec, "pcsc:")) {
-    opened = app::open_pcsc_reader(spec.size() > 5 ? spec.substr(5) : std::string());
+    opened = devices::open_pcsc(spec.size() > 5 ? spec.substr(5) : std::string());
   } else {
-    return fail(kReaderConnection, "SSCARD_CARD must be sim:PROFILE, pcsc or pcsc:NAME");
+    return fail(InterfaceCode::kReaderConnection, "SSCARD_CARD must be sim:PROFILE, pcsc or pcsc:NAME");
   }
-  if (!opened.source) return fail(kReaderConnection, opened.error);
-  c.card = std::move(opened.source);
+  if (!opened.ok()) return fail(InterfaceCode::kReaderConnection, opened.error().message);
+  c.card = std::move(opened).value();
   c.card_spec = spec;
   return {};
 }
@@ -124,20 +132,20 @@ Reply ensure_psam(Context& c) {
   if (spec.empty() || spec == "none") {
     c.psam.reset();
     c.psam_spec.clear();
-    return fail(kNoPsam, "no PSAM configured (SSCARD_PSAM)");
+    return fail(InterfaceCode::kNoPsam, "no PSAM configured (SSCARD_PSAM)");
   }
   if (c.psam && spec == c.psam_spec) return {};
   c.psam.reset();
-  app::OpenResult opened;
+  Result<std::unique_ptr<devices::CardSource>, devices::DeviceError> opened = devices::DeviceError{};
   if (starts_with(spec, "sim:")) {
-    opened = app::open_simulated_psam(profile_path(std::string_view(spec).substr(4), app::default_cards_dir() / "psam"));
+    opened = devices::open_simulated_psam(profile_path(std::string_view(spec).substr(4), cards_dir() / "psam"));
   } else if (starts_with(spec, "pcsc:")) {
-    opened = app::open_pcsc_reader(spec.substr(5));
+    opened = devices::open_pcsc(spec.substr(5));
   } else {
-    return fail(kNoPsam, "SSCARD_PSAM must be sim:PSAM_PROFILE, pcsc:NAME or none");
+    return fail(InterfaceCode::kNoPsam, "SSCARD_PSAM must be sim:PSAM_PROFILE, pcsc:NAME or none");
   }
-  if (!opened.source) return fail(kNoPsam, opened.error);
-  c.psam = std::move(opened.source);
+  if (!opened.ok()) return fail(InterfaceCode::kNoPsam, opened.error().message);
+  c.psam = std::move(opened).value();
   c.psam_spec = spec;
   return {};
 }
@@ -187,9 +195,11 @@ struct PoweredCard {
 };
 
 Reply power_card(Context& c, int type, PoweredCard& out) {
-  if (type < 1 || type > 4) return fail(kWrongCardType, "iType must be 1 (contact), 2 (contactless), 3 or 4 (auto)");
-  hal::Slot* contact = c.card->reader->find_slot(hal::SlotKind::kContact);
-  hal::Slot* contactless = c.card->reader->find_slot(hal::SlotKind::kContactless);
+  if (type < 1 || type > 4) {
+    return fail(InterfaceCode::kWrongCardType, "iType must be 1 (contact), 2 (contactless), 3 or 4 (auto)");
+  }
+  hal::Slot* contact = c.card->reader().find_slot(hal::SlotKind::kContact);
+  hal::Slot* contactless = c.card->reader().find_slot(hal::SlotKind::kContactless);
   std::array<hal::Slot*, 2> order{};
   switch (type) {
     case 1: order = {contact, nullptr}; break;
@@ -209,8 +219,8 @@ Reply power_card(Context& c, int type, PoweredCard& out) {
     }
     last = n.status();
   }
-  if (last == Error::kNoCard) return fail(kNoCard, "no card in the reader");
-  return fail(kReaderConnection, "card reader failure (" + std::string(last.name()) + ")");
+  if (last == Error::kNoCard) return fail(InterfaceCode::kNoCard, "no card in the reader");
+  return fail(InterfaceCode::kReaderConnection, "card reader failure (" + std::string(last.name()) + ")");
 }
 
 // The card, the transport to it (traced), and the powered PSAM when `with_psam`.
@@ -229,20 +239,22 @@ struct Session {
 
 Reply open_session(Context& c, int type, bool with_psam, Session& s) {
   Reply r = ensure_card(c);
-  if (r.code != kOk) return r;
+  if (!r.ok()) return r;
   if (with_psam) {
     r = ensure_psam(c);
-    if (r.code != kOk) return r;
+    if (!r.ok()) return r;
   }
   r = power_card(c, type, s.card);
-  if (r.code != kOk) return r;
+  if (!r.ok()) return r;
   s.card_transport = std::make_unique<transport::Transport>(*s.card.slot);
   s.card_transport->set_trace(s.trace.sink());
   if (with_psam) {
     std::array<std::uint8_t, hal::kMaxAtrSize> atr{};
-    auto n = c.psam->slot->power_up(atr);
-    if (!n.ok()) return fail(kNoPsam, "the PSAM does not answer (" + std::string(n.status().name()) + ")");
-    s.psam_transport = std::make_unique<transport::Transport>(*c.psam->slot);
+    auto n = c.psam->slot().power_up(atr);
+    if (!n.ok()) {
+      return fail(InterfaceCode::kNoPsam, "the PSAM does not answer (" + std::string(n.status().name()) + ")");
+    }
+    s.psam_transport = std::make_unique<transport::Transport>(c.psam->slot());
     s.psam = std::make_unique<psam::Psam>(*s.psam_transport);
     s.psam_transport->set_trace(s.trace.sink());
   }
@@ -258,7 +270,8 @@ bool is_hex_field(std::string_view f) {
 }
 
 // pCardInfo: NULL or "" names any card; otherwise its 32-hex-digit field must be the card's 卡识别码.
-bool card_matches(const char* card_info, std::string_view card_id) {
+bool card_matches(const char* card_info, const ssc::CardId& card_id_bytes) {
+  const std::string card_id = to_hex(card_id_bytes);
   if (card_info == nullptr || *card_info == '\0') return true;
   std::string_view info(card_info);
   while (!info.empty()) {
@@ -277,16 +290,16 @@ bool card_matches(const char* card_info, std::string_view card_id) {
 }
 
 Reply identity_reply(const ssc::AuthenticatedIdentity& id) {
-  return Reply{kOk, ssc::format_iface_line(id.identity, id.terminal_number, id.device_number)};
+  return done(ssc::format_iface_line(id.identity, id.terminal_number, id.device_number));
 }
 
 Reply read_card_bas(int type) {
   Context& c = context();
   Session s;
   Reply r = open_session(c, type, true, s);
-  if (r.code != kOk) return r;
+  if (!r.ok()) return r;
   crypto::Crypto* crypto = ensure_crypto(c);
-  if (crypto == nullptr) return fail(kReaderConnection, "no random number generator");
+  if (crypto == nullptr) return fail(InterfaceCode::kReaderConnection, "no random number generator");
   auto read = ssc::read_identity_with_psam(*s.card_transport, s.card.atr, *s.psam, *crypto);
   if (!read.ok()) return fault_reply(read.error());
   return identity_reply(*read);
@@ -296,25 +309,25 @@ Reply verify(int type) {
   Context& c = context();
   Session s;
   Reply r = open_session(c, type, false, s);
-  if (r.code != kOk) return r;
+  if (!r.ok()) return r;
   const ssc::Fault f = ssc::verify_pin(*s.card_transport, ensure_pinpad(c));
-  return f.ok() ? Reply{kOk, "PIN verified"} : fault_reply(f);
+  return f.ok() ? done("PIN verified") : fault_reply(f);
 }
 
 Reply change(int type) {
   Context& c = context();
   Session s;
   Reply r = open_session(c, type, false, s);
-  if (r.code != kOk) return r;
+  if (!r.ok()) return r;
   const ssc::Fault f = ssc::change_pin(*s.card_transport, ensure_pinpad(c));
-  return f.ok() ? Reply{kOk, "PIN changed"} : fault_reply(f);
+  return f.ok() ? done("PIN changed") : fault_reply(f);
 }
 
 Reply with_psam_context(int type, const char* card_info, bool reload) {
   Context& c = context();
   Session s;
   Reply r = open_session(c, type, true, s);
-  if (r.code != kOk) return r;
+  if (!r.ok()) return r;
   auto opened = ssc::open_card(*s.card_transport, s.card.atr);
   if (!opened.ok()) return fault_reply(opened.error());
   if (!card_matches(card_info, opened->identity.card_id)) {
@@ -323,24 +336,29 @@ Reply with_psam_context(int type, const char* card_info, bool reload) {
   const ssc::Fault f = reload ? ssc::pin_reload(*s.card_transport, *s.psam, *opened, ensure_pinpad(c))
                               : ssc::pin_unblock(*s.card_transport, *s.psam, *opened);
   if (!f.ok()) return fault_reply(f);
-  return Reply{kOk, reload ? "PIN reloaded" : "PIN unblocked"};
+  return done(reload ? "PIN reloaded" : "PIN unblocked");
 }
 
 Reply hsm_step1(int type) {
   Context& c = context();
   c.hsm.clear();
   c.hsm_transport.reset();
+  const std::string device_number = env("SSCARD_DEVICE_NUMBER");
+  if (!ssc::valid_device_number(device_number)) {
+    return fail(InterfaceCode::kInvalidInput,
+                "SSCARD_DEVICE_NUMBER must be at most 32 printable ASCII characters other than '|'");
+  }
   Reply r = ensure_card(c);
-  if (r.code != kOk) return r;
+  if (!r.ok()) return r;
   PoweredCard card;
   r = power_card(c, type, card);
-  if (r.code != kOk) return r;
+  if (!r.ok()) return r;
   crypto::Crypto* crypto = ensure_crypto(c);
-  if (crypto == nullptr) return fail(kReaderConnection, "no random number generator");
+  if (crypto == nullptr) return fail(InterfaceCode::kReaderConnection, "no random number generator");
   auto t = std::make_unique<transport::Transport>(*card.slot);
   TraceFile trace;
   t->set_trace(trace.sink());
-  auto line = ssc::hsm_step1(*t, card.atr, *crypto, env("SSCARD_DEVICE_NUMBER"), c.hsm);
+  auto line = ssc::hsm_step1(*t, card.atr, *crypto, device_number, c.hsm);
   t->set_trace(nullptr);
   if (!line.ok()) {
     (void)card.slot->power_down();
@@ -349,7 +367,7 @@ Reply hsm_step1(int type) {
   // The card stays powered for Step2.
   c.hsm_slot = card.slot;
   c.hsm_transport = std::move(t);
-  return Reply{kOk, *line};
+  return done(*line);
 }
 
 Reply hsm_step2(const char* key) {

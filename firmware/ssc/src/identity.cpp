@@ -4,17 +4,14 @@
 #include <array>
 
 #include "sscard/core/atr.h"
-#include "sscard/core/bcd.h"
-#include "sscard/core/date.h"
 #include "sscard/core/gbk.h"
 #include "sscard/core/status_word.h"
-#include "sscard/core/tlv.h"
 #include "sscard/ssc/commands.h"
 
 namespace sscard::ssc {
 namespace {
 
-// SSC-CARD.md "Record format": EF05 record n has tag 0n; EF06 holds 08, 09, 4E, 0A..0D.
+// CARD.md "Record format": EF05 record n has tag 0n; EF06 holds 08, 09, 4E, 0A..0D.
 enum : std::uint8_t {
   kTagCardId = 0x01,
   kTagCardType = 0x02,
@@ -52,11 +49,6 @@ constexpr std::array<RecordField, 14> kRecords = {{
 // 卡识别码 = issuing region (3 bytes BCD) + D156000005 + 8 card-specific bytes.
 constexpr std::size_t kRegionBytes = 3;
 
-// FCI of SSSE: 9F0C 03 86 01 xx, xx = algorithm identifier (SSC-CARD.md "Applications and files").
-constexpr tlv::Tag kTagFciIssuerData = 0x9F0C;
-constexpr tlv::Tag kTagAlgorithmId = 0x86;
-constexpr std::uint8_t kDefaultAlgorithmId = 1;
-
 const RecordField* find_field(std::uint8_t tag) {
   for (const RecordField& f : kRecords) {
     if (f.tag == tag) return &f;
@@ -64,7 +56,7 @@ const RecordField* find_field(std::uint8_t tag) {
   return nullptr;
 }
 
-// Text going into a '|'-separated line must hold neither control characters nor the separator.
+// Text going into a '|'-separated line must hold neither control characters nor the separator (D16).
 bool is_clean_text(std::string_view text) {
   return std::none_of(text.begin(), text.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -78,109 +70,123 @@ ByteSpan trim_zero_padding(ByteSpan field) {
   return field.first(n);
 }
 
-// `an`: ASCII, left-aligned, padded with 00 (SSC-CARD.md "Record format").
-Result<std::string> decode_an(ByteSpan field) {
+// `an`: ASCII, left-aligned, padded with 00 (CARD.md "Record format"); printable characters only (D16).
+template <std::size_t N>
+Status decode_an(ByteSpan field, FixedString<N>& out) {
   const ByteSpan text = trim_zero_padding(field);
-  std::string out(text.begin(), text.end());
-  for (char c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u > 0x7E || c == '|') return Error::kMalformed;
+  for (std::uint8_t b : text) {
+    if (b < 0x20 || b > 0x7E || b == '|') return Error::kMalformed;
   }
-  return out;
+  auto decoded = FixedString<N>::from(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
+  if (!decoded.ok()) return Error::kMalformed;
+  out = *decoded;
+  return kOk;
 }
 
-// GBK text padded with 00 (or spaces).
-Result<std::string> decode_gbk(ByteSpan field) {
-  SSCARD_TRY_ASSIGN(std::string text, gbk::to_utf8(gbk::trim_padding(field)));
-  if (!is_clean_text(text)) return Error::kMalformed;
-  return text;
+// GBK text padded with 00 (or spaces), appended to `name` as UTF-8. A C library without a GBK converter
+// (kUnsupported) is this build's limit, not the card's fault; any other failure is a malformed record.
+Status append_gbk(ByteSpan field, Name& name) {
+  auto text = gbk::to_utf8(gbk::trim_padding(field));
+  if (!text.ok()) return text.status() == Error::kUnsupported ? Error::kUnsupported : Error::kMalformed;
+  if (!is_clean_text(*text) || !name.append(*text).ok()) return Error::kMalformed;
+  return kOk;
 }
 
 bool all_bytes_are(ByteSpan field, std::uint8_t value) {
   return std::all_of(field.begin(), field.end(), [value](std::uint8_t b) { return b == value; });
 }
 
-// A BCD field of all 00 or all FF was never written.
+// A BCD field of all 00 or all FF was never written (DECISIONS.md D11).
 bool is_unset(ByteSpan field) { return all_bytes_are(field, 0x00) || all_bytes_are(field, 0xFF); }
 
-Result<std::string> decode_date(ByteSpan field) {
-  if (is_unset(field)) return std::string();
-  SSCARD_TRY_ASSIGN(Date date, decode_bcd_date(field));
-  return to_yyyymmdd(date);
+Status decode_date(ByteSpan field, std::optional<Date>& out) {
+  if (is_unset(field)) {
+    out.reset();
+    return kOk;
+  }
+  auto date = decode_bcd_date(field);
+  if (!date.ok()) return Error::kMalformed;
+  out = *date;
+  return kOk;
 }
 
-Result<std::string> decode_number(ByteSpan field) {
-  if (is_unset(field)) return std::string();
-  return bcd::decode_n(field);
+// A BCD code (GB/T 2260 region, GB/T 3304 ethnic group): all its digits, or unset.
+template <std::size_t Digits>
+Status decode_code(ByteSpan field, std::optional<NumericCode<Digits>>& out) {
+  if (is_unset(field)) {
+    out.reset();
+    return kOk;
+  }
+  auto code = NumericCode<Digits>::from_bcd(field);
+  if (!code.ok()) return Error::kMalformed;
+  out = *code;
+  return kOk;
 }
 
-Result<std::string> decode_region_code(ByteSpan field) {
-  if (is_unset(field)) return std::string();
-  return bcd::decode_cn(field);
-}
-
-// The initialising organisation's code: its encoding is unconfirmed (SSC-CARD.md), so printable ASCII is
-// kept as text and anything else is shown as hex.
-std::string decode_init_org(ByteSpan field) {
-  auto text = decode_an(field);
-  if (text.ok()) return *text;
-  return to_hex(field);
-}
-
-// Stores `result` into `field`. Any decoding failure is a malformed record, except a C library without a
-// GBK converter (kUnsupported), which is this build's limit and not the card's fault.
-Status assign(std::string& field, Result<std::string> result) {
-  if (!result.ok()) return result.status() == Error::kUnsupported ? Error::kUnsupported : Error::kMalformed;
-  field = std::move(result).value();
+// GB/T 2261.1 as one ASCII character; 00 is unset.
+Status decode_sex(ByteSpan field, Sex& out) {
+  FixedString<1> text;
+  SSCARD_TRY(decode_an(field, text));
+  if (text.empty()) {
+    out = Sex{};
+  } else if (text == "1") {
+    out = Sex::male();
+  } else if (text == "2") {
+    out = Sex::female();
+  } else {
+    out = Sex{Sex::Kind::kOther, text.view().front()};
+  }
   return kOk;
 }
 
 Status decode_value(std::uint8_t tag, ByteSpan value, Identity& id) {
   switch (tag) {
     case kTagCardId: {
-      auto region = bcd::decode_n(value.first(kRegionBytes));
+      auto region = RegionCode::from_bcd(value.first(kRegionBytes));
       if (!region.ok()) return Error::kMalformed;
       id.region = *region;
-      id.card_id = to_hex(value);
+      std::copy(value.begin(), value.end(), id.card_id.begin());
       return kOk;
     }
     case kTagCardType:
-      return assign(id.card_type, decode_an(value));
+      return decode_an(value, id.card_type);
     case kTagSpecVersion:
-      SSCARD_TRY(assign(id.spec_version, decode_an(value)));
-      id.generation = generation_from_spec_version(id.spec_version);
+      SSCARD_TRY(decode_an(value, id.spec_version));
+      id.generation = generation_from_spec_version(id.spec_version.view());
       return kOk;
-    case kTagInitOrg:
-      id.init_org = decode_init_org(value);
-      return kOk;
-    case kTagIssueDate:
-      return assign(id.issue_date, decode_date(value));
-    case kTagExpiryDate:
-      return assign(id.expiry_date, decode_date(value));
-    case kTagCardNumber:
-      return assign(id.card_number, decode_an(value));
-    case kTagSsn:
-      return assign(id.ssn, decode_an(value));
-    case kTagName:
-      return assign(id.name, decode_gbk(value));
-    case kTagNameExtension: {
-      std::string extension;
-      SSCARD_TRY(assign(extension, decode_gbk(value)));
-      id.name += extension;
+    case kTagInitOrg: {
+      auto raw = InitOrg::from(value);
+      if (!raw.ok()) return Error::kMalformed;
+      id.init_org = *raw;
       return kOk;
     }
+    case kTagIssueDate:
+      return decode_date(value, id.issue_date);
+    case kTagExpiryDate:
+      return decode_date(value, id.expiry_date);
+    case kTagCardNumber:
+      return decode_an(value, id.card_number);
+    case kTagSsn:
+      return decode_an(value, id.ssn);
+    case kTagName:
+      id.name.clear();
+      return append_gbk(value, id.name);
+    case kTagNameExtension:
+      return append_gbk(value, id.name);
     case kTagSex:
-      return assign(id.sex, decode_an(value));
+      return decode_sex(value, id.sex);
     case kTagNation:
-      return assign(id.nation, decode_number(value));
+      return decode_code(value, id.nation);
     case kTagBirthplace:
-      return assign(id.birthplace, decode_region_code(value));
+      return decode_code(value, id.birthplace);
     case kTagBirthDate:
-      return assign(id.birth_date, decode_date(value));
+      return decode_date(value, id.birth_date);
     default:
       return Error::kInvalidArgument;
   }
 }
+
+std::string date_text(const std::optional<Date>& date) { return date ? to_yyyymmdd(*date) : std::string(); }
 
 }  // namespace
 
@@ -200,23 +206,11 @@ Generation generation_from_spec_version(std::string_view spec_version) {
   }
 }
 
-Result<std::uint8_t> algorithm_id_from_fci(ByteSpan fci) {
-  if (fci.empty()) return kDefaultAlgorithmId;
-  auto issuer_data = tlv::find_recursive(fci, kTagFciIssuerData);
-  if (!issuer_data.ok()) {
-    if (issuer_data.status() == Error::kNotFound) return kDefaultAlgorithmId;
-    return Error::kMalformed;
-  }
-  auto algorithm = tlv::find(issuer_data->value, kTagAlgorithmId);
-  if (!algorithm.ok() || algorithm->value.size() != 1) return Error::kMalformed;
-  return algorithm->value[0];
-}
-
 Status decode_record(std::uint8_t expected_tag, ByteSpan record, Identity& identity) {
   const RecordField* field = find_field(expected_tag);
   if (field == nullptr) return Error::kInvalidArgument;
-  // SSC-CARD.md "Record format": 1-byte tag, 1-byte length, value; the length byte must account for
-  // exactly the rest of the record.
+  // CARD.md "Record format": 1-byte tag, 1-byte length, value; the length byte must account for exactly
+  // the rest of the record.
   if (record.size() < 2 || record[0] != expected_tag) return Error::kMalformed;
   const std::size_t length = record[1];
   if (record.size() - 2 != length) return Error::kMalformed;
@@ -229,15 +223,16 @@ Result<Identity> read_identity(transport::Transport& t, ByteSpan atr) {
   if (!atr.empty()) {
     auto parsed = atr::parse(atr);
     if (!parsed.ok()) return Error::kMalformed;
-    id.atr_historical = to_hex(parsed->historical);
+    auto historical = AtrHistorical::from(parsed->historical);
+    if (!historical.ok()) return Error::kMalformed;
+    id.atr_historical = *historical;
   }
 
   std::array<std::uint8_t, apdu::kMaxShortResponseSize> buffer{};
-
-  SSCARD_TRY_ASSIGN(apdu::Response selected, t.transmit(select_ssse(), buffer));
-  if (selected.sw == sw::kFileNotFound) return Error::kNotFound;
-  if (!selected.sw.is_success()) return Error::kCardStatus;
-  SSCARD_TRY_ASSIGN(id.algorithm_id, algorithm_id_from_fci(selected.data));
+  SSCARD_TRY_ASSIGN(const SsseSelection selected, select_ssse(t, buffer));
+  // A blocked application's records cannot be read: the card's 6283 is the answer (D30).
+  if (selected.blocked) return Error::kCardStatus;
+  id.algorithm_id = selected.algorithm_id;
   SSCARD_TRY(read_identity_records(t, id, false));
   return id;
 }
@@ -252,7 +247,7 @@ Status read_identity_records(transport::Transport& t, Identity& id, bool skip_is
       SSCARD_TRY(decode_record(field.tag, record.data, id));
       continue;
     }
-    // 1st-generation cards have no name extension record (SSC-CARD.md, EF06 table).
+    // 1st-generation cards have no name extension record (CARD.md, EF06 table).
     if (field.tag == kTagNameExtension && record.sw == sw::kRecordNotFound) continue;
     if (record.sw == sw::kSecurityNotSatisfied) {
       // A 3rd-generation card shows personal data only after external authentication with the PSAM's
@@ -263,23 +258,39 @@ Status read_identity_records(transport::Transport& t, Identity& id, bool skip_is
     }
     return Error::kCardStatus;
   }
-  // The real 3rd-generation trace (SSC-CARD.md "Access") shows the personal records answering with
-  // nothing but padding when the terminal has not authenticated: that is withheld data as well.
+  // The real 3rd-generation trace (CARD.md "Third-generation access") shows the personal records answering
+  // with nothing but padding when the terminal has not authenticated: that is withheld data as well (D17).
   if (id.generation == Generation::kThird && id.card_number.empty() && id.ssn.empty() && id.name.empty()) {
     id.personal_data_withheld = true;
   }
   return kOk;
 }
 
+bool valid_device_number(std::string_view device_number) {
+  if (device_number.size() > kMaxDeviceNumberSize) return false;
+  for (const char c : device_number) {
+    if (c < 0x20 || c > 0x7E || c == '|') return false;
+  }
+  return true;
+}
+
 std::string format_iface_line(const Identity& identity, std::string_view terminal_number,
                               std::string_view device_number) {
-  const std::string_view fields[] = {
-      identity.region,       identity.ssn,          identity.card_number, identity.card_id,
-      identity.name,         identity.atr_historical, identity.spec_version, identity.issue_date,
-      identity.expiry_date,  terminal_number,       device_number,
+  const std::string fields[] = {
+      identity.region ? identity.region->to_string() : std::string(),
+      std::string(identity.ssn.view()),
+      std::string(identity.card_number.view()),
+      to_hex(identity.card_id),
+      std::string(identity.name.view()),
+      to_hex(identity.atr_historical.span()),
+      std::string(identity.spec_version.view()),
+      date_text(identity.issue_date),
+      date_text(identity.expiry_date),
+      std::string(terminal_number),
+      std::string(device_number),
   };
   std::string line;
-  for (std::string_view f : fields) {
+  for (const std::string& f : fields) {
     line += f;
     line += '|';
   }

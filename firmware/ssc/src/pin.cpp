@@ -3,7 +3,7 @@
 #include <array>
 
 #include "sscard/ssc/commands.h"
-#include "sscard/ssc/identity.h"
+#include "sscard/ssc/ssse.h"
 
 namespace sscard::ssc {
 namespace {
@@ -13,12 +13,12 @@ using Buffer = std::array<std::uint8_t, apdu::kMaxShortResponseSize>;
 // The byte between the old and the new PIN in CHANGE PIN (PBOC layout, DECISIONS.md S10).
 constexpr std::uint8_t kChangePinSeparator = 0xFF;
 
+// The PIN lives in SSSE: a blocked application takes no PIN command (D30).
 Fault select_application(transport::Transport& card) {
   Buffer buffer{};
-  auto selected = card.transmit(select_ssse(), buffer);
-  if (!selected.ok()) return Fault::card(selected.status());
-  if (selected->sw == sw::kFileNotFound) return Fault::make(Failure::kNotSocialSecurityCard, Status{}, selected->sw);
-  if (!selected->sw.is_success()) return Fault::card_status(selected->sw);
+  auto selected = select_ssse(card, buffer);
+  if (!selected.ok()) return select_fault(selected.status(), card.last_status_word());
+  if (selected->blocked) return Fault::card_status(sw::kFileInvalidated);
   return Fault::none();
 }
 

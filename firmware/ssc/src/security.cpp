@@ -5,6 +5,7 @@
 #include "sscard/core/atr.h"
 #include "sscard/ssc/commands.h"
 #include "sscard/ssc/pin.h"
+#include "sscard/ssc/ssse.h"
 
 namespace sscard::ssc {
 namespace {
@@ -23,7 +24,7 @@ constexpr std::size_t kChallengeSize = 8;
 constexpr std::size_t kMacChallengeSize = 4;
 constexpr std::uint8_t kSm4ExternalAuthTrailer = 0x01;
 
-// SSC-CARD.md: terminal number without a PSAM.
+// CARD.md "The standard terminal interface": the terminal number without a PSAM.
 constexpr std::string_view kNoPsamTerminalNumber = "000000000000";
 
 Fault card_fault(Status s) {
@@ -49,8 +50,8 @@ Fault diversify_fault(Status s, const psam::Psam& psam, psam::KeyClass key, cons
   Fault f = Fault::make(Failure::kPsamLacksKey, s, psam.last_status_word());
   if (key == psam::KeyClass::kIrk) f.failure = Failure::kPsamLacksIssuerKeys;
   if (key == psam::KeyClass::kRkssse) f.failure = Failure::kPsamLacksReadKey;
-  f.issuer = province_of(context.identity.region);
-  f.key = std::string(psam::key_class_name(key));
+  if (context.identity.region) f.issuer = context.identity.region->province();
+  f.key = key;
   return f;
 }
 
@@ -105,7 +106,7 @@ Fault get_challenge_into(transport::Transport& card, MutableByteSpan challenge) 
   return Fault::none();
 }
 
-// EXTERNAL AUTHENTICATE with cryptogram A for challenge C (SSC-CARD.md: the SM4 form ends with 01).
+// EXTERNAL AUTHENTICATE with cryptogram A for challenge C (CARD.md: the SM4 form ends with 01).
 Fault card_external_authenticate(transport::Transport& card, std::uint8_t algorithm_id, std::uint8_t key_id,
                                  ByteSpan cryptogram, ByteSpan challenge) {
   std::array<std::uint8_t, 2 * kChallengeSize + 1> data{};
@@ -120,7 +121,7 @@ Fault card_external_authenticate(transport::Transport& card, std::uint8_t algori
   const StatusWord sw = response->sw;
   if (sw.is_success()) return Fault::none();
   // SECURITY.md: 6300 wrong cryptogram, 6985 challenge mismatch, 6A88 no such key on the card.
-  if (sw == StatusWord(0x6300) || sw == sw::kConditionsNotSatisfied || sw == sw::kReferencedDataNotFound) {
+  if (sw == sw::kStateChangedNoInfo || sw == sw::kConditionsNotSatisfied || sw == sw::kReferencedDataNotFound) {
     return Fault::make(Failure::kExternalAuthRefused, Status{}, sw);
   }
   return Fault::card_status(sw);
@@ -172,12 +173,10 @@ bool parse_hex8(std::string_view text, std::span<std::uint8_t, 8> out) {
 
 }  // namespace
 
-Result<Factor> city_factor(std::string_view region) {
-  if (region.size() != 6 || !std::all_of(region.begin(), region.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return Error::kInvalidArgument;
-  }
+Factor city_factor(const RegionCode& region) {
   Factor f{};
-  std::copy(region.begin(), region.end(), f.begin());
+  const std::string_view digits = region.digits();
+  std::copy(digits.begin(), digits.end(), f.begin());
   f[6] = kFactorSuffix[0];
   f[7] = kFactorSuffix[1];
   return f;
@@ -202,30 +201,29 @@ Result<CardContext, Fault> open_card(transport::Transport& card, ByteSpan atr) {
   auto factor = card_factor(atr);
   if (!factor.ok()) return Fault::make(Failure::kNotSocialSecurityCard, factor.status());
   context.card = *factor;
-  context.identity.atr_historical = to_hex(atr::parse(atr)->historical);
+  auto historical = AtrHistorical::from(atr::parse(atr)->historical);
+  if (!historical.ok()) return Fault::make(Failure::kNotSocialSecurityCard, Error::kMalformed);
+  context.identity.atr_historical = *historical;
 
   Buffer buffer{};
-  auto selected = card.transmit(select_ssse(), buffer);
-  if (!selected.ok()) return card_fault(selected.status());
-  if (selected->sw == sw::kFileNotFound) return Fault::make(Failure::kNotSocialSecurityCard, Status{}, selected->sw);
-  if (!selected->sw.is_success()) return Fault::card_status(selected->sw);
-  auto algorithm = algorithm_id_from_fci(selected->data);
-  if (!algorithm.ok()) return Fault::make(Failure::kNotSocialSecurityCard, algorithm.status());
-  context.identity.algorithm_id = *algorithm;
+  auto selected = select_ssse(card, buffer);
+  if (!selected.ok()) return select_fault(selected.status(), card.last_status_word());
+  // Every secured flow but APPLICATION UNBLOCK needs the application's records (D30).
+  if (selected->blocked) return Fault::card_status(sw::kFileInvalidated);
+  context.identity.algorithm_id = selected->algorithm_id;
 
   Fault f = read_head_record(card, kTagCardId, kCardIdRecordNe, context.identity);
   if (!f.ok()) return f;
   f = read_head_record(card, kTagSpecVersion, kSpecVersionRecordNe, context.identity);
   if (!f.ok()) return f;
-  auto city = city_factor(context.identity.region);
-  if (!city.ok()) return Fault::make(Failure::kNotSocialSecurityCard, Error::kMalformed);
-  context.city = *city;
+  if (!context.identity.region) return Fault::make(Failure::kNotSocialSecurityCard, Error::kMalformed);
+  context.city = city_factor(*context.identity.region);
   return context;
 }
 
 Fault internal_authentication(transport::Transport& card, psam::Psam& psam, const CardContext& context,
                               crypto::Crypto& crypto) {
-  // PF || D: 16 unpredictable bytes (RELIABILITY.md "Secrets": never a counter).
+  // PF || D: 16 unpredictable bytes (SECURITY.md "Secrets": never a counter).
   std::array<std::uint8_t, 2 * psam::kFactorSize> factor_and_data{};
   if (!crypto.random(factor_and_data).ok()) return Fault::make(Failure::kInternal, Error::kInternal);
   const ByteSpan process_factor = ByteSpan(factor_and_data).first(psam::kFactorSize);
@@ -298,25 +296,20 @@ Fault application_block(transport::Transport& card, psam::Psam& psam, const Card
                        permanent ? kApplicationBlockPermanent : kApplicationBlockTemporary, {});
 }
 
-Fault application_unblock(transport::Transport& card, ByteSpan atr, std::string_view region, psam::Psam& psam) {
+Fault application_unblock(transport::Transport& card, ByteSpan atr, const RegionCode& region, psam::Psam& psam) {
   CardContext context;
   auto factor = card_factor(atr);
   if (!factor.ok()) return Fault::make(Failure::kNotSocialSecurityCard, factor.status());
   context.card = *factor;
-  auto city = city_factor(region);
-  if (!city.ok()) return Fault::make(Failure::kInternal, Error::kInvalidArgument);
-  context.city = *city;
-  context.identity.region = std::string(region);
+  context.city = city_factor(region);
+  context.identity.region = region;
 
+  // SECURITY.md: a blocked SSSE answers SELECT with 6283 and its FCI, an unblocked one with 9000; both may
+  // be unblocked.
   Buffer buffer{};
-  auto selected = card.transmit(select_ssse(), buffer);
-  if (!selected.ok()) return card_fault(selected.status());
-  if (selected->sw == sw::kFileNotFound) return Fault::make(Failure::kNotSocialSecurityCard, Status{}, selected->sw);
-  // SECURITY.md: a blocked SSSE answers SELECT with 6283 and its FCI; an unblocked one with 9000.
-  if (!selected->sw.is_success() && selected->sw != sw::kFileInvalidated) return Fault::card_status(selected->sw);
-  auto algorithm = algorithm_id_from_fci(selected->data);
-  if (!algorithm.ok()) return Fault::make(Failure::kNotSocialSecurityCard, algorithm.status());
-  context.identity.algorithm_id = *algorithm;
+  auto selected = select_ssse(card, buffer);
+  if (!selected.ok()) return select_fault(selected.status(), card.last_status_word());
+  context.identity.algorithm_id = selected->algorithm_id;
   return send_with_mac(card, psam, context, psam::KeyClass::kStk, kApplicationUnblock, {});
 }
 
@@ -364,8 +357,9 @@ Result<std::string, Fault> hsm_step1(transport::Transport& card, ByteSpan atr, c
   const ByteSpan pf_and_d(factor_and_data);
   std::string line;
   for (const std::string& field :
-       {id.region, id.atr_historical, to_hex(algorithm), id.card_id, to_hex(pf_and_d.first(8)),
-        to_hex(pf_and_d.last(8)), to_hex(opened->card), to_hex(session.challenge_), std::string(device_number)}) {
+       {id.region ? id.region->to_string() : std::string(), to_hex(id.atr_historical.span()), to_hex(algorithm),
+        to_hex(id.card_id), to_hex(pf_and_d.first(8)), to_hex(pf_and_d.last(8)), to_hex(opened->card),
+        to_hex(session.challenge_), std::string(device_number)}) {
     line += field;
     line += '|';
   }

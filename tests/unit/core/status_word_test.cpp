@@ -21,7 +21,7 @@ TEST_P(NamedStatusWords, DescribeGivesTheTableMeaning) {
   EXPECT_EQ(describe(GetParam().sw), GetParam().meaning);
 }
 
-// Every constant in sscard::sw, and the words the social-security card answers with (SSC-CARD.md).
+// Every constant in sscard::sw, and the words the social-security card answers with (docs/CARD.md "Status words").
 INSTANTIATE_TEST_SUITE_P(
     Constants, NamedStatusWords,
     testing::Values(Named{sw::kSuccess, "normal processing"},
@@ -46,8 +46,32 @@ INSTANTIATE_TEST_SUITE_P(
                     Named{sw::kClaNotSupported, "class not supported"},
                     Named{sw::kNoPreciseDiagnosis, "no precise diagnosis"},
                     Named{sw::kApplicationBlocked, "PBOC: application permanently blocked"},
+                    Named{sw::kStateChangedNoInfo, "warning: no information given, state changed"},
+                    Named{sw::kPbocMacInvalid, "PBOC: MAC invalid"},
+                    Named{sw::kInsufficientBalance, "PBOC: insufficient balance"},
+                    Named{sw::kKeyIndexNotSupported, "PBOC: key index not supported"},
+                    Named{sw::kMacUnavailable, "PBOC: required MAC unavailable"},
                     Named{StatusWord(0x6300), "warning: no information given, state changed"},
                     Named{StatusWord(0x9302), "PBOC: MAC invalid"}));
+
+TEST(StatusWord, NamedConstantsHaveTheirDocumentedValues) {
+  // docs/CARD.md "Status words", DECISIONS.md D29.
+  EXPECT_EQ(sw::kSuccess.value(), 0x9000);
+  EXPECT_EQ(sw::kFileInvalidated.value(), 0x6283);
+  EXPECT_EQ(sw::kStateChangedNoInfo.value(), 0x6300);
+  EXPECT_EQ(sw::kSecurityNotSatisfied.value(), 0x6982);
+  EXPECT_EQ(sw::kAuthMethodBlocked.value(), 0x6983);
+  EXPECT_EQ(sw::kConditionsNotSatisfied.value(), 0x6985);
+  EXPECT_EQ(sw::kIncorrectMac.value(), 0x6988);
+  EXPECT_EQ(sw::kFileNotFound.value(), 0x6A82);
+  EXPECT_EQ(sw::kRecordNotFound.value(), 0x6A83);
+  EXPECT_EQ(sw::kReferencedDataNotFound.value(), 0x6A88);
+  EXPECT_EQ(sw::kPbocMacInvalid.value(), 0x9302);
+  EXPECT_EQ(sw::kApplicationBlocked.value(), 0x9303);
+  EXPECT_EQ(sw::kInsufficientBalance.value(), 0x9401);
+  EXPECT_EQ(sw::kKeyIndexNotSupported.value(), 0x9403);
+  EXPECT_EQ(sw::kMacUnavailable.value(), 0x9406);
+}
 
 TEST(StatusWord, FamiliesAreDescribedGenerically) {
   const std::string_view more = describe(StatusWord(0x6100));

@@ -279,6 +279,8 @@ TEST_F(ServicesTest, ServicesThatNeedAPinRefuseToRunWithoutAKeypad) {
     const ServiceOutcome o = service(kiosk(), station.access(nullptr));
     EXPECT_EQ(o.kind, Kind::kCardFault);
     EXPECT_EQ(o.fault.failure, ssc::Failure::kPinPadNotConnected);
+    EXPECT_EQ(ssc::interface_code(o.fault), -11);  // DECISIONS.md I1: the keypad belongs to the reader
+    EXPECT_EQ(o.message, "the PIN pad is not connected");
   }
   EXPECT_EQ(host_.frames, 0);
 }

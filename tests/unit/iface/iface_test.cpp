@@ -116,12 +116,26 @@ TEST_F(IfaceTest, PinLifeCycle) {
   pins("111111");
   EXPECT_EQ(iVerifyPIN(1, out_), -51);
   EXPECT_STREQ(out_, "wrong PIN, 5 tries left");
+  pins("111111,111111,111111,111111");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(iVerifyPIN(1, out_), -51) << i;
+  EXPECT_STREQ(out_, "wrong PIN, 2 tries left");
+  EXPECT_EQ(iVerifyPIN(1, out_), -51);
+  EXPECT_STREQ(out_, "wrong PIN, 1 try left");
+  pins("917364");
+  EXPECT_EQ(iVerifyPIN(1, out_), 0) << out_;  // the right PIN resets the counter
   pins("cancel");
-  EXPECT_EQ(iVerifyPIN(1, out_), -32);
-  pins("timeout");
-  EXPECT_EQ(iVerifyPIN(1, out_), -33);
-  unsetenv("SSCARD_PINPAD");
   EXPECT_EQ(iVerifyPIN(1, out_), -31);
+  EXPECT_STREQ(out_, "PIN entry cancelled");
+  pins("timeout");
+  EXPECT_EQ(iVerifyPIN(1, out_), -32);
+  EXPECT_STREQ(out_, "PIN entry timed out");
+  pins("123");
+  EXPECT_EQ(iVerifyPIN(1, out_), -33);
+  EXPECT_STREQ(out_, "a PIN has 4 to 12 digits");
+  // DECISIONS.md I1: the PIN pad belongs to the reader; without one it is a reader connection error.
+  unsetenv("SSCARD_PINPAD");
+  EXPECT_EQ(iVerifyPIN(1, out_), -11);
+  EXPECT_STREQ(out_, "the PIN pad is not connected");
 }
 
 TEST_F(IfaceTest, ABlockedPinIsUnblockedAndReloaded) {

@@ -1,4 +1,4 @@
-// The card commands' bytes, against the APDUs of SSC-CARD.md "Commands" and "Record format".
+// The card commands' bytes, against the APDUs of CARD.md "Commands" and "Record format".
 #include "sscard/ssc/commands.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// read_identity() against scripted cards answering with the record encodings of SSC-CARD.md, and
-// format_iface_line() against the documented iReadCardBas example.
+// read_identity() against scripted cards answering with the record encodings of docs/CARD.md, the typed
+// fields it decodes, and format_iface_line() against the documented iReadCardBas example.
 #include "sscard/ssc/identity.h"
 
 #include <gtest/gtest.h>
@@ -52,7 +52,7 @@ TEST_F(IdentityTest, ExampleCardReproducesTheDocumentedIfaceLine) {
   load("example_card_t0.script");
   auto id = read();
   ASSERT_TRUE(id.ok()) << id.status().name();
-  // SSC-CARD.md, "The standard terminal interface": the example iReadCardBas output.
+  // CARD.md, "The standard terminal interface": the example iReadCardBas output.
   EXPECT_EQ(format_iface_line(*id, "410100813475", "终端设备号"),
             "639900|111111198101011110|X00000019|639900D15600000500BF7C7A48FB4966|张三|"
             "00814E43238697159900BF7C7A|1.00|20101001|20201001|410100813475|终端设备号|");
@@ -62,21 +62,25 @@ TEST_F(IdentityTest, ExampleCardFieldsAreDecoded) {
   load("example_card_t0.script");
   auto id = read();
   ASSERT_TRUE(id.ok()) << id.status().name();
-  EXPECT_EQ(id->region, "639900");
-  EXPECT_EQ(id->card_id, "639900D15600000500BF7C7A48FB4966");
+  ASSERT_TRUE(id->region.has_value());
+  EXPECT_EQ(*id->region, RegionCode("639900"));
+  EXPECT_EQ(to_hex(id->card_id), "639900D15600000500BF7C7A48FB4966");
   EXPECT_EQ(id->card_type, "1");
   EXPECT_EQ(id->spec_version, "1.00");
-  EXPECT_EQ(id->init_org, "639900000001");
-  EXPECT_EQ(id->issue_date, "20101001");
-  EXPECT_EQ(id->expiry_date, "20201001");
+  EXPECT_EQ(to_hex(id->init_org.span()), to_hex(as_bytes("639900000001")));
+  EXPECT_EQ(id->issue_date, (Date{2010, 10, 1}));
+  EXPECT_EQ(id->expiry_date, (Date{2020, 10, 1}));
   EXPECT_EQ(id->card_number, "X00000019");
   EXPECT_EQ(id->ssn, "111111198101011110");
   EXPECT_EQ(id->name, "张三");
-  EXPECT_EQ(id->sex, "1");
-  EXPECT_EQ(id->nation, "01");
-  EXPECT_EQ(id->birthplace, "111111");
-  EXPECT_EQ(id->birth_date, "19810101");
-  EXPECT_EQ(id->atr_historical, "00814E43238697159900BF7C7A");
+  EXPECT_EQ(id->sex, Sex::male());
+  EXPECT_EQ(id->sex.code, '1');
+  ASSERT_TRUE(id->nation.has_value());
+  EXPECT_EQ(*id->nation, NationCode("01"));
+  ASSERT_TRUE(id->birthplace.has_value());
+  EXPECT_EQ(*id->birthplace, RegionCode("111111"));
+  EXPECT_EQ(id->birth_date, (Date{1981, 1, 1}));
+  EXPECT_EQ(to_hex(id->atr_historical.span()), "00814E43238697159900BF7C7A");
   EXPECT_EQ(id->algorithm_id, 1);
   EXPECT_EQ(id->generation, Generation::kFirst);
   EXPECT_FALSE(id->personal_data_withheld);
@@ -110,20 +114,23 @@ TEST_F(IdentityTest, ThirdGenerationCardWithoutAuthenticationWithholdsPersonalDa
   EXPECT_TRUE(id->personal_data_withheld);
   EXPECT_EQ(id->generation, Generation::kThird);
   EXPECT_EQ(id->algorithm_id, 3);
-  EXPECT_EQ(id->region, "639900");
-  EXPECT_EQ(id->card_id, "639900D15600000500BF7C7A48FB4966");
+  EXPECT_EQ(id->region, RegionCode("639900"));
+  EXPECT_EQ(to_hex(id->card_id), "639900D15600000500BF7C7A48FB4966");
   EXPECT_EQ(id->spec_version, "3.00");
   EXPECT_EQ(id->card_number, "");
   EXPECT_EQ(id->ssn, "");
   EXPECT_EQ(id->name, "");
-  EXPECT_EQ(id->birth_date, "");
+  EXPECT_EQ(id->sex, Sex{});
+  EXPECT_FALSE(id->nation.has_value());
+  EXPECT_FALSE(id->birthplace.has_value());
+  EXPECT_FALSE(id->birth_date.has_value());
   EXPECT_EQ(format_iface_line(*id, "000000000000", "D1"),
             "639900|||639900D15600000500BF7C7A48FB4966||00814E43238697159900BF7C7A|3.00|20101001|20201001|"
             "000000000000|D1|");
 }
 
 TEST_F(IdentityTest, ThirdGenerationCardReturningBlankPersonalRecordsCountsAsWithheld) {
-  // The real trace in SSC-CARD.md shows empty SSN, number and name rather than an error status.
+  // The real trace in CARD.md shows empty SSN, number and name rather than an error status.
   slot_.expect(kSelectSsse, std::string(kFci).replace(std::string(kFci).size() - 2, 2, "03") + "9000");
   const auto exchanges = load_exchanges(data_path("example_card_t0.script"));
   for (std::size_t i = 2; i < exchanges.size(); ++i) {
@@ -273,7 +280,7 @@ TEST_F(IdentityTest, EmptyAtrLeavesTheHistoricalBytesEmpty) {
   load("example_card_t0.script");
   auto id = read_identity(transport_, ByteSpan{});
   ASSERT_TRUE(id.ok());
-  EXPECT_EQ(id->atr_historical, "");
+  EXPECT_TRUE(id->atr_historical.empty());
 }
 
 TEST(AlgorithmIdTest, FromFci) {
@@ -307,18 +314,82 @@ TEST(GenerationTest, FromTheSpecVersionsFirstCharacter) {
 
 TEST(IfaceLineTest, ElevenFieldsEachFollowedByTheSeparator) {
   Identity id;
-  id.region = "500000";
+  id.region = RegionCode("500000");
   id.ssn = "500101199001011234";
   id.card_number = "A12345678";
-  id.card_id = "500000D1560000050011223344556677";
+  id.card_id = {0x50, 0x00, 0x00, 0xD1, 0x56, 0x00, 0x00, 0x05, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
   id.name = "李四";
-  id.atr_historical = "008C544CB386844116018593CA";
+  id.atr_historical = AtrHistorical::from(from_hex("008C544CB386844116018593CA").value()).value();
   id.spec_version = "2.00";
-  id.issue_date = "20150101";
-  id.expiry_date = "20250101";
+  id.issue_date = Date{2015, 1, 1};
+  id.expiry_date = Date{2025, 1, 1};
   EXPECT_EQ(format_iface_line(id, "500000000001", "KIOSK-01"),
             "500000|500101199001011234|A12345678|500000D1560000050011223344556677|李四|"
             "008C544CB386844116018593CA|2.00|20150101|20250101|500000000001|KIOSK-01|");
+}
+
+TEST(IfaceLineTest, UnsetFieldsAreEmpty) {
+  Identity id;
+  id.region = RegionCode("510900");
+  id.spec_version = "3.00";
+  EXPECT_EQ(format_iface_line(id, "000000000000", ""),
+            "510900|||00000000000000000000000000000000|||3.00|||000000000000||");
+}
+
+// ---- The typed fields decode_record() stores ----
+
+Identity decoded(std::string_view record_hex, Status expected = kOk) {
+  Identity id;
+  const Bytes record = from_hex(record_hex).value();
+  EXPECT_EQ(decode_record(record[0], record, id), expected) << record_hex;
+  return id;
+}
+
+TEST(TypedFieldsTest, SexKeepsTheStoredCharacter) {
+  EXPECT_EQ(decoded("0A0131").sex, Sex::male());
+  EXPECT_EQ(decoded("0A0132").sex, Sex::female());
+  const Sex other = decoded("0A0139").sex;
+  EXPECT_EQ(other.kind, Sex::Kind::kOther);
+  EXPECT_EQ(other.code, '9');
+  EXPECT_EQ(decoded("0A0100").sex, Sex{});
+  decoded("0A017C", Error::kMalformed);  // '|'
+}
+
+TEST(TypedFieldsTest, DatesAndCodesOfAll00OrFFAreUnset) {
+  Identity id = decoded("050420101001");
+  EXPECT_EQ(id.issue_date, (Date{2010, 10, 1}));
+  ASSERT_TRUE(decode_record(0x05, from_hex("0504FFFFFFFF").value(), id).ok());
+  EXPECT_FALSE(id.issue_date.has_value());
+  EXPECT_FALSE(decoded("0C03FFFFFF").birthplace.has_value());
+  EXPECT_FALSE(decoded("0B0100").nation.has_value());
+  EXPECT_EQ(decoded("0B0115").nation, NationCode("15"));
+  EXPECT_EQ(decoded("0C03510107").birthplace, RegionCode("510107"));
+}
+
+TEST(TypedFieldsTest, ABirthplaceIsAWholeRegionCode) {
+  // GB/T 2260 codes have six digits: an F-padded (cn) code is malformed (DECISIONS.md D15).
+  decoded("0C035101FF", Error::kMalformed);
+  decoded("0C0351FFFF", Error::kMalformed);
+}
+
+TEST(TypedFieldsTest, TheInitialisingOrganisationIsKeptAsStored) {
+  EXPECT_EQ(to_hex(decoded("040C639900000001FFFFFFFFFFFF").init_org.span()), "639900000001FFFFFFFFFFFF");
+  EXPECT_EQ(to_hex(decoded("0406363339393030").init_org.span()), "363339393030");
+}
+
+TEST(TypedFieldsTest, TheNameIsReplacedByRecord09AndExtendedBy4E) {
+  Identity id = decoded("0904D5C5C8FD");
+  ASSERT_TRUE(decode_record(0x09, from_hex("0904C0EECBC4").value(), id).ok());
+  EXPECT_EQ(id.name, "李四");
+  ASSERT_TRUE(decode_record(0x4E, from_hex("4E0486B488D2").value(), id).ok());
+  EXPECT_EQ(id.name, "李四喆堃");
+}
+
+TEST(TypedFieldsTest, ARegionComesWithTheCardId) {
+  const Identity id = decoded("0110510900D1560000050000048A5D6E7F80");
+  EXPECT_EQ(id.region, RegionCode("510900"));
+  EXPECT_EQ(id.region->province(), RegionCode("510000"));
+  EXPECT_EQ(to_hex(id.card_id), "510900D1560000050000048A5D6E7F80");
 }
 
 }  // namespace

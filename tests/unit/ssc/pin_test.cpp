@@ -84,7 +84,7 @@ TEST_F(PinTest, AWrongPinIsMinus51WithTheTriesLeft) {
     EXPECT_EQ(f.failure, Failure::kWrongPin);
     EXPECT_EQ(f.tries_left, tries);
     EXPECT_EQ(interface_code(f), -51);
-    EXPECT_EQ(describe(f), "wrong PIN, " + std::to_string(tries) + " tries left");
+    EXPECT_EQ(describe(f), "wrong PIN, " + std::to_string(tries) + (tries == 1 ? " try left" : " tries left"));
   }
 }
 
@@ -134,14 +134,14 @@ TEST_P(PinPadErrorTest, StopsAfterSelectWithTheKeypadsCode) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Keypad, PinPadErrorTest,
-                         ::testing::Values(PadCase{"disconnected", -31}, PadCase{"unplug", -31},
-                                           PadCase{"cancel", -32}, PadCase{"timeout", -33}, PadCase{"123", -34},
-                                           PadCase{"1234567890123", -34}, PadCase{"12a456", -34}));
+                         ::testing::Values(PadCase{"disconnected", -11}, PadCase{"unplug", -11},
+                                           PadCase{"cancel", -31}, PadCase{"timeout", -32}, PadCase{"123", -33},
+                                           PadCase{"1234567890123", -33}, PadCase{"12a456", -33}));
 
 TEST_F(PinTest, AnEmptyKeypadListTimesOut) {
   slot_.expect(kSelect, kFci);
   hal::SimPinPad pad({});
-  EXPECT_EQ(interface_code(verify_pin(card_, pad)), -33);
+  EXPECT_EQ(interface_code(verify_pin(card_, pad)), -32);
 }
 
 TEST_F(PinTest, VerifyOnANonSocialSecurityCardIsMinus1AndAsksForNoPin) {
@@ -149,6 +149,34 @@ TEST_F(PinTest, VerifyOnANonSocialSecurityCardIsMinus1AndAsksForNoPin) {
   hal::SimPinPad pad({kPin});
   EXPECT_EQ(interface_code(verify_pin(card_, pad)), -1);
   EXPECT_EQ(pad.remaining(), 1u);
+}
+
+TEST_F(PinTest, VerifyOnABlockedApplicationIsItsStatusWordAndAsksForNoPin) {
+  slot_.expect(kSelect, std::string(kFci).substr(0, std::string(kFci).size() - 4) + "6283");
+  hal::SimPinPad pad({kPin});
+  const Fault f = verify_pin(card_, pad);
+  EXPECT_EQ(f.failure, Failure::kCardStatus);
+  EXPECT_EQ(f.sw, sw::kFileInvalidated);
+  EXPECT_EQ(interface_code(f), -0x6283);
+  EXPECT_EQ(pad.remaining(), 1u);
+}
+
+// DECISIONS.md D30: the PIN flows judge the FCI like every other flow (before, they ignored it).
+TEST_F(PinTest, VerifyOnACardWithAMalformedFciIsMinus1AndAsksForNoPin) {
+  slot_.expect(kSelect, "6F20A5069F0C038601019000");  // 6F announces 32 bytes, 8 follow
+  hal::SimPinPad pad({kPin});
+  const Fault f = verify_pin(card_, pad);
+  EXPECT_EQ(f.failure, Failure::kNotSocialSecurityCard);
+  EXPECT_EQ(f.status, Error::kMalformed);
+  EXPECT_EQ(interface_code(f), -1);
+  EXPECT_EQ(pad.remaining(), 1u);
+}
+
+TEST_F(PinTest, ChangeOnAnotherSelectStatusWordIsMinusItsValueAndAsksForNoPin) {
+  slot_.expect(kSelect, "6A81");
+  hal::SimPinPad pad({kPin, kPin, kPin});
+  EXPECT_EQ(interface_code(change_pin(card_, pad)), -0x6A81);
+  EXPECT_EQ(pad.remaining(), 3u);
 }
 
 TEST_F(PinTest, ChangeFromTheInitialPinIsTheActivation) {
@@ -199,10 +227,10 @@ TEST_F(PinTest, ChangeOnABlockedPinIsMinus52) {
   EXPECT_EQ(interface_code(change_pin(card_, pad)), -52);
 }
 
-TEST_F(PinTest, ChangeCancelledAtTheConfirmationIsMinus32) {
+TEST_F(PinTest, ChangeCancelledAtTheConfirmationIsMinus31) {
   slot_.expect(kSelect, kFci);
   hal::SimPinPad pad({"123456", kPin, "cancel"});
-  EXPECT_EQ(interface_code(change_pin(card_, pad)), -32);
+  EXPECT_EQ(interface_code(change_pin(card_, pad)), -31);
 }
 
 TEST_F(PinTest, ACardPulledDuringVerifyIsMinus2) {
@@ -338,11 +366,11 @@ TEST(FaultTest, EveryFailureHasItsDocumentedCode) {
       {Fault::of(Failure::kPinBlocked), -52},
       {Fault::of(Failure::kInitialPin), -35},
       {Fault::of(Failure::kNewPinIsInitial), -36},
-      {Fault::of(Failure::kPinPadNotConnected), -31},
-      {Fault::of(Failure::kPinEntryCancelled), -32},
-      {Fault::of(Failure::kPinEntryTimeout), -33},
+      {Fault::of(Failure::kPinPadNotConnected), -11},
+      {Fault::of(Failure::kPinEntryCancelled), -31},
+      {Fault::of(Failure::kPinEntryTimeout), -32},
       {Fault::of(Failure::kPinEntryMismatch), -34},
-      {Fault::of(Failure::kPinEntryInvalid), -34},
+      {Fault::of(Failure::kPinEntryInvalid), -33},
       {Fault::of(Failure::kInternal), -11},
   };
   for (const Case& c : cases) {

@@ -63,22 +63,40 @@ std::vector<RecordVector> load_vectors() {
   return out;
 }
 
-// The decoded value of `field` as text.
+std::string date_text(const std::optional<Date>& d) { return d ? to_yyyymmdd(*d) : std::string(); }
+
+template <std::size_t Digits>
+std::string code_text(const std::optional<NumericCode<Digits>>& code) {
+  return code ? code->to_string() : std::string();
+}
+
+// The organisation's code as records.txt writes it (D3): the ASCII text without its 00 padding when it is
+// printable, otherwise the hex of the bytes as stored.
+std::string init_org_text(const InitOrg& org) {
+  ByteSpan bytes = org.span();
+  while (!bytes.empty() && bytes.back() == 0x00) bytes = bytes.first(bytes.size() - 1);
+  for (std::uint8_t b : bytes) {
+    if (b < 0x20 || b > 0x7E || b == '|') return to_hex(org.span());
+  }
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// The decoded value of `field` as the text records.txt writes (empty when unset).
 std::string field_value(const Identity& id, const std::string& field) {
-  if (field == "region") return id.region;
-  if (field == "card_id") return id.card_id;
-  if (field == "card_type") return id.card_type;
-  if (field == "spec_version") return id.spec_version;
-  if (field == "init_org") return id.init_org;
-  if (field == "issue_date") return id.issue_date;
-  if (field == "expiry_date") return id.expiry_date;
-  if (field == "card_number") return id.card_number;
-  if (field == "ssn") return id.ssn;
-  if (field == "name") return id.name;
-  if (field == "sex") return id.sex;
-  if (field == "nation") return id.nation;
-  if (field == "birthplace") return id.birthplace;
-  if (field == "birth_date") return id.birth_date;
+  if (field == "region") return code_text(id.region);
+  if (field == "card_id") return id.region ? to_hex(id.card_id) : std::string();
+  if (field == "card_type") return std::string(id.card_type.view());
+  if (field == "spec_version") return std::string(id.spec_version.view());
+  if (field == "init_org") return init_org_text(id.init_org);
+  if (field == "issue_date") return date_text(id.issue_date);
+  if (field == "expiry_date") return date_text(id.expiry_date);
+  if (field == "card_number") return std::string(id.card_number.view());
+  if (field == "ssn") return std::string(id.ssn.view());
+  if (field == "name") return std::string(id.name.view());
+  if (field == "sex") return id.sex.kind == Sex::Kind::kUnset ? std::string() : std::string(1, id.sex.code);
+  if (field == "nation") return code_text(id.nation);
+  if (field == "birthplace") return code_text(id.birthplace);
+  if (field == "birth_date") return date_text(id.birth_date);
   if (field == "generation") return std::to_string(static_cast<int>(id.generation));
   ADD_FAILURE() << "unknown field " << field;
   return {};
@@ -134,7 +152,7 @@ TEST(DecodeRecordTest, NameExtensionAppendsToTheName) {
 }
 
 TEST(DecodeRecordTest, TableMatchesTheDocumentedLayout) {
-  // SSC-CARD.md "Record format": (SFI, tag, length) of EF05 and EF06.
+  // CARD.md "Record format": (SFI, tag, length) of EF05 and EF06.
   const std::uint8_t expected[][3] = {{5, 0x01, 16}, {5, 0x02, 1},  {5, 0x03, 4},  {5, 0x04, 12}, {5, 0x05, 4},
                                       {5, 0x06, 4},  {5, 0x07, 9},  {6, 0x08, 18}, {6, 0x09, 30}, {6, 0x4E, 20},
                                       {6, 0x0A, 1},  {6, 0x0B, 1},  {6, 0x0C, 3},  {6, 0x0D, 4}};

@@ -77,15 +77,16 @@ class SecurityTest : public ::testing::Test {
 
 TEST(FactorTest, CityFactorIsAsciiRegionAndSx) {
   for (const VectorCard& c : vector_cards()) {
-    auto f = city_factor(c.region);
-    ASSERT_TRUE(f.ok());
-    EXPECT_EQ(to_hex(*f), city_factor_hex(c)) << c.name;
+    auto region = RegionCode::parse(c.region);
+    ASSERT_TRUE(region.ok());
+    EXPECT_EQ(to_hex(city_factor(*region)), city_factor_hex(c)) << c.name;
   }
 }
 
-TEST(FactorTest, CityFactorRefusesAnythingButSixDigits) {
+TEST(FactorTest, TheCityFactorsRegionCodeIsSixDigits) {
+  // city_factor() takes a RegionCode: anything but six digits is refused when the code is made.
   for (const char* bad : {"", "51090", "5109000", "51090A", "51 900"}) {
-    EXPECT_EQ(city_factor(bad).status(), Error::kInvalidArgument) << bad;
+    EXPECT_EQ(RegionCode::parse(bad).status(), Error::kInvalidArgument) << bad;
   }
 }
 
@@ -116,6 +117,8 @@ TEST(FactorTest, CardFactorNeedsEightHistoricalBytes) {
   EXPECT_EQ(card_factor(from_hex("3B").value()).status(), Error::kMalformed);
   EXPECT_EQ(province_of("510900"), "510000");
   EXPECT_EQ(province_of("500152"), "500000");
+  EXPECT_EQ(RegionCode("510900").province(), RegionCode("510000"));
+  EXPECT_EQ(RegionCode("500152").province(), "500000");
 }
 
 // ---- PSAM-mode identity read, byte for byte, on every vector card ----
@@ -208,7 +211,9 @@ TEST_F(SecurityTest, ThirdGenerationWithoutRksssseIsMinus2203) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().failure, Failure::kPsamLacksReadKey);
   EXPECT_EQ(interface_code(result.error()), -2203);
-  EXPECT_EQ(result.error().issuer, "510000");
+  ASSERT_TRUE(result.error().issuer.has_value());
+  EXPECT_EQ(*result.error().issuer, RegionCode("510000"));
+  EXPECT_EQ(describe(result.error()), "PSAM holds no read key (RKSSSE) for issuer 510000");
 }
 
 TEST_F(SecurityTest, ACardRefusingTheCryptogramGivesItsStatusWord) {
@@ -381,7 +386,7 @@ TEST_P(MacTest, ApplicationUnblockAcceptsTheBlockedSelectAndCarriesTheStkMac) {
   use(GetParam());
   card_slot_->expect(select_ssse_command(), fci(card_.algorithm).substr(0, fci(card_.algorithm).size() - 4) + "6283");
   expect_mac("mac.stk.8418000004", "03", "8418000004");
-  const Fault f = application_unblock(*card_transport_, atr_, card_.region, *psam_);
+  const Fault f = application_unblock(*card_transport_, atr_, RegionCode::parse(card_.region).value(), *psam_);
   EXPECT_TRUE(f.ok()) << describe(f);
 }
 
@@ -444,6 +449,8 @@ TEST_F(SecurityTest, AForeignPsamWithoutPukNamesTheKeyAndIssuer) {
   const Fault f = pin_unblock(*card_transport_, *psam_, *context);
   EXPECT_EQ(f.failure, Failure::kPsamLacksKey);
   EXPECT_EQ(interface_code(f), -0x6A88);
+  EXPECT_EQ(f.key, psam::KeyClass::kPuk);
+  EXPECT_EQ(f.issuer, RegionCode("500000"));
   EXPECT_EQ(describe(f), "PSAM holds no PUK key for issuer 500000");
 }
 

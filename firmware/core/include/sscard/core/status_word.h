@@ -36,6 +36,9 @@ class StatusWord {
 namespace sw {
 inline constexpr StatusWord kSuccess{0x9000};
 inline constexpr StatusWord kFileInvalidated{0x6283};        // selected file deactivated (blocked app)
+// Warning, state changed, no information given; EXTERNAL AUTHENTICATE's answer to a wrong cryptogram
+// (docs/SECURITY.md "External authentication").
+inline constexpr StatusWord kStateChangedNoInfo{0x6300};
 inline constexpr StatusWord kMemoryFailure{0x6581};
 inline constexpr StatusWord kWrongLength{0x6700};
 inline constexpr StatusWord kSecurityNotSatisfied{0x6982};
@@ -55,7 +58,12 @@ inline constexpr StatusWord kWrongP1P2{0x6B00};
 inline constexpr StatusWord kInsNotSupported{0x6D00};
 inline constexpr StatusWord kClaNotSupported{0x6E00};
 inline constexpr StatusWord kNoPreciseDiagnosis{0x6F00};
+// PBOC additions (JR/T 0025 as quoted in public code, docs/DECISIONS.md D29).
+inline constexpr StatusWord kPbocMacInvalid{0x9302};
 inline constexpr StatusWord kApplicationBlocked{0x9303};      // PBOC: application permanently blocked
+inline constexpr StatusWord kInsufficientBalance{0x9401};
+inline constexpr StatusWord kKeyIndexNotSupported{0x9403};
+inline constexpr StatusWord kMacUnavailable{0x9406};          // PBOC: required MAC unavailable
 }  // namespace sw
 
 // What a status word means, in English, from the single table in status_word.cpp.

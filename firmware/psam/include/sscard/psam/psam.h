@@ -18,6 +18,7 @@
 #include "sscard/core/bytes.h"
 #include "sscard/core/result.h"
 #include "sscard/core/status_word.h"
+#include "sscard/psam/key_class.h"
 #include "sscard/transport/trace.h"
 #include "sscard/transport/transport.h"
 
@@ -33,17 +34,6 @@ inline constexpr std::size_t kCryptogramSize = 8;     // Enc8 results
 inline constexpr std::size_t kMacSize = 4;
 inline constexpr std::size_t kTerminalNumberBytes = 6;  // EF16: 12 BCD digits
 inline constexpr std::size_t kSerialBytes = 10;         // EF15
-
-// Key classes of SECURITY.md "Keys" and their PSAM usage (DIVERSIFY P1, P2).
-enum class KeyClass : std::uint8_t { kIrk, kEak04, kRkssse, kEak0d, kStk, kPuk, kPrk };
-
-struct KeyUsage {
-  std::uint8_t p1;
-  std::uint8_t p2;
-};
-KeyUsage key_usage(KeyClass key);
-// "IRK", "EAK04", "RKSSSE", "EAK0D", "STK", "PUK", "PRK".
-std::string_view key_class_name(KeyClass key);
 
 // The PSAM environment's DF name for an algorithm identifier ("sx1.sh.社会保障" in GBK for 01, "sx3..." for
 // 03, "sx2..." for 02); empty for any other identifier.

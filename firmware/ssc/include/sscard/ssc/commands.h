@@ -1,4 +1,4 @@
-// The social-security card's commands as terminals send them (docs SSC-CARD.md "Commands"; LD/T 32 /
+// The social-security card's commands as terminals send them (docs/CARD.md "Commands"; LD/T 32 /
 // LD/T 33 as seen in vendor code). Each function only builds the APDU; sending it is the transport's job.
 #pragma once
 
@@ -26,7 +26,7 @@ inline constexpr std::size_t kPinDigits = 6;
 inline constexpr std::size_t kPinFieldSize = kPinDigits / 2;
 
 // 00 A4 04 00 0F 73 78 31 2E 73 68 2E C9 E7 BB E1 B1 A3 D5 CF (no Le: the documented form; T=0 cards
-// answer 61xx and the FCI comes with GET RESPONSE).
+// answer 61xx and the FCI comes with GET RESPONSE). Flows send it through select_ssse() of ssse.h.
 apdu::Command select_ssse();
 
 // 00 A4 04 00 Lc <name>. `name` must outlive the command.
@@ -72,7 +72,7 @@ apdu::Command change_pin(ByteSpan data);
 apdu::Command internal_authenticate(ByteSpan factor_and_data);
 
 // 00 82 00 <key id> Lc <cryptogram> <challenge> [01]: EXTERNAL AUTHENTICATE; the trailing 01 is the SM4
-// form (SSC-CARD.md "Commands").
+// form (CARD.md "Commands").
 apdu::Command external_authenticate(std::uint8_t key_id, ByteSpan data);
 
 // The commands protected by a MAC (SECURITY.md "MACs"): `mac_header` returns the CLA INS P1 P2 Lc the MAC

@@ -1,19 +1,23 @@
 // Fault: why a secured operation (PSAM-mode read, HSM mode, PIN and MAC commands) did not succeed, typed
-// finely enough to give the standard terminal interface's error code (SSC-CARD.md "The standard terminal
-// interface") and a message that keeps the reason ("PSAM holds no keys for issuer 510000").
+// finely enough to give the standard terminal interface's error code (interface_code.h) and a message that
+// keeps the reason ("PSAM holds no keys for issuer 510000").
 //
-// Status alone cannot say "the PSAM lacks RKSSSE" or "2 tries left", so these flows return a Fault (or an
-// Result<T, Fault>, a value or a Fault) instead of a Result.
+// Status alone cannot say "the PSAM lacks RKSSSE" or "2 tries left", so these flows return a Fault (or a
+// Result<T, Fault>, a value or a Fault). A Fault is a plain value: building one never allocates, so the
+// failure paths of the card flows stay free of the heap; only describe() makes text.
 #pragma once
 
-#include <cstdlib>
+#include <cstdint>
 #include <optional>
 #include <string>
-#include <utility>
+#include <type_traits>
 
 #include "sscard/core/result.h"
 #include "sscard/core/status.h"
 #include "sscard/core/status_word.h"
+#include "sscard/psam/key_class.h"
+#include "sscard/ssc/codes.h"
+#include "sscard/ssc/interface_code.h"
 
 namespace sscard::ssc {
 
@@ -41,7 +45,7 @@ enum class Failure : std::uint8_t {
   kPinEntryCancelled,
   kPinEntryTimeout,
   kPinEntryMismatch,       // the two entries of the new PIN differ
-  kPinEntryInvalid,        // the keypad gave fewer than 4 or more than 12 digits
+  kPinEntryInvalid,        // the keypad gave fewer than 4 or more than 12 digits, or not digits
   kWrongCard,              // the card is not the one the caller named
   kInternal,               // a broken invariant or a local failure (`status`)
 };
@@ -51,8 +55,8 @@ struct Fault {
   Status status{};         // the underlying transport / local error, when there is one
   StatusWord sw{};         // the card's or the PSAM's status word, when one decided
   int tries_left = -1;     // kWrongPin
-  std::string issuer;      // "510000": the province whose keys the PSAM lacks
-  std::string key;         // "PUK", "STK"...: the key class the PSAM lacks
+  std::optional<RegionCode> issuer;    // the province whose keys the PSAM lacks (510000)
+  std::optional<psam::KeyClass> key;   // the key class the PSAM lacks (PUK, STK...)
 
   bool ok() const { return failure == Failure::kNone; }
   static Fault none() { return {}; }
@@ -69,16 +73,20 @@ struct Fault {
   static Fault card_status(StatusWord w) { return make(Failure::kCardStatus, {}, w); }
 };
 
-// The standard terminal interface's code (SSC-CARD.md; codes -31..-34 chosen, docs/DECISIONS.md):
-//   0 ok; -1 not a social-security card / wrong card; -2 no card (or pulled); -11 reader or local failure;
-//   -21 internal authentication failed (also: PSAM without the province's IRK); -25 HSM mismatch or bad
-//   HSM input; -31 keypad not connected; -32 entry cancelled; -33 entry timed out; -34 new-PIN entries
-//   differ or a bad entry; -35 initial PIN; -36 new PIN = initial PIN; -51 wrong PIN; -52 PIN blocked;
-//   -2201 no PSAM; -2202 algorithm unsupported; -2203 no RKSSSE; -2204 HSM not needed; any other status
-//   word of the card or the PSAM: minus its value in decimal (6A88 -> -27272).
+static_assert(std::is_trivially_copyable_v<Fault>, "a Fault owns no heap memory");
+
+// The standard terminal interface's code of a fault (interface_code.h, docs/CARD.md "Error codes"):
+//   kNone 0; kCard by its status: -2 no card or pulled, -1 malformed data, -11 any other reader failure;
+//   kNotSocialSecurityCard, kWrongCard -1; kCardStatus -SW (without one: as kCard, or -11); kNoPsam -2201; kPsamStatus
+//   -SW (-2201 without one); kAlgorithmUnsupported -2202; kPsamLacksReadKey -2203; kPsamLacksIssuerKeys and
+//   kInternalAuthFailed -21; kPsamLacksKey -SW (-2201 without one); kExternalAuthRefused -SW (-11 without
+//   one); kHsmNotNeeded -2204; kHsmMismatch, kHsmBadInput -25; kWrongPin -51; kPinBlocked -52; kInitialPin
+//   -35; kNewPinIsInitial -36; kPinPadNotConnected -11; kPinEntryCancelled -31; kPinEntryTimeout -32;
+//   kPinEntryInvalid -33; kPinEntryMismatch -34; kInternal -11.
+// The result is an InterfaceCode's value, or status_word_code() of the card's or the PSAM's word.
 long interface_code(const Fault& fault);
 
-// One line in English for operators and logs; never holds a PIN or a key.
+// One line in English for operators and logs ("wrong PIN, 1 try left"); never holds a PIN or a key.
 std::string describe(const Fault& fault);
 
 }  // namespace sscard::ssc

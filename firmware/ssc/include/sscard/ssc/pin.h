@@ -14,14 +14,14 @@ namespace sscard::ssc {
 // The PIN every card is issued with; the social-security function is "not activated" until it changes.
 inline constexpr std::string_view kInitialPin = "123456";
 
-// SELECT SSSE, one PIN from the keypad, VERIFY.
+// select_ssse() (ssse.h), one PIN from the keypad, VERIFY.
 // Faults: kWrongPin (63Cx, `tries_left` = x); kPinBlocked (6983); kInitialPin (the card accepted 123456:
 // the terminal will not transact with it, -35); the keypad's (kPinPadNotConnected, kPinEntryCancelled,
 // kPinEntryTimeout, kPinEntryInvalid), with nothing sent after SELECT; kNotSocialSecurityCard (6A82 to
-// SELECT); kCardStatus; kCard.
+// SELECT, or a malformed FCI); kCardStatus (6283: the application is blocked, D30); kCard.
 Fault verify_pin(transport::Transport& card, hal::PinPad& pinpad);
 
-// SELECT SSSE, the current PIN, the new PIN twice, CHANGE PIN (old || FF || new).
+// select_ssse(), the current PIN, the new PIN twice, CHANGE PIN (old || FF || new).
 // Faults: kPinEntryMismatch (the two new entries differ) and kNewPinIsInitial (new = 123456), both with
 // nothing sent after SELECT; then as verify_pin() for the old PIN (kWrongPin, kPinBlocked). Changing away
 // from the initial PIN is the activation and is allowed.

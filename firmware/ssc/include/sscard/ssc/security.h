@@ -25,12 +25,13 @@ namespace sscard::ssc {
 
 using Factor = std::array<std::uint8_t, psam::kFactorSize>;
 
-// SECURITY.md "Keys": city factor = ASCII(6-digit region code) || 73 78. kInvalidArgument: not 6 digits.
-Result<Factor> city_factor(std::string_view region);
+// SECURITY.md "Keys": city factor = ASCII(6-digit region code) || 73 78.
+Factor city_factor(const RegionCode& region);
 // Card factor = the last 8 historical bytes of the ATR (DECISIONS.md S2, S4). kMalformed: the ATR does not
 // parse or has fewer than 8 historical bytes.
 Result<Factor> card_factor(ByteSpan atr);
-// "510000" for any region "51xxxx": the province whose keys the PSAM picks.
+// "510000" for any region "51xxxx": the province whose keys the PSAM picks (RegionCode::province() for a
+// code read from a card); the text as given when it is shorter than 2 characters.
 std::string province_of(std::string_view region);
 
 // What the secured flows learn before any key work: SSSE selected, its algorithm identifier, EF05 records
@@ -41,9 +42,9 @@ struct CardContext {
   Factor card{};
 };
 
-// SELECT SSSE, READ RECORD EF05 01 and 03, and the two factors. Faults: kNotSocialSecurityCard (6A82 from
+// select_ssse(), READ RECORD EF05 01 and 03, and the two factors. Faults: kNotSocialSecurityCard (6A82 from
 // SELECT, a malformed FCI or record, an ATR without 8 historical bytes); kCardStatus (another status word,
-// e.g. 6283 for a blocked application); kCard (transport errors).
+// 6283 for a blocked application included: D30); kCard (transport errors).
 Result<CardContext, Fault> open_card(transport::Transport& card, ByteSpan atr);
 
 // SECURITY.md "Internal authentication": draws PF and D from `crypto`, asks the card for R and the PSAM
@@ -83,9 +84,9 @@ Result<AuthenticatedIdentity, Fault> read_identity_with_psam(transport::Transpor
 // kCardStatus (6988 wrong MAC, 6985 no challenge, ...); kPsamStatus; kCard / kNoPsam. ----
 
 Fault application_block(transport::Transport& card, psam::Psam& psam, const CardContext& context, bool permanent);
-// SELECT SSSE (6283 expected: the application is blocked and its records cannot be read, so the region
+// select_ssse() (6283 expected: the application is blocked and its records cannot be read, so the region
 // comes from the caller, e.g. an earlier read), then APPLICATION UNBLOCK.
-Fault application_unblock(transport::Transport& card, ByteSpan atr, std::string_view region, psam::Psam& psam);
+Fault application_unblock(transport::Transport& card, ByteSpan atr, const RegionCode& region, psam::Psam& psam);
 // PIN UNBLOCK (PUK): the try counter back to its limit, PIN unchanged.
 Fault pin_unblock(transport::Transport& card, psam::Psam& psam, const CardContext& context);
 // PIN RELOAD (PRK): a new PIN from the keypad, entered twice. Faults also: kNewPinIsInitial (123456),
