@@ -1,6 +1,7 @@
 // VERIFY (ISO/IEC 7816-4 11.5.6) against the PIN with reference 00, and the PIN try shared with CHANGE PIN.
 #include <algorithm>
 
+#include "sscard/core/bcd.h"
 #include "sscard/sim/card_os.h"
 
 namespace sscard::sim {
@@ -14,6 +15,16 @@ ByteSpan CardOs::active_pin() const {
   ByteSpan active = eeprom_.read(*pin_offset_ + kPinActive, 1);
   const std::size_t slot = (!active.empty() && active[0] == 1) ? 1 : 0;
   return eeprom_.read(*pin_offset_ + kPinSlots + slot * kPinFieldSize, kPinFieldSize);
+}
+
+bool CardOs::pin_matches(std::string_view digits) const {
+  if (!pin_offset_ || digits.size() < kMinPinDigits || digits.size() > kMaxPinDigits) return false;
+  std::uint8_t candidate[kPinFieldSize];
+  std::fill(std::begin(candidate), std::end(candidate), std::uint8_t{0xFF});
+  const bool encoded = bcd::encode_cn(digits, candidate).ok();
+  const bool match = constant_time_equal(candidate, active_pin());
+  secure_wipe(candidate);
+  return encoded && match;
 }
 
 CardOs::Reply CardOs::try_pin(ByteSpan candidate_bcd) {

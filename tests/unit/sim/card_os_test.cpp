@@ -249,6 +249,22 @@ TEST(CardOs, VerifySuccessRestoresTheCounter) {
   EXPECT_EQ(send(*card, "0020000004123456FF"), "9000");  // F padding is part of the format
 }
 
+TEST(CardOs, PinMatchesComparesWithoutSpendingATry) {
+  auto card = make_test_card();
+  EXPECT_TRUE(card->pin_matches("123456"));
+  EXPECT_FALSE(card->pin_matches("123457"));
+  EXPECT_FALSE(card->pin_matches("1234567"));  // a longer PIN with the same first digits
+  EXPECT_FALSE(card->pin_matches("12a456"));
+  EXPECT_FALSE(card->pin_matches("123"));
+  EXPECT_EQ(card->pin_tries_left(), 3);
+  EXPECT_EQ(send(*card, "00200000021234"), "63C2");  // VERIFY has not been told anything either
+  EXPECT_EQ(send(*card, "805E0100061234FF567890"), "63C1");
+  EXPECT_EQ(send(*card, "805E010007123456FF567890"), "9000");
+  EXPECT_TRUE(card->pin_matches("567890"));
+  EXPECT_FALSE(card->pin_matches("123456"));
+  EXPECT_EQ(card->pin_tries_left(), 3);
+}
+
 TEST(CardOs, VerifyParameterErrorsSpendNoTry) {
   auto card = make_test_card();
   EXPECT_EQ(send(*card, "002000000112"), "6700");

@@ -92,6 +92,7 @@ class CardOs final : public Card {
   FileSystem& file_system() { return fs_; }
   const FileSystem& file_system() const { return fs_; }
   Eeprom& eeprom() { return eeprom_; }
+  const Eeprom& eeprom() const { return eeprom_; }
 
   // Sets the PIN (reference 00) with a full try counter.
   // kInvalidArgument: not 4..12 decimal digits, or max_tries outside 1..15. kIo: power lost.
@@ -100,6 +101,10 @@ class CardOs final : public Card {
   std::optional<std::uint8_t> pin_tries_left() const;
   // The PIN limit set by set_pin().
   std::uint8_t pin_max_tries() const { return pin_max_tries_; }
+  // Whether `digits` is the PIN now in force, compared in constant time. Spends no try and changes no
+  // state: an inspection from outside the APDU path (is the PIN still the profile's?). False without a PIN
+  // or for anything but 4..12 decimal digits.
+  bool pin_matches(std::string_view digits) const;
 
   // Stores a 16-byte key for `role` under key id `id` in the Eeprom; `cipher` is kTdes or kSm4 and decides
   // the algorithm of every command that uses the key. A second key with the same role and id replaces the
