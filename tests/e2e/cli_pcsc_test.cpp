@@ -13,6 +13,7 @@
 
 #include "background_process.h"
 #include "pcscd_daemon.h"
+#include "pcsc/pcscd_required.h"
 #include "run_process.h"
 #include "sscard/hal/pcsc_reader.h"
 #include "sscard/sim/profile.h"
@@ -84,7 +85,7 @@ class CliPcsc : public ::testing::Test {
     daemon_ = nullptr;
   }
   void SetUp() override {
-    if (daemon_ == nullptr) GTEST_SKIP() << "pcscd is not installed";
+    SSCARD_SKIP_OR_FAIL_WITHOUT_PCSCD();  // pcscd and vpcd installed: daemon_ exists
     ASSERT_EQ(daemon_->start(), "");
     ASSERT_TRUE(wait_for_card(false)) << "a card is in the virtual reader before the test";
   }

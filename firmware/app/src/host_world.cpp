@@ -1,12 +1,15 @@
-#include "host_world.h"
+#include "sscard/app/host_world.h"
 
 #include <map>
 
+#include "sscard/config/paths.h"
 #include "sscard/crypto/openssl.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/host/hub.h"
 #include "sscard/sim/host/issuer_host.h"
+#include "sscard/sim/host/link_keys.h"
 #include "sscard/sim/host/population.h"
+#include "sscard/wire/messages.h"
 
 namespace sscard::app {
 
@@ -29,52 +32,40 @@ std::shared_ptr<wire::Channel> call_into(const std::unique_ptr<Component>& targe
       [&target](ByteSpan message) -> Result<Bytes> { return target->handle_message(message); });
 }
 
-std::unique_ptr<simhost::HolderStore> open_store(const std::filesystem::path& cards_dir,
-                                                 const std::filesystem::path& state_dir, std::string_view province,
-                                                 std::string_view file, std::string& error) {
-  const std::string path = state_dir.empty() ? std::string(simhost::HolderStore::kInMemory)
-                                             : (state_dir / file).string();
-  auto store = simhost::open_seeded_store(path, cards_dir, province);
-  if (!store.ok()) {
-    error = store.error().message;
-    return nullptr;
-  }
-  return std::move(*store);
-}
-
 }  // namespace
+
+std::filesystem::path simulated_world_dir() { return config::state_dir() / "world"; }
 
 HostWorld::HostWorld(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 HostWorld::~HostWorld() = default;
 
-std::unique_ptr<HostWorld> HostWorld::create(const std::filesystem::path& cards_dir, const wire::LinkKey& master,
-                                             const std::filesystem::path& state_dir, std::string& error) {
-  if (!state_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(state_dir, ec);
-    if (ec) {
-      error = state_dir.string() + ": " + ec.message();
-      return nullptr;
-    }
-  }
-  auto parts = std::make_unique<Parts>();
-  parts->cq_store = open_store(cards_dir, state_dir, wire::kChongqing, "cq-host.db", error);
-  if (!parts->cq_store) return nullptr;
-  parts->sc_store = open_store(cards_dir, state_dir, wire::kSichuan, "sc-host.db", error);
-  if (!parts->sc_store) return nullptr;
+Result<std::unique_ptr<HostWorld>, std::string> HostWorld::create(const std::filesystem::path& cards_dir,
+                                                                  const std::filesystem::path& link_keys_file,
+                                                                  const std::filesystem::path& state_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (ec) return "cannot make the simulated issuers' folder " + state_dir.string() + ": " + ec.message();
+  auto master = simhost::load_link_master(link_keys_file);
+  if (!master.ok()) return master.error().message;
 
-  simhost::MasterKey key{};
-  std::copy(master.begin(), master.end(), key.begin());
+  auto parts = std::make_unique<Parts>();
+  auto cq = simhost::open_seeded_store((state_dir / "cq-host.db").string(), cards_dir, wire::kChongqing);
+  if (!cq.ok()) return cq.error().message;
+  parts->cq_store = std::move(*cq);
+  auto sc = simhost::open_seeded_store((state_dir / "sc-host.db").string(), cards_dir, wire::kSichuan);
+  if (!sc.ok()) return sc.error().message;
+  parts->sc_store = std::move(*sc);
+
   std::map<std::string, std::shared_ptr<wire::Channel>> routes = {
       {std::string(wire::kChongqing), call_into(parts->cq)},
       {std::string(wire::kSichuan), call_into(parts->sc)},
   };
-  parts->hub = std::make_unique<simhost::Hub>(crypto::make_openssl_crypto(), key, std::move(routes));
+  parts->hub = std::make_unique<simhost::Hub>(crypto::make_openssl_crypto(), *master, std::move(routes));
   parts->cq = std::make_unique<simhost::IssuerHost>(std::string(wire::kChongqing), *parts->cq_store,
-                                                    crypto::make_openssl_crypto(), key, call_into(parts->hub));
+                                                    crypto::make_openssl_crypto(), *master, call_into(parts->hub));
   parts->sc = std::make_unique<simhost::IssuerHost>(std::string(wire::kSichuan), *parts->sc_store,
-                                                    crypto::make_openssl_crypto(), key, call_into(parts->hub));
-  secure_wipe(key);
+                                                    crypto::make_openssl_crypto(), *master, call_into(parts->hub));
+  secure_wipe(*master);
   return std::unique_ptr<HostWorld>(new HostWorld(std::move(parts)));
 }
 

@@ -34,10 +34,31 @@ std::string_view generation_label(ssc::Generation g) {
   return "unknown generation";
 }
 
-std::string_view sex_label(std::string_view sex) {
-  if (sex == "1") return "male";
-  if (sex == "2") return "female";
-  return sex;
+// The stored character of EF06 0A, "" when unset (the JSON value).
+std::string sex_code(const ssc::Sex& sex) {
+  return sex.kind == ssc::Sex::Kind::kUnset ? std::string() : std::string(1, sex.code);
+}
+
+std::string sex_label(const ssc::Sex& sex) {
+  switch (sex.kind) {
+    case ssc::Sex::Kind::kMale: return "male";
+    case ssc::Sex::Kind::kFemale: return "female";
+    case ssc::Sex::Kind::kOther:
+    case ssc::Sex::Kind::kUnset: break;
+  }
+  return sex_code(sex);
+}
+
+template <std::size_t Digits>
+std::string code_text(const std::optional<ssc::NumericCode<Digits>>& code) {
+  return code ? code->to_string() : std::string();
+}
+
+std::string date_text(const std::optional<Date>& date) { return date ? to_yyyymmdd(*date) : std::string(); }
+
+template <std::size_t N>
+std::string text(const FixedString<N>& s) {
+  return std::string(s.view());
 }
 
 }  // namespace
@@ -52,19 +73,19 @@ bool parse_output_format(std::string_view word, OutputFormat& out) {
 
 std::string identity_json(const ssc::Identity& id) {
   nlohmann::ordered_json j;
-  j["region"] = id.region;
-  j["ssn"] = id.ssn;
-  j["card_number"] = id.card_number;
-  j["card_id"] = id.card_id;
-  j["name"] = id.name;
-  j["sex"] = id.sex;
-  j["nation"] = id.nation;
-  j["birthplace"] = id.birthplace;
-  j["birth_date"] = id.birth_date;
-  j["spec_version"] = id.spec_version;
-  j["issue_date"] = id.issue_date;
-  j["expiry_date"] = id.expiry_date;
-  j["atr_historical"] = id.atr_historical;
+  j["region"] = code_text(id.region);
+  j["ssn"] = text(id.ssn);
+  j["card_number"] = text(id.card_number);
+  j["card_id"] = to_hex(id.card_id);
+  j["name"] = text(id.name);
+  j["sex"] = sex_code(id.sex);
+  j["nation"] = code_text(id.nation);
+  j["birthplace"] = code_text(id.birthplace);
+  j["birth_date"] = date_text(id.birth_date);
+  j["spec_version"] = text(id.spec_version);
+  j["issue_date"] = date_text(id.issue_date);
+  j["expiry_date"] = date_text(id.expiry_date);
+  j["atr_historical"] = to_hex(id.atr_historical.span());
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -81,6 +102,10 @@ std::string region_name(std::string_view region) {
   return "unknown region";
 }
 
+std::string region_name(const std::optional<ssc::RegionCode>& region) {
+  return region_name(region ? region->digits() : std::string_view());
+}
+
 std::string withheld_notice(const ssc::Identity& id) {
   if (!id.personal_data_withheld) return {};
   return "personal fields are empty: a 3rd-generation card releases them only after authentication with a "
@@ -93,19 +118,19 @@ std::string identity_text(const ssc::Identity& id) {
     out << "  " << label << std::string(label.size() < 16 ? 16 - label.size() : 1, ' ')
         << (value.empty() ? std::string_view("-") : value) << '\n';
   };
-  line("card", std::string(generation_label(id.generation)) + ", spec " + id.spec_version);
-  line("region", id.region + " (" + region_name(id.region) + ")");
-  line("card id", id.card_id);
-  line("card number", id.card_number);
-  line("name", id.name);
-  line("ssn", id.ssn);
+  line("card", std::string(generation_label(id.generation)) + ", spec " + text(id.spec_version));
+  line("region", code_text(id.region) + " (" + region_name(id.region) + ")");
+  line("card id", to_hex(id.card_id));
+  line("card number", id.card_number.view());
+  line("name", id.name.view());
+  line("ssn", id.ssn.view());
   line("sex", sex_label(id.sex));
-  line("nation", id.nation);
-  line("birthplace", id.birthplace);
-  line("birth date", id.birth_date);
-  line("issued", id.issue_date);
-  line("expires", id.expiry_date);
-  line("atr historical", id.atr_historical);
+  line("nation", code_text(id.nation));
+  line("birthplace", code_text(id.birthplace));
+  line("birth date", date_text(id.birth_date));
+  line("issued", date_text(id.issue_date));
+  line("expires", date_text(id.expiry_date));
+  line("atr historical", to_hex(id.atr_historical.span()));
   if (auto notice = withheld_notice(id); !notice.empty()) out << "  note            " << notice << '\n';
   return out.str();
 }

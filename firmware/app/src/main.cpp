@@ -1,11 +1,6 @@
-// sscard: the kiosk program's command-line front end.
+// sscard: the kiosk terminal's command-line program.
 #include <iostream>
-#include <string_view>
-#include <vector>
 
-#include "sscard/app/commands.h"
+#include "sscard/app/terminal_commands.h"
 
-int main(int argc, char** argv) {
-  std::vector<std::string_view> args(argv + 1, argv + argc);
-  return sscard::app::run_cli(args, std::cout, std::cerr);
-}
+int main(int argc, char** argv) { return sscard::app::run_terminal(argc, argv, std::cout, std::cerr); }

@@ -1,63 +1,61 @@
 // sscard pin verify|change|unblock|reload: the PIN services of the social-security application
 // (docs/SECURITY.md "PINs", "MACs"). PINs come from a PIN pad; they are never printed or logged.
 #include <array>
-#include <memory>
 
-#include "cli_common.h"
-#include "pin_command.h"
+#include "identity_reading.h"
+#include "sscard/app/terminal_commands.h"
 #include "sscard/psam/psam.h"
 #include "sscard/ssc/pin.h"
 #include "sscard/ssc/security.h"
 #include "sscard/transport/transport.h"
+#include "terminal.h"
 
 namespace sscard::app {
-namespace {
 
-std::string fault_line(const ssc::Fault& fault) {
-  return ssc::describe(fault) + " (" + std::to_string(ssc::interface_code(fault)) + ")";
-}
-
-}  // namespace
-
-int run_pin(const Args& args, std::string_view action, std::ostream& out, std::ostream& err) {
-  const bool needs_psam = action == "unblock" || action == "reload";
-  if (action != "verify" && action != "change" && !needs_psam) {
-    return fail(err, "pin needs an action: verify, change, unblock or reload", kExitUsage);
+int run_pin(const PinOptions& o, const Reporter& report, std::ostream& out) {
+  const bool needs_psam = o.action == "unblock" || o.action == "reload";
+  auto kiosk = load_config(o.config, false);
+  if (!kiosk.ok()) return report.fail(kiosk.error().message, kiosk.error().exit_code);
+  const config::KioskConfig* k = kiosk->has_value() ? &**kiosk : nullptr;
+  auto card = open_card(o.devices, k);
+  if (!card.ok()) return report.fail(card.error().message, card.error().exit_code);
+  auto psam = open_psam(o.devices, k);
+  if (!psam.ok()) return report.fail(psam.error().message, psam.error().exit_code);
+  if (needs_psam && !*psam) {
+    return report.fail(card_failure(ssc::Fault::of(ssc::Failure::kNoPsam)).message +
+                       ": give --psam PROFILE or --psam-reader NAME, or a kiosk configuration with a PSAM");
   }
-  std::string usage_error;
-  auto card = open_card_source(args, usage_error);
-  if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
-  if (!card.source) return fail(err, card.error);
-  auto psam = open_psam_source(args, usage_error);
-  if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
-  if (needs_psam && !psam.source) {
-    return fail(err, psam.error.empty() ? "pin " + std::string(action) + " needs --psam PSAM_PROFILE or --psam-reader NAME (-2201)"
-                                        : "PSAM: " + psam.error);
+  std::unique_ptr<hal::PinPad> pinpad;
+  if (o.action != "unblock") {
+    auto opened = open_pinpad(o.pinpad);
+    if (!opened.ok()) return report.fail(opened.error().message, opened.error().exit_code);
+    pinpad = std::move(opened).value();
   }
-  auto pinpad = action == "unblock" ? nullptr : open_pinpad(args, usage_error);
-  if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
 
-  hal::Slot& slot = *card.source->slot;
+  hal::Slot& slot = (*card)->slot();
   std::array<std::uint8_t, hal::kMaxAtrSize> atr{};
   auto atr_len = slot.power_up(atr);
-  if (!atr_len.ok()) return fail(err, "card: " + std::string(atr_len.status().name()));
+  if (!atr_len.ok()) return report.fail(card_failure(ssc::Fault::card(atr_len.status())).message);
   transport::Transport transport(slot);
 
   ssc::Fault fault;
-  if (action == "verify") {
+  if (o.action == "verify") {
     fault = ssc::verify_pin(transport, *pinpad);
-  } else if (action == "change") {
+  } else if (o.action == "change") {
     fault = ssc::change_pin(transport, *pinpad);
   } else {
-    hal::Slot& psam_slot = *psam.source->slot;
+    hal::Slot& psam_slot = (*psam)->slot();
     std::array<std::uint8_t, hal::kMaxAtrSize> psam_atr{};
-    if (auto n = psam_slot.power_up(psam_atr); !n.ok()) return fail(err, "PSAM does not answer (-2201)");
+    if (auto n = psam_slot.power_up(psam_atr); !n.ok()) {
+      (void)slot.power_down();
+      return report.fail(card_failure(ssc::Fault::make(ssc::Failure::kNoPsam, n.status())).message);
+    }
     transport::Transport psam_transport(psam_slot);
     psam::Psam psam_client(psam_transport);
     auto context = ssc::open_card(transport, ByteSpan(atr.data(), *atr_len));
     if (!context.ok()) {
       fault = context.error();
-    } else if (action == "unblock") {
+    } else if (o.action == "unblock") {
       fault = ssc::pin_unblock(transport, psam_client, context.value());
     } else {
       fault = ssc::pin_reload(transport, psam_client, context.value(), *pinpad);
@@ -65,11 +63,11 @@ int run_pin(const Args& args, std::string_view action, std::ostream& out, std::o
     (void)psam_slot.power_down();
   }
   (void)slot.power_down();
-  if (!fault.ok()) return fail(err, fault_line(fault));
-  if (action == "verify") out << "PIN verified\n";
-  if (action == "change") out << "PIN changed\n";
-  if (action == "unblock") out << "PIN unblocked: the try counter is back to its limit\n";
-  if (action == "reload") out << "PIN reloaded\n";
+  if (!fault.ok()) return report.fail(card_failure(fault).message);
+  if (o.action == "verify") out << "PIN verified\n";
+  if (o.action == "change") out << "PIN changed\n";
+  if (o.action == "unblock") out << "PIN unblocked: the try counter is back to its limit\n";
+  if (o.action == "reload") out << "PIN reloaded\n";
   return kExitOk;
 }
 

@@ -1,7 +1,7 @@
-#include "service_command.h"
-
+// sscard query|activate|report-loss|cancel-loss|certify|recover: the card services of a kiosk
+// (docs/HOST-PROTOCOL.md; the rules are DECISIONS.md H1-H13), against its province's issuer host — on TCP,
+// or the simulated issuers in this process when the configuration says so.
 #include <array>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -9,18 +9,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli_common.h"
-#include "kiosk_site.h"
+#include "identity_reading.h"
+#include "sscard/app/terminal_commands.h"
 #include "sscard/crypto/default_crypto.h"
 #include "sscard/flows/services.h"
 #include "sscard/host/client.h"
 #include "sscard/host/journal.h"
-#include "sscard/wire/tcp.h"
 #include "sscard/psam/psam.h"
-#include "sscard/ssc/fault.h"
 #include "sscard/transport/transport.h"
+#include "sscard/wire/tcp.h"
+#include "terminal.h"
 #if SSCARD_WITH_SIMULATOR
-#include "host_world.h"
+#include "sscard/app/host_world.h"
 #endif
 
 namespace sscard::app {
@@ -30,17 +30,16 @@ using flows::ServiceOutcome;
 
 struct ServiceSpec {
   std::string_view command;
-  wire::Operation operation;
   ServiceOutcome (*run)(const flows::Kiosk&, const flows::CardAccess&);
   bool needs_pinpad;
 };
 
 constexpr std::array<ServiceSpec, 5> kServices = {{
-    {"query", wire::Operation::kQuery, &flows::query, false},
-    {"activate", wire::Operation::kActivate, &flows::activate, true},
-    {"report-loss", wire::Operation::kReportLoss, &flows::report_loss, false},
-    {"cancel-loss", wire::Operation::kCancelLoss, &flows::cancel_loss, true},
-    {"certify", wire::Operation::kCertify, &flows::certify, true},
+    {"query", &flows::query, false},
+    {"activate", &flows::activate, true},
+    {"report-loss", &flows::report_loss, false},
+    {"cancel-loss", &flows::cancel_loss, true},
+    {"certify", &flows::certify, true},
 }};
 
 const ServiceSpec* find_service(std::string_view command) {
@@ -50,83 +49,63 @@ const ServiceSpec* find_service(std::string_view command) {
   return nullptr;
 }
 
-// Fen as yuan with two decimals, exactly ("1234.56").
+// Fen as yuan with two decimals, exactly ("1234.56"; DECISIONS.md H12).
 std::string yuan(std::uint64_t fen) {
   std::string cents = std::to_string(fen % 100);
   if (cents.size() < 2) cents.insert(0, "0");
   return std::to_string(fen / 100) + "." + cents;
 }
 
-std::string key_hex(const std::optional<wire::IdempotencyKey>& key) { return key ? to_hex(*key) : std::string(); }
+std::string province_name(std::string_view code) { return region_name(std::string(code.substr(0, 2)) + "0000"); }
 
-// The host side this run talks to: the in-process simulated world or a TCP hop to a real host.
-struct HostSide {
+// The kiosk's link to its host: the client, the channel under it, and (simulated issuers) the world.
+struct HostLink {
 #if SSCARD_WITH_SIMULATOR
   std::unique_ptr<HostWorld> world;
 #endif
   std::shared_ptr<wire::Channel> channel;
-  std::string error;
+  std::unique_ptr<crypto::Crypto> crypto;
+  std::unique_ptr<host::HostClient> client;
+  std::unique_ptr<host::Journal> journal;
+  std::filesystem::path journal_file;
 };
 
-std::filesystem::path default_state_dir() {
-  if (const char* env = std::getenv("SSCARD_STATE_DIR"); env != nullptr && *env != '\0') return env;
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    return std::filesystem::path(home) / ".local" / "state" / "sscard";
-  }
-  return ".";
-}
-
-HostSide open_host_side(const Args& args, const KioskSite& site, const wire::LinkKey& master) {
-  HostSide side;
-  if (auto addr = args.value("host")) {
-    auto parsed = wire::Address::parse(*addr);
-    if (!parsed.ok()) {
-      side.error = "--host takes HOST:PORT";
-      return side;
-    }
-    side.channel = std::make_shared<wire::TcpChannel>(*parsed);
-    return side;
-  }
+Result<std::unique_ptr<HostLink>, SetupFailure> open_host_link(const config::KioskConfig& kiosk,
+                                                              const HostOverrides& overrides) {
+  auto link = std::make_unique<HostLink>();
+  if (overrides.host) {
+    auto address = wire::Address::parse(*overrides.host);
+    if (!address.ok()) return SetupFailure{"--host: '" + *overrides.host + "' is not HOST:PORT", kExitUsage};
+    link->channel = std::make_shared<wire::TcpChannel>(*address);
+  } else if (kiosk.host.address) {
+    link->channel = std::make_shared<wire::TcpChannel>(*kiosk.host.address);
+  } else {
 #if SSCARD_WITH_SIMULATOR
-  std::filesystem::path cards = default_cards_dir();
-  if (auto d = args.value("cards")) cards = std::string(*d);
-  std::filesystem::path state;
-  if (auto s = args.value("state")) state = std::string(*s);
-  side.world = HostWorld::create(cards, master, state, side.error);
-  if (side.world) side.channel = side.world->kiosk_channel(site.province);
+    auto world = HostWorld::create(kiosk.host.simulated->cards, kiosk.host.simulated->link_keys, simulated_world_dir());
+    if (!world.ok()) return SetupFailure{"the simulated issuers: " + world.error()};
+    link->world = std::move(world).value();
+    link->channel = link->world->kiosk_channel(kiosk.province);
 #else
-  (void)site;
-  (void)master;
-  side.error = "this build has no simulated issuers: give --host HOST:PORT";
+    return SetupFailure{kiosk.file.string() + ": host: this build has no simulated issuers; give \"address\""};
 #endif
-  return side;
-}
-
-// The journal: --journal PATH; else in the --state folder; else in memory for in-process hosts and in
-// $SSCARD_STATE_DIR (or ~/.local/state/sscard) for a real host, where it must survive a restart.
-std::string journal_path(const Args& args, const KioskSite& site) {
-  if (auto j = args.value("journal")) return std::string(*j);
-  const std::string file = "journal-" + std::string(site.terminal) + ".db";
-  if (auto s = args.value("state")) return (std::filesystem::path(std::string(*s)) / file).string();
-  if (!args.has("host")) return ":memory:";
-  const auto dir = default_state_dir();
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  return (dir / file).string();
-}
-
-host::RetryPolicy retry_policy(const Args& args, std::string& usage_error) {
+  }
   host::RetryPolicy policy;
-  unsigned long n = 0;
-  if (auto t = args.value("timeout-ms")) {
-    if (!parse_count(*t, n) || n == 0 || n > 600'000) usage_error = "--timeout-ms takes 1..600000";
-    else policy.timeout = std::chrono::milliseconds(n);
+  policy.timeout = overrides.timeout_ms ? std::chrono::milliseconds(*overrides.timeout_ms) : kiosk.host.timeout;
+  policy.attempts = overrides.attempts.value_or(kiosk.host.attempts);
+  link->crypto = crypto::make_default_crypto();
+  host::KioskIdentity identity{kiosk.terminal, kiosk.province, kiosk.link_key};
+  link->client = std::make_unique<host::HostClient>(*link->crypto, std::move(identity), *link->channel, policy);
+
+  link->journal_file = overrides.journal.empty() ? config::journal_file(kiosk) : overrides.journal;
+  std::error_code ec;
+  if (const auto dir = link->journal_file.parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
+  auto journal = host::Journal::open(link->journal_file.string());
+  if (!journal.ok()) {
+    return SetupFailure{"cannot open the kiosk's journal " + link->journal_file.string() + " (" +
+                        std::string(journal.status().name()) + "): check that its folder exists and is writable"};
   }
-  if (auto a = args.value("attempts")) {
-    if (!parse_count(*a, n) || n == 0 || n > 100) usage_error = "--attempts takes 1..100";
-    else policy.attempts = static_cast<int>(n);
-  }
-  return policy;
+  link->journal = std::make_unique<host::Journal>(std::move(journal).value());
+  return link;
 }
 
 nlohmann::ordered_json response_json(const wire::Response& r) {
@@ -139,10 +118,8 @@ nlohmann::ordered_json response_json(const wire::Response& r) {
   if (r.name) j["name"] = *r.name;
   if (r.card_state) j["card_state"] = std::string(wire::card_state_name(*r.card_state));
   if (r.pension_status) {
-    nlohmann::ordered_json p;
-    p["status"] = std::string(wire::pension_status_name(*r.pension_status));
-    p["monthly"] = yuan(r.pension_monthly_fen.value_or(0));
-    j["pension"] = p;
+    j["pension"] = {{"status", std::string(wire::pension_status_name(*r.pension_status))},
+                    {"monthly", yuan(r.pension_monthly_fen.value_or(0))}};
   }
   if (r.medical_balance_fen) j["medical_balance"] = yuan(*r.medical_balance_fen);
   if (r.result == wire::ResultCode::kOk && r.pension_status) {
@@ -158,14 +135,14 @@ nlohmann::ordered_json response_json(const wire::Response& r) {
   return j;
 }
 
-void print_text(const ServiceOutcome& o, const KioskSite& site, std::ostream& out) {
+void print_text(const ServiceOutcome& o, const config::KioskConfig& kiosk, std::ostream& out) {
   const ssc::Identity& id = o.identity;
   out << wire::operation_name(o.operation) << ": " << flows::outcome_kind_name(o.kind) << '\n';
-  if (!id.region.empty()) {
-    out << "  card: " << province_name(id.region) << " (region " << id.region << "), card number "
-        << id.card_number << (id.name.empty() ? "" : ", " + id.name) << '\n';
+  if (id.region) {
+    out << "  card: " << province_name(id.region->digits()) << " (region " << id.region->digits() << "), card number "
+        << id.card_number << (id.name.empty() ? "" : ", ") << id.name << '\n';
   }
-  out << "  kiosk: " << province_name(site.province) << ", terminal " << site.terminal << '\n';
+  out << "  kiosk: " << province_name(kiosk.province) << ", terminal " << kiosk.terminal << '\n';
   if (!o.message.empty()) out << "  " << o.message << '\n';
   if (!o.response) return;
   const wire::Response& r = *o.response;
@@ -175,9 +152,7 @@ void print_text(const ServiceOutcome& o, const KioskSite& site, std::ostream& ou
   if (r.card_state) out << "  card state: " << wire::card_state_name(*r.card_state) << '\n';
   if (r.pension_status) {
     out << "  pension: " << wire::pension_status_name(*r.pension_status);
-    if (r.pension_monthly_fen && *r.pension_monthly_fen > 0) {
-      out << ", " << yuan(*r.pension_monthly_fen) << " yuan a month";
-    }
+    if (r.pension_monthly_fen && *r.pension_monthly_fen > 0) out << ", " << yuan(*r.pension_monthly_fen) << " yuan a month";
     out << '\n';
   }
   if (r.medical_balance_fen) out << "  medical-insurance account: " << yuan(*r.medical_balance_fen) << " yuan\n";
@@ -188,19 +163,21 @@ void print_text(const ServiceOutcome& o, const KioskSite& site, std::ostream& ou
   }
 }
 
-void print_json(const ServiceOutcome& o, const KioskSite& site, std::ostream& out) {
+void print_json(const ServiceOutcome& o, const config::KioskConfig& kiosk, std::ostream& out) {
   nlohmann::ordered_json j;
   j["operation"] = std::string(wire::operation_name(o.operation));
   j["outcome"] = std::string(flows::outcome_kind_name(o.kind));
-  j["region"] = o.identity.region;
-  j["card_number"] = o.identity.card_number;
-  j["kiosk"] = std::string(site.name);
-  j["terminal"] = std::string(site.terminal);
-  if (o.key) j["request_key"] = key_hex(o.key);
+  j["region"] = o.identity.region ? o.identity.region->to_string() : std::string();
+  j["card_number"] = std::string(o.identity.card_number.view());
+  j["kiosk"] = kiosk.id;
+  j["terminal"] = kiosk.terminal;
+  if (o.key) j["request_key"] = to_hex(*o.key);
   if (o.response) {
     const nlohmann::ordered_json answer = response_json(*o.response);
     for (const auto& item : answer.items()) j[item.key()] = item.value();
   }
+  // A card, PSAM or keypad step that failed carries the standard interface's code.
+  if (o.kind == ServiceOutcome::Kind::kCardFault) j["code"] = card_failure(o.fault).code;
   if (!o.message.empty()) j["message"] = o.message;
   out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
@@ -216,18 +193,46 @@ int exit_code(const ServiceOutcome& o) {
   }
 }
 
-// Finishes what an earlier run left in the journal, and says what became of each.
-int report_recovery(host::HostClient& client, host::Journal& journal, std::ostream& err, bool verbose,
-                    std::ostream& out) {
-  auto recovered = host::recover(client, journal);
-  if (!recovered.ok()) {
-    err << "sscard: journal: " << recovered.status().name() << '\n';
-    return kExitFailure;
+// The one line a failed service leaves on standard error.
+std::string failure_line(const ServiceOutcome& o, const config::KioskConfig& kiosk, const HostLink& link) {
+  switch (o.kind) {
+    case ServiceOutcome::Kind::kCardFault: return card_failure(o.fault).message;
+    case ServiceOutcome::Kind::kRefusedByIssuer: {
+      std::string line = o.message;
+      if (o.response && o.response->card_state) {
+        line += "; the card is " + std::string(wire::card_state_name(*o.response->card_state));
+      }
+      if (o.response && !o.response->home_issuer.empty()) {
+        line += " (home issuer " + province_name(o.response->home_issuer) + ")";
+      }
+      return line;
+    }
+    case ServiceOutcome::Kind::kHostRefused:
+      if (o.host_error && o.host_error->refusal == wire::RefusalReason::kBadMac) {
+        return "the issuer host refused this kiosk's messages (bad MAC): the link key in " + kiosk.file.string() +
+               " is not the one the host holds for terminal " + kiosk.terminal;
+      }
+      if (o.host_error && o.host_error->refusal == wire::RefusalReason::kStale) {
+        return o.message + ": this kiosk's clock differs from the host's by more than 5 minutes";
+      }
+      break;
+    default: break;
   }
+  std::string line = o.message;
+  if (exit_code(o) == kExitPending) {
+    line += " (journal " + link.journal_file.string() + "; the next run or `sscard recover` completes it)";
+  }
+  return line;
+}
+
+// Finishes what an earlier run left in the journal and says what became of each: on `to` (recover's
+// standard output, or a note before another service).
+int recover_pending(HostLink& link, std::ostream& to, bool say_nothing_pending) {
+  auto recovered = host::recover(*link.client, *link.journal);
+  if (!recovered.ok()) return -1;
   int still_pending = 0;
   for (const host::Recovery& r : *recovered) {
-    std::ostream& to = verbose ? out : err;
-    to << "sscard: earlier " << wire::operation_name(r.operation) << " " << to_hex(r.key) << ": "
+    to << "earlier " << wire::operation_name(r.operation) << " " << to_hex(r.key) << ": "
        << host::recovery_kind_name(r.kind);
     if (r.response) {
       to << " (" << wire::result_name(r.response->result) << (r.response->duplicate ? ", stored answer" : "") << ")";
@@ -239,122 +244,88 @@ int report_recovery(host::HostClient& client, host::Journal& journal, std::ostre
       ++still_pending;
     }
   }
-  if (verbose && recovered->empty()) out << "sscard: nothing pending in the journal\n";
-  return still_pending == 0 ? kExitOk : kExitPending;
+  if (say_nothing_pending && recovered->empty()) to << "nothing pending in the journal\n";
+  return still_pending;
 }
 
 }  // namespace
 
-bool is_service_command(std::string_view command) { return command == "recover" || find_service(command) != nullptr; }
+int run_service(const ServiceOptions& o, const Reporter& report, std::ostream& out) {
+  const ServiceSpec* spec = find_service(o.service);
+  if (spec == nullptr) return report.fail("unknown service '" + o.service + "'", kExitUsage);
+  auto loaded = load_config(o.config, true);
+  if (!loaded.ok()) return report.fail(loaded.error().message, loaded.error().exit_code);
+  const config::KioskConfig& kiosk = **loaded;
 
-int run_service(const Args& args, std::ostream& out, std::ostream& err) {
-  const ServiceSpec* spec = find_service(args.command);
-  const auto kiosk_name = args.value("kiosk");
-  if (!kiosk_name) return fail(err, args.command + " needs --kiosk cq|sc", kExitUsage);
-  const auto site = find_kiosk_site(*kiosk_name);
-  if (!site) return fail(err, "--kiosk takes cq (Chongqing) or sc (Sichuan)", kExitUsage);
-  OutputFormat format = OutputFormat::kText;
-  if (auto f = args.value("format"); f && (!parse_output_format(*f, format) || format == OutputFormat::kIface)) {
-    return fail(err, "--format takes text or json", kExitUsage);
-  }
-  std::string usage_error;
-  const host::RetryPolicy policy = retry_policy(args, usage_error);
-  if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
-
-  LinkMaster master = read_link_master(args);
-  if (!master.key) return fail(err, master.error);
-
-  HostSide side = open_host_side(args, *site, *master.key);
-  if (!side.channel) return fail(err, side.error);
-
-  auto crypto = crypto::make_default_crypto();
-  auto link_key = wire::derive_link_key(*crypto, *master.key, site->terminal);
-  secure_wipe(*master.key);
-  if (!link_key.ok()) return fail(err, "cannot derive the kiosk's link key");
-  host::KioskIdentity identity{std::string(site->terminal), std::string(site->province), *link_key};
-  secure_wipe(*link_key);
-  host::HostClient client(*crypto, std::move(identity), *side.channel, policy);
-
-  const std::string journal_file = journal_path(args, *site);
-  auto journal = host::Journal::open(journal_file);
-  if (!journal.ok()) return fail(err, "journal " + journal_file + ": " + std::string(journal.status().name()));
-
-  // Whatever an earlier run left unfinished goes first, with its original idempotency key.
-  const int recovery = report_recovery(client, *journal, err, spec == nullptr, out);
-  if (spec == nullptr) return recovery;
-
-  auto card = open_card_source(args, usage_error);
-  if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
-  if (!card.source) return fail(err, card.error);
-  // The kiosk's own PSAM unless another is named; a simulated card comes with the simulated kiosk PSAM.
-  OpenResult psam_source = open_psam_source(args, usage_error);
-  if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
-  if (!psam_source.source && psam_source.error.empty() && !card.source->is_pcsc && !args.has("no-psam")) {
-    psam_source = open_simulated_psam(default_cards_dir() / "psam" / std::string(site->psam_profile));
-  }
-  if (!psam_source.source && !psam_source.error.empty()) return fail(err, "PSAM: " + psam_source.error);
-
+  auto card = open_card(o.devices, &kiosk);
+  if (!card.ok()) return report.fail(card.error().message, card.error().exit_code);
+  auto psam = open_psam(o.devices, &kiosk);
+  if (!psam.ok()) return report.fail(psam.error().message, psam.error().exit_code);
   std::unique_ptr<hal::PinPad> pinpad;
   if (spec->needs_pinpad) {
-    pinpad = open_pinpad(args, usage_error);
-    if (!usage_error.empty()) return fail(err, usage_error, kExitUsage);
+    auto opened = open_pinpad(o.pinpad);
+    if (!opened.ok()) return report.fail(opened.error().message, opened.error().exit_code);
+    pinpad = std::move(opened).value();
   }
+  auto link = open_host_link(kiosk, o.host);
+  if (!link.ok()) return report.fail(link.error().message, link.error().exit_code);
 
-  hal::Slot& slot = *card.source->slot;
+  // Whatever an earlier run left unfinished goes first, with its original idempotency key.
+  std::ostringstream earlier;
+  if (recover_pending(**link, earlier, false) < 0) {
+    return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
+  }
+  std::istringstream earlier_lines(earlier.str());
+  for (std::string line; std::getline(earlier_lines, line);) report.note(line);
+
+  hal::Slot& slot = (*card)->slot();
   std::array<std::uint8_t, hal::kMaxAtrSize> atr{};
   auto atr_len = slot.power_up(atr);
-  if (!atr_len.ok()) return fail(err, "card: " + std::string(atr_len.status().name()));
+  if (!atr_len.ok()) return report.fail(card_failure(ssc::Fault::card(atr_len.status())).message);
   transport::Transport card_transport(slot);
 
   std::optional<transport::Transport> psam_transport;
   std::optional<psam::Psam> psam_client;
-  if (psam_source.source) {
+  if (*psam) {
     std::array<std::uint8_t, hal::kMaxAtrSize> psam_atr{};
-    if (!psam_source.source->slot->power_up(psam_atr).ok()) return fail(err, "PSAM does not answer (-2201)");
-    psam_transport.emplace(*psam_source.source->slot);
+    if (auto n = (*psam)->slot().power_up(psam_atr); !n.ok()) {
+      (void)slot.power_down();
+      return report.fail(card_failure(ssc::Fault::make(ssc::Failure::kNoPsam, n.status())).message);
+    }
+    psam_transport.emplace((*psam)->slot());
     psam_client.emplace(*psam_transport);
   }
 
-  const flows::Kiosk kiosk{std::string(site->region), client, *journal, *crypto, {}};
+  const flows::Kiosk flow_kiosk{kiosk.region, *(*link)->client, *(*link)->journal, *(*link)->crypto, {}};
   const flows::CardAccess access{card_transport, ByteSpan(atr.data(), *atr_len),
                                  psam_client ? &*psam_client : nullptr, pinpad.get()};
-  const ServiceOutcome outcome = spec->run(kiosk, access);
+  const ServiceOutcome outcome = spec->run(flow_kiosk, access);
   (void)slot.power_down();
-  if (psam_source.source) (void)psam_source.source->slot->power_down();
+  if (*psam) (void)(*psam)->slot().power_down();
 
-  if (format == OutputFormat::kJson) print_json(outcome, *site, out);
-  else print_text(outcome, *site, out);
+  const bool json = o.format == "json";
+  if (json) print_json(outcome, kiosk, out);
+  else if (outcome.ok()) print_text(outcome, kiosk, out);
   out.flush();
   const int code = exit_code(outcome);
-  if (code == kExitPending) {
-    err << "sscard: the request is kept in the journal (" << journal_file
-        << ") and is completed by the next run or `sscard recover`\n";
-  }
-  return code;
+  if (code != kExitOk) return report.fail(failure_line(outcome, kiosk, **link), code);
+  return kExitOk;
 }
 
-int demo_cross_province(std::ostream& out) {
-  struct Case {
-    std::string_view card;
-    std::string_view kiosk;
-  };
-  constexpr std::array<Case, 2> kCases = {{{"sc-suining-gen3.json", "sc"}, {"cq-yuzhong-gen2.json", "cq"}}};
-  int failures = 0;
-  out << "\nChuan-Yu benefit queries (kiosk -> its province's host -> hub -> the card's home issuer):\n";
-  for (const auto& c : kCases) {
-    const std::string other = c.kiosk == "sc" ? "cq" : "sc";
-    Args args;
-    args.command = "query";
-    args.values["card"] = (default_cards_dir() / std::string(c.card)).string();
-    args.values["kiosk"] = other;
-    std::ostringstream text;
-    std::ostringstream err;
-    const int code = run_service(args, text, err);
-    out << "\n" << c.card << " at a " << province_name(find_kiosk_site(other)->province) << " kiosk:\n"
-        << text.str() << err.str();
-    if (code != kExitOk) ++failures;
+int run_recover(const RecoverOptions& o, const Reporter& report, std::ostream& out) {
+  auto loaded = load_config(o.config, true);
+  if (!loaded.ok()) return report.fail(loaded.error().message, loaded.error().exit_code);
+  auto link = open_host_link(**loaded, o.host);
+  if (!link.ok()) return report.fail(link.error().message, link.error().exit_code);
+  const int pending = recover_pending(**link, out, true);
+  if (pending < 0) return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
+  out.flush();
+  if (pending > 0) {
+    return report.fail(std::to_string(pending) + (pending == 1 ? " request is" : " requests are") +
+                           " still pending: the host did not answer; run `sscard recover` again later",
+                       kExitPending);
   }
-  return failures;
+  return kExitOk;
 }
 
 }  // namespace sscard::app

@@ -182,19 +182,28 @@ Result<Bytes> TcpChannel::exchange(ByteSpan message, std::chrono::milliseconds t
   return read_message(fd.get(), deadline);
 }
 
-Result<Listener> Listener::bind(const Address& at) {
+std::string ListenError::reason() const {
+  if (code == Error::kInvalidArgument) return "the host name does not resolve to an IPv4 address";
+  if (os_error == EADDRINUSE) return "the address is already in use (another program listens on that port)";
+  if (os_error == EACCES) return "permission denied (ports below 1024 need privileges)";
+  if (os_error == EADDRNOTAVAIL) return "the address is not one of this machine's";
+  return os_error != 0 ? std::string(std::strerror(os_error)) : std::string("the socket cannot be made");
+}
+
+Result<Listener, ListenError> Listener::bind(const Address& at) {
   auto resolved = resolve(at, true);
-  if (!resolved.ok()) return Error::kInvalidArgument;
+  if (!resolved.ok()) return ListenError{Error::kInvalidArgument, 0};
   const addrinfo& ai = *resolved->get();
+  const auto failed = [] { return ListenError{Error::kIo, errno}; };
   Fd fd(::socket(ai.ai_family, ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai.ai_protocol));
-  if (fd.get() < 0) return Error::kIo;
+  if (fd.get() < 0) return failed();
   const int one = 1;
-  if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) return Error::kIo;
-  if (::bind(fd.get(), ai.ai_addr, ai.ai_addrlen) != 0) return Error::kIo;
-  if (::listen(fd.get(), SOMAXCONN) != 0) return Error::kIo;
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) return failed();
+  if (::bind(fd.get(), ai.ai_addr, ai.ai_addrlen) != 0) return failed();
+  if (::listen(fd.get(), SOMAXCONN) != 0) return failed();
   sockaddr_in bound{};
   socklen_t len = sizeof bound;
-  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &len) != 0) return Error::kIo;
+  if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &len) != 0) return failed();
   return Listener(fd.release(), ntohs(bound.sin_port));
 }
 

@@ -1,24 +1,25 @@
-// The processes print "listening on HOST:PORT" once they accept connections (port 0 picks a free port) and
-// serve until SIGTERM or SIGINT. --stall-ms answers every message that much later, after the work is done:
-// a fault-test knob that makes "killed between applying and answering" reproducible.
-#include "host_command.h"
-
+// sscard-sim host and hub: the simulated issuer hosts and the Chuan-Yu hub as processes on TCP. Each prints
+// "... listening on HOST:PORT" once it accepts connections (port 0 picks a free port) and serves until SIGTERM
+// or SIGINT. --stall-ms answers every message that much later, after the work is done: a fault-test knob
+// that makes "killed between applying and answering" reproducible.
 #include <atomic>
 #include <csignal>
 #include <map>
 #include <thread>
 
-#include "cli_common.h"
-#include "kiosk_site.h"
+#include "commands.h"
+#include "sscard/app/identity_report.h"
 #include "sscard/crypto/openssl.h"
-#include "sscard/wire/tcp.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/host/hub.h"
 #include "sscard/sim/host/issuer_host.h"
+#include "sscard/sim/host/link_keys.h"
 #include "sscard/sim/host/population.h"
 #include "sscard/sim/host/server.h"
+#include "sscard/wire/messages.h"
+#include "sscard/wire/tcp.h"
 
-namespace sscard::app {
+namespace sscard::simapp {
 namespace {
 
 namespace simhost = sscard::sim::host;
@@ -27,132 +28,97 @@ std::atomic<bool> g_stop{false};
 
 extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
-struct Common {
+struct Server {
   wire::Address listen;
   simhost::MasterKey master{};
-  int threads = 8;
-  std::chrono::milliseconds stall{0};
-  std::chrono::milliseconds forward_timeout{5000};
+  ~Server() { secure_wipe(master); }
 };
 
-bool parse_common(const Args& args, Common& c, std::string& error) {
-  auto listen = wire::Address::parse(args.value("listen").value_or("127.0.0.1:0"));
+// The listen address and the master key; false with the error reported.
+bool prepare(const ServerOptions& options, Server& server, const app::Reporter& report, int& code) {
+  auto listen = wire::Address::parse(options.listen);
   if (!listen.ok()) {
-    error = "--listen takes HOST:PORT";
+    code = report.fail("--listen: '" + options.listen + "' is not HOST:PORT", app::kExitUsage);
     return false;
   }
-  c.listen = *listen;
-  LinkMaster master = read_link_master(args);
-  if (!master.key) {
-    error = master.error;
+  server.listen = *listen;
+  auto master = simhost::load_link_master(options.link_keys);
+  if (!master.ok()) {
+    code = report.fail(master.error().message);
     return false;
   }
-  std::copy(master.key->begin(), master.key->end(), c.master.begin());
-  secure_wipe(*master.key);
-  unsigned long n = 0;
-  if (auto t = args.value("threads")) {
-    if (!parse_count(*t, n) || n == 0 || n > 256) {
-      error = "--threads takes 1..256";
-      return false;
-    }
-    c.threads = static_cast<int>(n);
-  }
-  if (auto s = args.value("stall-ms")) {
-    if (!parse_count(*s, n) || n > 600'000) {
-      error = "--stall-ms takes 0..600000";
-      return false;
-    }
-    c.stall = std::chrono::milliseconds(n);
-  }
-  if (auto s = args.value("forward-timeout-ms")) {
-    if (!parse_count(*s, n) || n == 0 || n > 600'000) {
-      error = "--forward-timeout-ms takes 1..600000";
-      return false;
-    }
-    c.forward_timeout = std::chrono::milliseconds(n);
-  }
+  server.master = *master;
+  secure_wipe(*master);
   return true;
 }
 
-std::shared_ptr<wire::Channel> tcp_channel(std::string_view text, std::string& error) {
-  auto addr = wire::Address::parse(text);
-  if (!addr.ok()) {
-    error = "'" + std::string(text) + "' is not HOST:PORT";
-    return nullptr;
-  }
-  return std::make_shared<wire::TcpChannel>(*addr);
+std::shared_ptr<wire::Channel> tcp_channel(const std::string& text) {
+  auto address = wire::Address::parse(text);
+  if (!address.ok()) return nullptr;
+  return std::make_shared<wire::TcpChannel>(*address);
 }
 
-int serve_until_stopped(const Common& c, simhost::MessageHandler handler, std::string_view what, std::ostream& out,
-                        std::ostream& err) {
-  auto listener = wire::Listener::bind(c.listen);
-  if (!listener.ok()) return fail(err, "cannot listen on " + c.listen.to_string());
+int serve_until_stopped(const ServerOptions& options, const Server& server, simhost::MessageHandler handler,
+                        const std::string& what, const app::Reporter& report, std::ostream& out) {
+  auto listener = wire::Listener::bind(server.listen);
+  if (!listener.ok()) {
+    return report.fail("cannot listen on " + server.listen.to_string() + ": " + listener.error().reason());
+  }
   std::signal(SIGTERM, on_stop_signal);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGPIPE, SIG_IGN);
-  if (c.stall.count() > 0) {
-    handler = [inner = std::move(handler), stall = c.stall](ByteSpan message) {
+  if (options.stall_ms > 0) {
+    handler = [inner = std::move(handler), stall = std::chrono::milliseconds(options.stall_ms)](ByteSpan message) {
       Bytes answer = inner(message);
       std::this_thread::sleep_for(stall);
       return answer;
     };
   }
-  out << what << " listening on " << c.listen.host << ':' << listener->port() << std::endl;
-  const Status served = simhost::serve(*listener, std::move(handler), g_stop, c.threads);
-  return served.ok() ? kExitOk : fail(err, std::string(what) + ": " + std::string(served.name()));
+  out << what << " listening on " << server.listen.host << ':' << listener->port() << std::endl;
+  const Status served = simhost::serve(*listener, std::move(handler), g_stop, options.threads);
+  if (!served.ok()) return report.fail(what + " stopped: " + std::string(served.name()));
+  return app::kExitOk;
 }
 
 }  // namespace
 
-int run_host(const Args& args, std::ostream& out, std::ostream& err) {
-  const auto which = args.value("province");
-  if (!which || (*which != "cq" && *which != "sc")) return fail(err, "host needs --province cq|sc", kExitUsage);
-  const std::string province(*which == "cq" ? wire::kChongqing : wire::kSichuan);
-  Common c;
-  std::string error;
-  if (!parse_common(args, c, error)) return fail(err, error, kExitUsage);
-
-  std::filesystem::path cards = default_cards_dir();
-  if (auto d = args.value("cards")) cards = std::string(*d);
-  unsigned long generated = 0;
-  if (auto p = args.value("population"); p && (!parse_count(*p, generated) || generated > simhost::kMaxPopulation)) {
-    return fail(err, "--population takes 0..10000000", kExitUsage);
-  }
-  auto store = simhost::open_seeded_store(std::string(args.value("db").value_or(simhost::HolderStore::kInMemory)),
-                                          cards, province, generated);
-  if (!store.ok()) return fail(err, store.error().message);
+int run_host(const HostOptions& options, const app::Reporter& report, std::ostream& out) {
+  const std::string province(options.province == "cq" ? wire::kChongqing : wire::kSichuan);
+  Server server;
+  int code = app::kExitOk;
+  if (!prepare(options.server, server, report, code)) return code;
   std::shared_ptr<wire::Channel> hub;
-  if (auto h = args.value("hub")) {
-    hub = tcp_channel(*h, error);
-    if (!hub) return fail(err, "--hub: " + error, kExitUsage);
+  if (!options.hub.empty()) {
+    hub = tcp_channel(options.hub);
+    if (!hub) return report.fail("--hub: '" + options.hub + "' is not HOST:PORT", app::kExitUsage);
   }
-  simhost::IssuerHostOptions options;
-  options.hub_timeout = c.forward_timeout;
-  simhost::IssuerHost issuer(province, **store, crypto::make_openssl_crypto(), c.master, hub, options);
-  secure_wipe(c.master);
+  auto store = simhost::open_seeded_store(options.db.empty() ? std::string(simhost::HolderStore::kInMemory) : options.db,
+                                          options.cards, province, options.population);
+  if (!store.ok()) return report.fail(store.error().message);
+  simhost::IssuerHostOptions host_options;
+  host_options.hub_timeout = std::chrono::milliseconds(options.server.forward_timeout_ms);
+  simhost::IssuerHost issuer(province, **store, crypto::make_openssl_crypto(), server.master, hub, host_options);
   return serve_until_stopped(
-      c, [&issuer](ByteSpan message) { return issuer.handle_message(message); },
-      province_name(province) + " host " + issuer.id(), out, err);
+      options.server, server, [&issuer](ByteSpan message) { return issuer.handle_message(message); },
+      app::region_name(province) + " host " + issuer.id(), report, out);
 }
 
-int run_hub(const Args& args, std::ostream& out, std::ostream& err) {
-  Common c;
-  std::string error;
-  if (!parse_common(args, c, error)) return fail(err, error, kExitUsage);
+int run_hub(const HubCommandOptions& options, const app::Reporter& report, std::ostream& out) {
+  Server server;
+  int code = app::kExitOk;
+  if (!prepare(options.server, server, report, code)) return code;
   std::map<std::string, std::shared_ptr<wire::Channel>> routes;
-  for (const auto& [flag, province] : {std::pair{"cq", wire::kChongqing}, std::pair{"sc", wire::kSichuan}}) {
-    auto addr = args.value(flag);
-    if (!addr) return fail(err, "hub needs --cq HOST:PORT and --sc HOST:PORT (the two issuer hosts)", kExitUsage);
-    auto channel = tcp_channel(*addr, error);
-    if (!channel) return fail(err, "--" + std::string(flag) + ": " + error, kExitUsage);
+  for (const auto& [flag, address, province] : {std::tuple{"--cq", options.cq, wire::kChongqing},
+                                                std::tuple{"--sc", options.sc, wire::kSichuan}}) {
+    auto channel = tcp_channel(address);
+    if (!channel) return report.fail(std::string(flag) + ": '" + address + "' is not HOST:PORT", app::kExitUsage);
     routes.emplace(std::string(province), std::move(channel));
   }
-  simhost::HubOptions options;
-  options.forward_timeout = c.forward_timeout;
-  simhost::Hub hub(crypto::make_openssl_crypto(), c.master, std::move(routes), options);
-  secure_wipe(c.master);
+  simhost::HubOptions hub_options;
+  hub_options.forward_timeout = std::chrono::milliseconds(options.server.forward_timeout_ms);
+  simhost::Hub hub(crypto::make_openssl_crypto(), server.master, std::move(routes), hub_options);
   return serve_until_stopped(
-      c, [&hub](ByteSpan message) { return hub.handle_message(message); }, "hub", out, err);
+      options.server, server, [&hub](ByteSpan message) { return hub.handle_message(message); }, "hub", report, out);
 }
 
-}  // namespace sscard::app
+}  // namespace sscard::simapp

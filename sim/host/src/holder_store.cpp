@@ -422,6 +422,22 @@ Result<std::size_t, SetupError> HolderStore::holder_count() {
   }
 }
 
+Result<std::size_t, SetupError> HolderStore::holders_outside(std::string_view province) {
+  // The two leading digits of a GB/T 2260 code name the province; they are checked to be digits so the
+  // literal below cannot be anything else.
+  if (province.size() < 2 || province[0] < '0' || province[0] > '9' || province[1] < '0' || province[1] > '9') {
+    return SetupError{"\"" + std::string(province) + "\" is not a province code"};
+  }
+  std::lock_guard lock(mutex_);
+  try {
+    const std::string sql = "SELECT count(*) FROM holders WHERE substr(region, 1, 2) <> '" +
+                            std::string(province.substr(0, 2)) + "'";
+    return impl_->count(sql.c_str());
+  } catch (const SqlError& e) {
+    return to_error("holders", e);
+  }
+}
+
 Result<std::size_t, SetupError> HolderStore::contribution_count() {
   std::lock_guard lock(mutex_);
   try {

@@ -298,7 +298,15 @@ Result<std::unique_ptr<HolderStore>, SetupError> open_seeded_store(const std::st
   if (!store.ok()) return store.error();
   auto count = (*store)->holder_count();
   if (!count.ok()) return count.error();
-  if (*count > 0) return std::move(*store);
+  if (*count > 0) {
+    auto foreign = (*store)->holders_outside(province);
+    if (!foreign.ok()) return foreign.error();
+    if (*foreign > 0) {
+      return SetupError{path + " holds the cards of another province's issuer, not " + std::string(province) +
+                        "'s; give this host its own database"};
+    }
+    return std::move(*store);
+  }
   auto seeded = seed_from_profiles(**store, cards_dir, province);
   if (!seeded.ok()) return seeded.error();
   if (generated > 0) {

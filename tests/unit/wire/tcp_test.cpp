@@ -1,5 +1,7 @@
 // The TCP transport over loopback and socket pairs: framing limits, timeouts, refused connections.
 #include <gtest/gtest.h>
+
+#include <cerrno>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,7 +35,7 @@ Bytes sample_message() {
 
 Listener loopback_listener() {
   auto l = Listener::bind(Address{"127.0.0.1", 0});
-  EXPECT_TRUE(l.ok()) << l.status().name();
+  EXPECT_TRUE(l.ok()) << l.error().reason();
   if (!l.ok()) std::abort();
   EXPECT_NE(l->port(), 0);
   return std::move(l).value();
@@ -223,12 +225,16 @@ TEST(HostTcp, ListenerAcceptTimesOutAndMoves) {
   EXPECT_EQ(listener.accept(1ms).status(), Error::kIo);
   moved.close();
   EXPECT_EQ(moved.fd(), -1);
-  EXPECT_EQ(Listener::bind(Address{"256.1.1.1", 0}).status(), Error::kInvalidArgument);
+  EXPECT_EQ(Listener::bind(Address{"256.1.1.1", 0}).error().code, Error::kInvalidArgument);
 }
 
 TEST(HostTcp, SecondBindOnTheSamePortFails) {
   Listener listener = loopback_listener();
-  EXPECT_EQ(Listener::bind(Address{"127.0.0.1", listener.port()}).status(), Error::kIo);
+  const auto taken = Listener::bind(Address{"127.0.0.1", listener.port()});
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.error().code, Error::kIo);
+  EXPECT_EQ(taken.error().os_error, EADDRINUSE);
+  EXPECT_EQ(taken.error().reason(), "the address is already in use (another program listens on that port)");
 }
 
 }  // namespace

@@ -38,12 +38,21 @@ class TcpChannel final : public Channel {
   Address to_;
 };
 
-// A listening socket (SO_REUSEADDR). Port 0 picks a free port; port() tells which. bind(): kInvalidArgument when
-// the host does not resolve to an IPv4 address, kIo when the socket cannot be bound (port in use) or listen.
+// Why a listening socket could not be made: kInvalidArgument when the host does not resolve to an IPv4
+// address, kIo when the socket cannot be made, bound or listen; `os_error` is the errno of the failing call
+// (EADDRINUSE: another program listens on the port).
+struct ListenError {
+  Error code = Error::kIo;
+  int os_error = 0;
+  // "the address is already in use", "host name does not resolve", ...
+  std::string reason() const;
+};
+
+// A listening socket (SO_REUSEADDR). Port 0 picks a free port; port() tells which.
 // close() must not race with a concurrent accept() on the same Listener.
 class Listener {
  public:
-  static Result<Listener> bind(const Address& at);
+  static Result<Listener, ListenError> bind(const Address& at);
   Listener(Listener&& other) noexcept;
   Listener& operator=(Listener&& other) noexcept;
   Listener(const Listener&) = delete;

@@ -82,6 +82,8 @@ class HolderStore {
   Result<void, SetupError> store_request(const sscard::wire::IdempotencyKey& key, const StoredRequest& request);
 
   Result<std::size_t, SetupError> holder_count();
+  // Holders whose card region is not in `province` ("500000"): a store belongs to one province's host.
+  Result<std::size_t, SetupError> holders_outside(std::string_view province);
   Result<std::size_t, SetupError> contribution_count();
   Result<std::size_t, SetupError> request_count();
 

@@ -55,7 +55,8 @@ Result<std::size_t, SetupError> generate_population(HolderStore& store, std::siz
 
 // Opens the store at `path` (HolderStore::open) and, while it holds nobody, fills it: the holders of
 // cards_dir/*.json for `province` (seed_from_profiles), then `generated` synthetic ones (generate_population
-// with `seed`). A store that already has holders is returned as it is, so a file keeps its state across runs.
+// with `seed`). A store that already has holders is returned as it is, so a file keeps its state across runs,
+// unless it holds cards of another province (an error: one database per province's host).
 Result<std::unique_ptr<HolderStore>, SetupError> open_seeded_store(const std::string& path,
                                                          const std::filesystem::path& cards_dir,
                                                          std::string_view province, std::size_t generated = 0,

@@ -1,0 +1,81 @@
+// The commands of sscard, the kiosk terminal. Each takes its parsed options and returns the process exit
+// code (sscard/app/cli_support.h): results on `out`, errors and notes on the reporter's stream.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "sscard/app/cli_support.h"
+
+namespace sscard::app {
+
+// The kiosk configuration: --config FILE, else $SSCARD_CONFIG, else /etc/sscard/kiosk.json (if it exists:
+// read, pin and kiosk work without one).
+struct ConfigOption {
+  std::filesystem::path file;  // empty: the default location
+};
+
+// Where the card and the PSAM are, overriding the configuration's readers for one run.
+struct DeviceOptions {
+  std::filesystem::path card;         // --card PROFILE: a simulated card (builds with the simulator)
+  std::optional<std::string> reader;  // --reader-name NAME: the PC/SC reader of the card
+  int wait_seconds = 0;               // --wait: for a card to be inserted (PC/SC)
+  std::filesystem::path psam;         // --psam PROFILE: a simulated PSAM
+  std::optional<std::string> psam_reader;  // --psam-reader NAME: the PC/SC reader or slot of the PSAM
+  bool no_psam = false;               // --no-psam
+  bool fresh = false;                 // --fresh: simulated cards start again from their profiles
+};
+
+struct ReadOptions {
+  ConfigOption config;
+  DeviceOptions devices;
+  std::string format = "text";        // text, json, iface
+  std::optional<std::string> device_number;  // iReadCardBas field 11 without a PSAM
+};
+int run_read(const ReadOptions& options, const Reporter& report, std::ostream& out);
+
+struct PinOptions {
+  std::string action;                 // verify, change, unblock, reload
+  ConfigOption config;
+  DeviceOptions devices;
+  std::optional<std::string> pinpad;  // --pinpad sim:PIN,...; default: this terminal's keyboard
+};
+int run_pin(const PinOptions& options, const Reporter& report, std::ostream& out);
+
+struct HostOverrides {
+  std::optional<std::string> host;    // --host HOST:PORT
+  std::filesystem::path journal;      // --journal FILE
+  std::optional<int> timeout_ms;
+  std::optional<int> attempts;
+};
+
+struct ServiceOptions {
+  std::string service;                // query, activate, report-loss, cancel-loss, certify
+  ConfigOption config;
+  DeviceOptions devices;
+  HostOverrides host;
+  std::optional<std::string> pinpad;
+  std::string format = "text";        // text, json
+};
+int run_service(const ServiceOptions& options, const Reporter& report, std::ostream& out);
+
+struct RecoverOptions {
+  ConfigOption config;
+  HostOverrides host;
+};
+int run_recover(const RecoverOptions& options, const Reporter& report, std::ostream& out);
+
+struct KioskLoopOptions {
+  ConfigOption config;
+  std::optional<std::string> reader;
+  unsigned count = 0;                 // 0: serve cards until stopped
+  std::string format = "text";
+};
+int run_kiosk_loop(const KioskLoopOptions& options, const Reporter& report, std::ostream& out);
+
+// The whole program: parses argv and runs the chosen command.
+int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+}  // namespace sscard::app

@@ -1,0 +1,82 @@
+// The commands of sscard-sim, the test world: simulated cards behind pcscd (vicc), the two issuer hosts and
+// the Chuan-Yu hub on TCP, the demo, the simulated cards' saved memory, and provisioning of new test kiosks.
+// Each takes its parsed options and returns the process exit code (sscard/app/cli_support.h).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+#include "sscard/app/cli_support.h"
+
+namespace sscard::simapp {
+
+// Where the bundled cards are: $SSCARD_CARDS_DIR, else the cards/ of the source tree this program was built
+// from, else share/sscard/cards beside the installed program, else ./cards.
+std::filesystem::path default_cards_dir();
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:0";
+  std::filesystem::path link_keys;  // the simulated world's master link key
+  int threads = 8;
+  int stall_ms = 0;
+  int forward_timeout_ms = 5000;
+};
+
+struct HostOptions {
+  ServerOptions server;
+  std::string province;  // "cq" or "sc"
+  std::string db;        // empty: in memory
+  std::string hub;       // HOST:PORT; empty: other provinces' cards are answered issuer_unavailable
+  std::size_t population = 0;
+  std::filesystem::path cards;
+};
+int run_host(const HostOptions& options, const app::Reporter& report, std::ostream& out);
+
+struct HubCommandOptions {
+  ServerOptions server;
+  std::string cq;
+  std::string sc;
+};
+int run_hub(const HubCommandOptions& options, const app::Reporter& report, std::ostream& out);
+
+struct ViccCommandOptions {
+  std::filesystem::path card;  // a holder profile, or
+  std::filesystem::path psam;  // a PSAM profile
+  std::string host = "127.0.0.1";
+  int port = 35963;
+  bool fresh = false;
+};
+int run_vicc(const ViccCommandOptions& options, const app::Reporter& report);
+
+struct DemoOptions {
+  std::filesystem::path cards;
+};
+int run_demo(const DemoOptions& options, const app::Reporter& report, std::ostream& out);
+
+struct CardCommandOptions {
+  std::filesystem::path card;
+  std::filesystem::path psam;
+  bool all = false;            // reset: every saved card
+  std::string format = "text";
+};
+int run_card_show(const CardCommandOptions& options, const app::Reporter& report, std::ostream& out);
+int run_card_reset(const CardCommandOptions& options, const app::Reporter& report, std::ostream& out);
+int run_world_reset(const app::Reporter& report, std::ostream& out);
+
+struct ProvisionOptions {
+  std::string terminal;   // 12 digits
+  std::string region;     // 6 digits
+  std::string id;         // default: "t" + terminal
+  std::string name;       // default: "Test kiosk <terminal>"
+  std::string host;       // HOST:PORT; empty: the simulated issuers inside the terminal program
+  std::filesystem::path out;
+  std::filesystem::path psam_out;  // also write a PSAM profile carrying the terminal number
+  std::filesystem::path link_keys;
+  std::filesystem::path cards;
+  bool force = false;
+};
+int run_provision(const ProvisionOptions& options, const app::Reporter& report, std::ostream& out);
+
+}  // namespace sscard::simapp
