@@ -5,7 +5,7 @@
 #   tools/footprint.sh        (after `tools/dev cross`; builds the board presets it needs)
 #
 # The board binaries read through PC/SC, so the read is measured with the simulated card and PSAM behind this
-# machine's pcscd (sscard vicc, two vpcd slots), the ARM binaries under qemu-user. qemu's own memory is part
+# machine's pcscd (sscard-sim vicc, two vpcd slots), the ARM binaries under qemu-user. qemu's own memory is part
 # of what `time -v` sees there; the same binary's `sscard version` is measured as the baseline.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,8 +47,8 @@ cleanup() {
   tools/pcscd-harness.sh stop "$pcscd_pid" >/dev/null
 }
 trap cleanup EXIT
-build/default/firmware/app/sscard vicc --card cards/sc-suining-gen3.json 2>/dev/null & vicc_card=$!
-build/default/firmware/app/sscard vicc --psam cards/psam/cq-kiosk.json --port 35964 2>/dev/null & vicc_psam=$!
+build/default/sim/app/sscard-sim vicc --card cards/sc-suining-gen3.json 2>/dev/null & vicc_card=$!
+build/default/sim/app/sscard-sim vicc --psam cards/psam/cq-kiosk.json --port 35964 2>/dev/null & vicc_psam=$!
 sleep 1.5  # vpcd takes a card at its 400 ms poll
 
 echo "| build | arch | crypto | stripped sscard | needs (shared libraries) | PSAM-mode read via pcscd: peak RSS | same program, \`sscard version\` |"
@@ -62,7 +62,7 @@ for row in "${rows[@]}"; do
   size=$(stat -c %s "$stripped")
   needs=$(readelf -d "$stripped" | awk '/NEEDED/ {gsub(/[\[\]]/, "", $5); printf "%s ", $5}')
   rm -f "$stripped"
-  read_args=(read --reader pcsc --reader-name "Virtual PCD 00 00" --psam-reader "Virtual PCD 00 01" --format json)
+  read_args=(read --reader-name "Virtual PCD 00 00" --psam-reader "Virtual PCD 00 01" --format json)
   emulator_for "$arch"
   "${emulator[@]}" "$bin" "${read_args[@]}" >/dev/null  # must succeed before it is measured
   read_kib=$(peak_kib "${emulator[@]}" "$bin" "${read_args[@]}")

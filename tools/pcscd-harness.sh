@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # An own pcscd for tests and CI, with the vpcd virtual reader (vsmartcard-vpcd) listening for simulated
-# cards (sscard vicc). No systemd needed.
+# cards (sscard-sim vicc). No systemd needed.
 #
 #   tools/pcscd-harness.sh start [LOGFILE]  starts `pcscd --foreground --debug --apdu` logging to LOGFILE
 #                                           (default ${TMPDIR:-/tmp}/sscard-pcscd.log), waits until its

@@ -94,7 +94,7 @@ void transmit_loop(benchmark::State& state, std::shared_ptr<sscard::sim::Card> c
   if (!reader || !reader->contact().power_up(atr).ok()) {
     state.SkipWithError("the simulated card did not appear in Virtual PCD 00 00");
   } else {
-    // SELECT of the SSSE by name (docs SSC-CARD.md): 20 bytes out, 2 back.
+    // SELECT of the SSSE by name (docs/CARD.md): 20 bytes out, 2 back.
     const auto select = sscard::from_hex("00A404000F7378312E73682EC9E7BBE1B1A3D5CF");
     std::array<std::uint8_t, 258> response{};
     for (auto _ : state) {

@@ -1,4 +1,4 @@
-// Conformance of the simulated card to the commands and status words of ISO/IEC 7816-4 and SSC-CARD.md,
+// Conformance of the simulated card to the commands and status words of ISO/IEC 7816-4 and docs/CARD.md,
 // written once against hal::Slot and run on every registered card backend.
 #include <gtest/gtest.h>
 

@@ -35,14 +35,14 @@ std::string temp_file(const char* pattern) {
 
 }  // namespace
 
-BackgroundProcess::BackgroundProcess(const std::vector<std::string>& given)
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& given, const ChildEnvironment& environment)
     : out_path_(temp_file("sscard-bg-out")), err_path_(temp_file("sscard-bg-err")) {
   const std::vector<std::string> argv = with_emulator(given);
   if (argv.empty() || out_path_.empty() || err_path_.empty()) return;
   // Everything the child needs is prepared before fork(): after it only async-signal-safe calls.
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  const std::vector<std::string> env = environment.entries();
+  std::vector<char*> args = exec_array(argv);
+  std::vector<char*> envp = exec_array(env);
   const pid_t parent = getpid();
   const pid_t child = fork();
   if (child < 0) return;
@@ -56,7 +56,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& given)
     dup2(in, STDIN_FILENO);
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
-    execvp(args[0], args.data());
+    execvpe(args[0], args.data(), envp.data());
     _exit(127);
   }
   pid_ = child;

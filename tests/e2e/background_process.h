@@ -1,6 +1,7 @@
-// A program run in the background for the length of a test (a `sscard vicc` card, a `sscard kiosk` loop):
-// started without a shell, stdin from /dev/null, stdout and stderr into files that can be read while it
-// runs, and signalled or waited for with a deadline.
+// A program run in the background for the length of a test (a `sscard-sim vicc` card, a `sscard kiosk` loop,
+// a `sscard-sim host`): started without a shell, in its test's environment (run_process.h: its own state
+// folder), stdin from /dev/null, stdout and stderr into files that can be read while it runs, and signalled
+// or waited for with a deadline.
 #pragma once
 
 #include <sys/types.h>
@@ -11,13 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "run_process.h"
+
 namespace sscard::test {
 
 class BackgroundProcess {
  public:
-  // Starts `argv[0]` with the arguments. The child gets SIGTERM if the test process dies, so no card or
-  // kiosk is left behind. started() tells whether the start worked.
-  explicit BackgroundProcess(const std::vector<std::string>& argv);
+  // Starts `argv[0]` with the arguments in `environment`. The child gets SIGTERM if the test process dies,
+  // so no card or kiosk is left behind. started() tells whether the start worked.
+  BackgroundProcess(const std::vector<std::string>& argv, const ChildEnvironment& environment);
   // A process still running gets SIGTERM, then SIGKILL if it has not ended within 5 s.
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;

@@ -1,8 +1,10 @@
-// The kiosk front end end to end: the real `sscard` binary reads every bundled holder card through the HAL
+// The kiosk terminal end to end: the real `sscard` binary reads every bundled holder card through the HAL
 // from the simulated reader, and its output is compared with expected files written from the profiles'
-// documented data (tests/data/e2e).
+// documented data (tests/data/e2e). Also: the command lines of both programs (help, errors, exit codes) and
+// `sscard-sim demo`. Every test runs the programs in its own state folder (ProgramTest).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,37 +12,31 @@
 #include <sstream>
 #include <string>
 
-#include "run_process.h"
+#include "program_test.h"
 
 namespace sscard::test {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kCards = SSCARD_CARDS_DIR;
 const fs::path kExpected = fs::path(SSCARD_TEST_DATA_DIR) / "e2e";
 
-std::vector<std::string> holder_profile_names() {
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(kCards)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json") names.push_back(entry.path().stem());
+// profile stem -> expected iReadCardBas line, from an iface.txt of tests/data/e2e.
+std::map<std::string, std::string> expected_iface_lines(const fs::path& file) {
+  std::map<std::string, std::string> expected;
+  std::istringstream lines(read_file(file));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto tab = line.find('\t');
+    expected[line.substr(0, tab)] = line.substr(tab + 1);
   }
-  std::sort(names.begin(), names.end());
-  return names;
+  return expected;
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class CliReadTest : public ::testing::TestWithParam<std::string> {};
+class CliReadTest : public ProgramTest, public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(CliReadTest, JsonOutputMatchesTheHolderData) {
-  const auto profile = kCards / (GetParam() + ".json");
-  auto run = run_process({sscard_binary(), "read", "--card", profile.string(), "--format", "json"});
+  auto run = this->run({sscard_binary(), "read", "--card", card(GetParam()), "--format", "json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
   const auto actual = nlohmann::ordered_json::parse(run.out);
@@ -58,40 +54,41 @@ TEST_P(CliReadTest, JsonOutputMatchesTheHolderData) {
 }
 
 TEST_P(CliReadTest, IfaceLineMatchesTheStandardInterfaceFormat) {
-  std::map<std::string, std::string> expected;
-  std::istringstream lines(read_file(kExpected / "iface.txt"));
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto tab = line.find('\t');
-    expected[line.substr(0, tab)] = line.substr(tab + 1);
-  }
+  const auto expected = expected_iface_lines(kExpected / "iface.txt");
   ASSERT_TRUE(expected.count(GetParam())) << "no expected iface line for " << GetParam();
-
-  const auto profile = kCards / (GetParam() + ".json");
-  auto run = run_process({sscard_binary(), "read", "--card", profile.string(), "--format", "iface"});
+  auto run = this->run({sscard_binary(), "read", "--card", card(GetParam()), "--format", "iface"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(run.out, expected[GetParam()] + "\n");
+  EXPECT_EQ(run.out, expected.at(GetParam()) + "\n");
 }
 
+// Without a PSAM, a 3rd-generation card withholds the personal fields; JSON and iface output say so in one
+// note on stderr ("sscard read: note: ..."), the text output in its own last line.
 TEST_P(CliReadTest, WithheldFieldsAreExplainedOnlyForThirdGeneration) {
-  const auto profile = kCards / (GetParam() + ".json");
-  auto run = run_process({sscard_binary(), "read", "--card", profile.string(), "--format", "json"});
+  auto run = this->run({sscard_binary(), "read", "--card", card(GetParam()), "--format", "json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto actual = nlohmann::json::parse(run.out);
   const bool third_generation = actual["spec_version"] == "3.00";
-  EXPECT_EQ(run.err.find("PSAM") != std::string::npos, third_generation) << run.err;
   EXPECT_EQ(actual["name"] == "", third_generation);
+  if (third_generation) {
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+    EXPECT_EQ(run.err.rfind("sscard read: note: ", 0), 0u) << run.err;
+    EXPECT_NE(run.err.find("PSAM"), std::string::npos) << run.err;
+  } else {
+    EXPECT_EQ(run.err, "");
+  }
 }
 
 TEST_P(CliReadTest, TextOutputShowsTheRegionAndCardId) {
-  const auto profile = kCards / (GetParam() + ".json");
-  auto run = run_process({sscard_binary(), "read", "--card", profile.string()});
+  auto run = this->run({sscard_binary(), "read", "--card", card(GetParam())});
   ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");  // the text carries the withheld-fields note itself
   const auto expected = nlohmann::json::parse(read_file(kExpected / (GetParam() + ".json")));
   EXPECT_NE(run.out.find(expected["card_id"].get<std::string>()), std::string::npos) << run.out;
   EXPECT_NE(run.out.find(expected["region"].get<std::string>()), std::string::npos) << run.out;
   if (expected["name"] != "") {
     EXPECT_NE(run.out.find(expected["name"].get<std::string>()), std::string::npos) << run.out;
+  } else {
+    EXPECT_NE(run.out.find("PSAM"), std::string::npos) << run.out;
   }
 }
 
@@ -108,73 +105,255 @@ TEST(CliBundle, ThereAreAtLeastSixHolderCardsAndEachHasExpectedOutput) {
   for (const auto& n : names) EXPECT_TRUE(fs::exists(kExpected / (n + ".json"))) << n;
 }
 
-TEST(CliDemo, ReadsEveryBundledCard) {
-  auto run = run_process({sscard_binary(), "demo"});
+// ---------------------------------------------------------------------------------------------------------
+// sscard-sim demo: the terminal's commands run in-process on every bundled card, then one card of each
+// province served at the other province's test kiosk.
+
+class CliDemo : public ProgramTest {};
+
+TEST_F(CliDemo, ReadsEveryBundledCardAndServesEachProvincesCardInTheOther) {
+  auto run = this->run({sscard_sim_binary(), "demo"});
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  EXPECT_EQ(run.err, "");
   const auto names = holder_profile_names();
-  for (const auto& n : names) EXPECT_NE(run.out.find(n + ".json"), std::string::npos) << n;
-  EXPECT_NE(run.out.find(std::to_string(names.size()) + " of " + std::to_string(names.size()) + " cards read"),
-            std::string::npos)
-      << run.out;
+  const auto lines = lines_of(run.out);
+  for (const auto& n : names) {
+    EXPECT_NE(std::find(lines.begin(), lines.end(), n + ".json"), lines.end()) << n << " not read:\n" << run.out;
+  }
+  const std::string all = std::to_string(names.size());
+  EXPECT_NE(run.out.find("\n" + all + " of " + all + " cards read\n"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("李秀英"), std::string::npos);
+
+  // The PSAM-mode reads at the Chongqing kiosk give the expected lines (its PSAM is cards/psam/cq-kiosk.json).
+  for (const auto& [profile, line] : expected_iface_lines(kExpected / "psam" / "iface.txt")) {
+    EXPECT_NE(std::find(lines.begin(), lines.end(), profile + ".json: " + line), lines.end())
+        << profile << ":\n" << run.out;
+  }
+
+  const auto sc_at_cq = run.out.find("\nsc-suining-gen3.json at cq-tongnan.json:\n");
+  const auto cq_at_sc = run.out.find("\ncq-yuzhong-gen2.json at sc-suining.json:\n");
+  ASSERT_NE(sc_at_cq, std::string::npos) << run.out;
+  ASSERT_NE(cq_at_sc, std::string::npos) << run.out;
+  ASSERT_LT(sc_at_cq, cq_at_sc);
+  const std::string sc_part = run.out.substr(sc_at_cq, cq_at_sc - sc_at_cq);
+  const std::string cq_part = run.out.substr(cq_at_sc);
+  EXPECT_NE(sc_part.find("query: done\n"), std::string::npos) << sc_part;
+  EXPECT_NE(sc_part.find("王德全"), std::string::npos) << sc_part;
+  EXPECT_NE(sc_part.find("home issuer Sichuan, served by Chongqing"), std::string::npos) << sc_part;
+  EXPECT_NE(cq_part.find("query: done\n"), std::string::npos) << cq_part;
+  EXPECT_NE(cq_part.find("李秀英"), std::string::npos) << cq_part;
+  EXPECT_NE(cq_part.find("home issuer Chongqing, served by Sichuan"), std::string::npos) << cq_part;
+
+  // It changes nothing a second run would trip over: the same output again (the cards remember, the
+  // simulated issuers keep their databases; only the requests' keys are new, and the demo prints none).
+  auto again = this->run({sscard_sim_binary(), "demo"});
+  EXPECT_EQ(again.exit_code, 0) << again.err << again.out;
+  EXPECT_EQ(again.out, run.out);
 }
 
-// Errors: a non-zero exit, one line on stderr that says what is wrong, nothing on stdout.
-void expect_one_line_error(const ProcessOutput& run, int code, const std::string& must_mention) {
-  EXPECT_EQ(run.exit_code, code);
-  EXPECT_TRUE(run.out.empty()) << run.out;
-  ASSERT_FALSE(run.err.empty());
-  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
-  EXPECT_NE(run.err.find(must_mention), std::string::npos) << run.err;
+// ---------------------------------------------------------------------------------------------------------
+// Help and version: on stdout, exit code 0.
+
+class CliHelp : public ProgramTest {
+ protected:
+  void expect_help(const std::vector<std::string>& argv, const std::string& usage) {
+    auto run = this->run(argv);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.err, "");
+    EXPECT_NE(run.out.find("Usage: " + usage), std::string::npos) << run.out;
+  }
+};
+
+TEST_F(CliHelp, SscardHelpListsEveryCommand) {
+  auto run = this->run({sscard_binary(), "--help"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  EXPECT_NE(run.out.find("Usage: sscard [OPTIONS] SUBCOMMAND"), std::string::npos) << run.out;
+  for (const char* command : {"read", "pin", "query", "activate", "report-loss", "cancel-loss", "certify", "recover",
+                              "kiosk", "version"}) {
+    EXPECT_NE(run.out.find("\n  " + std::string(command) + " "), std::string::npos) << command << "\n" << run.out;
+  }
 }
 
-TEST(CliErrors, MissingProfileFileNamesTheFile) {
-  auto run = run_process({sscard_binary(), "read", "--card", "/nonexistent/card.json"});
-  expect_one_line_error(run, 1, "/nonexistent/card.json");
+TEST_F(CliHelp, ReadHelpShowsItsOptions) {
+  auto run = this->run({sscard_binary(), "read", "--help"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  EXPECT_NE(run.out.find("Usage: sscard read [OPTIONS]"), std::string::npos) << run.out;
+  for (const char* option : {"--config", "--card", "--reader-name", "--wait", "--psam", "--psam-reader", "--no-psam",
+                             "--fresh", "--format", "--device-number"}) {
+    EXPECT_NE(run.out.find(std::string("  ") + option + " "), std::string::npos) << option << "\n" << run.out;
+  }
+  EXPECT_EQ(run.out.find("--reader pcsc"), std::string::npos) << "the old option is gone";
+  EXPECT_EQ(run.out.find("--state"), std::string::npos) << "the old option is gone";
 }
 
-TEST(CliErrors, MalformedProfileNamesTheFileAndTheField) {
-  const fs::path bad = fs::temp_directory_path() / "sscard-e2e-bad-date.json";
-  std::string text = read_file(kCards / "cq-yuzhong-gen2.json");
+TEST_F(CliHelp, EverySscardCommandHasItsOwnHelp) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"read"},   {"pin"},         {"pin", "verify"}, {"pin", "change"},      {"pin", "unblock"}, {"pin", "reload"},
+      {"query"},  {"activate"},    {"report-loss"},   {"cancel-loss"},        {"certify"},        {"recover"},
+      {"kiosk"},  {"version"}};
+  for (const auto& words : commands) {
+    std::vector<std::string> argv = {sscard_binary()};
+    argv.insert(argv.end(), words.begin(), words.end());
+    argv.push_back("--help");
+    std::string usage = "sscard";
+    for (const auto& w : words) usage += " " + w;
+    SCOPED_TRACE(usage);
+    expect_help(argv, usage);
+  }
+}
+
+TEST_F(CliHelp, SscardSimHelpListsEveryCommand) {
+  auto run = this->run({sscard_sim_binary(), "--help"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  EXPECT_NE(run.out.find("Usage: sscard-sim [OPTIONS] SUBCOMMAND"), std::string::npos) << run.out;
+  for (const char* command : {"vicc", "host", "hub", "demo", "card", "world", "provision", "version"}) {
+    EXPECT_NE(run.out.find("\n  " + std::string(command) + " "), std::string::npos) << command << "\n" << run.out;
+  }
+}
+
+TEST_F(CliHelp, EverySscardSimCommandHasItsOwnHelp) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"vicc"}, {"host"}, {"hub"}, {"demo"}, {"card", "show"}, {"card", "reset"}, {"world", "reset"}, {"provision"},
+      {"version"}};
+  for (const auto& words : commands) {
+    std::vector<std::string> argv = {sscard_sim_binary()};
+    argv.insert(argv.end(), words.begin(), words.end());
+    argv.push_back("--help");
+    std::string usage = "sscard-sim";
+    for (const auto& w : words) usage += " " + w;
+    SCOPED_TRACE(usage);
+    expect_help(argv, usage);
+  }
+}
+
+TEST_F(CliHelp, VersionIsTheSameAsCommandAndAsOption) {
+  auto command = this->run({sscard_binary(), "version"});
+  auto option = this->run({sscard_binary(), "--version"});
+  EXPECT_EQ(command.exit_code, 0);
+  EXPECT_EQ(option.exit_code, 0);
+  EXPECT_EQ(command.out.rfind("sscard ", 0), 0u) << command.out;
+  EXPECT_EQ(std::count(command.out.begin(), command.out.end(), '\n'), 1) << command.out;
+  EXPECT_EQ(command.out, option.out);
+  auto sim = this->run({sscard_sim_binary(), "version"});
+  EXPECT_EQ(sim.exit_code, 0);
+  EXPECT_EQ(sim.out, "sscard-sim " + command.out.substr(std::string("sscard ").size()));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors: a non-zero exit, one line on stderr that names the command and says what is wrong, nothing on
+// stdout. Exit code 2 when the command line is wrong (nothing was done), 1 when the work failed.
+
+class CliErrors : public ProgramTest {};
+
+TEST_F(CliErrors, UnknownOptionNamesTheCommandAndTheOption) {
+  auto run = this->run({sscard_binary(), "read", "--card", card("sc-chengdu-gen2"), "--population", "5"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(run.err, "sscard read: unknown option --population; see `sscard read --help`\n");
+}
+
+TEST_F(CliErrors, UnknownOptionBeforeItsValueIsAUsageError) {
+  expect_one_line_error(this->run({sscard_binary(), "read", "--colour", "red"}), 2, "sscard read", {"--colour"});
+}
+
+TEST_F(CliErrors, VersionTakesNoOptions) {
+  expect_one_line_error(this->run({sscard_binary(), "version", "--card", "x"}), 2, "sscard version", {"--card"});
+}
+
+TEST_F(CliErrors, UnknownCommandIsAUsageError) {
+  expect_one_line_error(this->run({sscard_binary(), "fly"}), 2, "sscard", {"unknown command", "fly"});
+  expect_one_line_error(this->run({sscard_sim_binary(), "fly"}), 2, "sscard-sim", {"unknown command", "fly"});
+}
+
+TEST_F(CliErrors, NoCommandIsAUsageError) {
+  expect_one_line_error(this->run({sscard_binary()}), 2, "sscard", {"a command is required"});
+  expect_one_line_error(this->run({sscard_sim_binary()}), 2, "sscard-sim", {"a command is required"});
+}
+
+TEST_F(CliErrors, TheOldCommandsAreGoneFromSscard) {
+  // vicc, host, hub and demo moved to sscard-sim.
+  for (const char* moved : {"vicc", "host", "hub", "demo"}) {
+    SCOPED_TRACE(moved);
+    expect_one_line_error(this->run({sscard_binary(), moved}), 2, "sscard", {"unknown command", moved});
+  }
+}
+
+// The parser checks that a profile file exists: a missing one is a command-line error (exit 2) that names
+// the option and the file, not a failed read.
+TEST_F(CliErrors, MissingProfileFileIsACommandLineErrorNamingTheFile) {
+  auto run = this->run({sscard_binary(), "read", "--card", "/nonexistent/card.json"});
+  expect_one_line_error(run, 2, "sscard read", {"--card", "/nonexistent/card.json", "does not exist"});
+}
+
+TEST_F(CliErrors, MalformedProfileNamesTheFileAndTheField) {
+  const fs::path bad = dir() / "bad-date.json";
+  std::string text = read_file(card("cq-yuzhong-gen2"));
   const std::string good = "\"birth_date\": \"19620315\"";
   const auto at = text.find(good);
   ASSERT_NE(at, std::string::npos);
   text.replace(at, good.size(), "\"birth_date\": \"19621345\"");
   std::ofstream(bad) << text;
-  auto run = run_process({sscard_binary(), "read", "--card", bad.string(), "--format", "json"});
-  expect_one_line_error(run, 1, bad.string());
-  EXPECT_NE(run.err.find("birth_date"), std::string::npos) << run.err;
-  fs::remove(bad);
+  expect_one_line_error(this->run({sscard_binary(), "read", "--card", bad.string()}), 1, "sscard read",
+                        {bad.string(), "birth_date", "19621345"});
+  expect_setup_failure_of_a_json_read(this->run({sscard_binary(), "read", "--card", bad.string(), "--format", "json"}),
+                                      {bad.string(), "birth_date", "19621345"});
 }
 
-TEST(CliErrors, NotJsonAtAll) {
-  const fs::path bad = fs::temp_directory_path() / "sscard-e2e-not-json.json";
+TEST_F(CliErrors, NotJsonAtAll) {
+  const fs::path bad = dir() / "not-json.json";
   std::ofstream(bad) << "{ \"format\": ";
-  auto run = run_process({sscard_binary(), "read", "--card", bad.string()});
-  expect_one_line_error(run, 1, bad.string());
-  fs::remove(bad);
+  auto run = this->run({sscard_binary(), "read", "--card", bad.string()});
+  expect_one_line_error(run, 1, "sscard read", {bad.string(), "not valid JSON"});
 }
 
-TEST(CliErrors, UnknownCommandIsAUsageError) {
-  expect_one_line_error(run_process({sscard_binary(), "fly"}), 2, "unknown command");
+TEST_F(CliErrors, UnknownFormatIsAUsageError) {
+  auto run = this->run({sscard_binary(), "read", "--card", card("cq-yuzhong-gen2"), "--format", "xml"});
+  expect_one_line_error(run, 2, "sscard read", {"--format", "xml"});
 }
 
-TEST(CliErrors, UnknownFormatIsAUsageError) {
-  auto run = run_process({sscard_binary(), "read", "--card", (kCards / "cq-yuzhong-gen2.json").string(),
-                          "--format", "xml"});
-  expect_one_line_error(run, 2, "--format");
+TEST_F(CliErrors, OptionWithoutValueIsAUsageError) {
+  expect_one_line_error(this->run({sscard_binary(), "read", "--card"}), 2, "sscard read", {"--card", "missing"});
 }
 
-TEST(CliErrors, ReadWithoutACardIsAUsageError) {
-  expect_one_line_error(run_process({sscard_binary(), "read"}), 2, "--card");
+// A simulated card and a PC/SC reader name are two card sources: one at a time.
+TEST_F(CliErrors, CardAndReaderNameTogetherAreAUsageError) {
+  auto run = this->run({sscard_binary(), "read", "--card", card("cq-yuzhong-gen2"), "--reader-name", "Virtual PCD"});
+  expect_one_line_error(run, 2, "sscard read", {"--card", "--reader-name"});
 }
 
-TEST(CliErrors, UnknownOptionIsAUsageError) {
-  expect_one_line_error(run_process({sscard_binary(), "read", "--colour", "red"}), 2, "--colour");
+TEST_F(CliErrors, MissingConfigurationFileIsACommandLineError) {
+  const std::string missing = (dir() / "no-such-kiosk.json").string();
+  auto run = this->run({sscard_binary(), "read", "--config", missing, "--card", card("cq-yuzhong-gen2")});
+  expect_one_line_error(run, 2, "sscard read", {"--config", missing});
 }
 
-TEST(CliErrors, OptionWithoutValueIsAUsageError) {
-  expect_one_line_error(run_process({sscard_binary(), "read", "--card"}), 2, "needs a value");
+TEST_F(CliErrors, BrokenConfigurationNamesTheFileAndTheField) {
+  const fs::path broken = dir() / "kiosk.json";
+  std::ofstream(broken) << "{}\n";
+  auto run = this->run({sscard_binary(), "read", "--config", broken.string(), "--card", card("cq-yuzhong-gen2")});
+  expect_one_line_error(run, 1, "sscard read", {broken.string(), "format"});
+}
+
+// The device number is field 11 of a '|'-separated line: '|' or a line break in it would break the line.
+TEST_F(CliErrors, DeviceNumberThatWouldBreakTheIfaceLineIsAUsageError) {
+  for (const std::string& number : std::vector<std::string>{"A|B", "A\nB", "KIOSK\t7", std::string(33, '7')}) {
+    SCOPED_TRACE(number);
+    auto run = this->run({sscard_binary(), "read", "--card", card("cq-yuzhong-gen2"), "--device-number", number,
+                          "--format", "iface"});
+    expect_one_line_error(run, 2, "sscard read", {"--device-number"});
+  }
+}
+
+TEST_F(CliErrors, AValidDeviceNumberIsFieldElevenWithoutAPsam) {
+  auto run = this->run({sscard_binary(), "read", "--card", card("cq-yuzhong-gen2"), "--device-number", "KIOSK-7",
+                        "--format", "iface"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto expected = expected_iface_lines(kExpected / "iface.txt").at("cq-yuzhong-gen2");
+  ASSERT_EQ(expected.substr(expected.size() - 2), "||");
+  EXPECT_EQ(run.out, expected.substr(0, expected.size() - 1) + "KIOSK-7|\n");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 extern char** environ;
 
@@ -24,6 +25,47 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
+ChildEnvironment::ChildEnvironment(std::filesystem::path state_home) : state_home_(std::move(state_home)) {
+  if (!state_home_.is_absolute()) {
+    throw std::invalid_argument("XDG_STATE_HOME must be absolute: " + state_home_.string());
+  }
+  changes_["XDG_STATE_HOME"] = state_home_.string();
+  changes_["SSCARD_CONFIG"] = std::nullopt;
+  changes_["SSCARD_CARDS_DIR"] = std::nullopt;
+}
+
+ChildEnvironment& ChildEnvironment::set(const std::string& name, const std::string& value) {
+  if (name == "XDG_STATE_HOME") throw std::invalid_argument("the state folder is given to the constructor");
+  changes_[name] = value;
+  return *this;
+}
+
+ChildEnvironment& ChildEnvironment::unset(const std::string& name) {
+  if (name == "XDG_STATE_HOME") throw std::invalid_argument("every started program gets its test's state folder");
+  changes_[name] = std::nullopt;
+  return *this;
+}
+
+std::vector<std::string> ChildEnvironment::entries() const {
+  std::vector<std::string> out;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    if (changes_.count(name) == 0) out.push_back(entry);
+  }
+  for (const auto& [name, value] : changes_) {
+    if (value) out.push_back(name + "=" + *value);
+  }
+  return out;
+}
+
+std::vector<char*> exec_array(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
 std::vector<std::string> with_emulator(const std::vector<std::string>& argv) {
   const char* emulator = std::getenv("SSCARD_TEST_EMULATOR");
   if (emulator == nullptr || *emulator == '\0') return argv;
@@ -36,8 +78,9 @@ std::vector<std::string> with_emulator(const std::vector<std::string>& argv) {
   return out;
 }
 
-ProcessOutput run_process(const std::vector<std::string>& given) {
+ProcessOutput run_process(const std::vector<std::string>& given, const ChildEnvironment& environment) {
   const std::vector<std::string> argv = with_emulator(given);
+  const std::vector<std::string> env = environment.entries();
   char out_path[] = "/tmp/sscard-e2e-out-XXXXXX";
   char err_path[] = "/tmp/sscard-e2e-err-XXXXXX";
   const int out_fd = mkstemp(out_path);
@@ -49,13 +92,12 @@ ProcessOutput run_process(const std::vector<std::string>& given) {
   posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
   posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
 
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  std::vector<char*> args = exec_array(argv);
+  std::vector<char*> envp = exec_array(env);
 
   ProcessOutput result;
   pid_t pid = 0;
-  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) == 0) {
+  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data()) == 0) {
     int status = 0;
     waitpid(pid, &status, 0);
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
@@ -70,6 +112,17 @@ ProcessOutput run_process(const std::vector<std::string>& given) {
   return result;
 }
 
-std::string sscard_binary() { return std::string(SSCARD_BINARY_DIR) + "/firmware/app/sscard"; }
+namespace {
+
+std::string program(const char* variable, const char* built) {
+  const char* other = std::getenv(variable);
+  return other != nullptr && *other != '\0' ? other : built;
+}
+
+}  // namespace
+
+// The build passes the programs' paths (tests/e2e/CMakeLists.txt, $<TARGET_FILE:...>).
+std::string sscard_binary() { return program("SSCARD_E2E_SSCARD", SSCARD_E2E_SSCARD); }
+std::string sscard_sim_binary() { return program("SSCARD_E2E_SSCARD_SIM", SSCARD_E2E_SSCARD_SIM); }
 
 }  // namespace sscard::test

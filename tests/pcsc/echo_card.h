@@ -13,7 +13,7 @@ namespace sscard::testing {
 
 class EchoCard final : public sim::Card {
  public:
-  // ATR as seen on Chinese social-security cards (docs SSC-CARD.md "ATR"): 3B 6D 00 00 + 13 historical
+  // ATR as seen on Chinese social-security cards (docs/CARD.md "ATR"): 3B 6D 00 00 + 13 historical
   // bytes; no TD1, so T=0 (ISO/IEC 7816-3 8.2.3).
   static Bytes default_atr();
 

@@ -58,7 +58,7 @@ TEST(ViccBridge, AnswersGetAtrWhilePoweredOff) {
 }
 
 TEST(ViccBridge, FollowsTheWireSequenceOfAConnect) {
-  // As seen from vpcd on SCardConnect: 04, 01, 04 (docs PCSC-CI.md), then an APDU and power off.
+  // As seen from vpcd on SCardConnect: 04, 01, 04 (docs/PCSC.md "The vpcd protocol"), then an APDU and power off.
   FakeVpcd vpcd;
   auto card = std::make_shared<EchoCard>();
   BridgeRunner runner(card, options_for(vpcd));

@@ -44,14 +44,22 @@ std::string command_path(const CLI::App& app) {
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, const char* const* argv, std::ostream& out,
                                       std::ostream& err) {
-  // An unknown first word is a mistyped command, not a stray argument.
-  if (argc > 1 && argv[1][0] != '-') {
-    bool known = false;
-    for (const CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>{})) known = known || sub->check_name(argv[1]);
-    if (!known) {
-      err << app.get_name() << ": unknown command '" << argv[1] << "'; see `" << app.get_name() << " --help`\n";
+  // A word where a command is expected that names none is a mistyped command, not a stray argument.
+  const CLI::App* level = &app;
+  std::string path = app.get_name();
+  for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {
+    const auto subs = level->get_subcommands(std::function<bool(const CLI::App*)>{});
+    if (subs.empty()) break;
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : subs) {
+      if (sub->check_name(argv[i])) next = sub;
+    }
+    if (next == nullptr) {
+      err << path << ": unknown command '" << argv[i] << "'; see `" << path << " --help`\n";
       return kExitUsage;
     }
+    level = next;
+    path += " " + next->get_name();
   }
   try {
     app.parse(argc, argv);

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "sscard/config/paths.h"
+#include "sscard/core/state_dir.h"
 #include "sscard/crypto/openssl.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/host/hub.h"
@@ -34,7 +34,10 @@ std::shared_ptr<wire::Channel> call_into(const std::unique_ptr<Component>& targe
 
 }  // namespace
 
-std::filesystem::path simulated_world_dir() { return config::state_dir() / "world"; }
+Result<std::filesystem::path> simulated_world_dir() {
+  SSCARD_TRY_ASSIGN(const std::filesystem::path dir, state_dir());
+  return dir / "world";
+}
 
 HostWorld::HostWorld(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 HostWorld::~HostWorld() = default;

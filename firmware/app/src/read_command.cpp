@@ -6,6 +6,7 @@
 #include "identity_reading.h"
 #include "sscard/app/messages.h"
 #include "sscard/app/terminal_commands.h"
+#include "sscard/ssc/interface_code.h"
 #include "terminal.h"
 
 namespace sscard::app {
@@ -41,28 +42,35 @@ int fail_read(OutputFormat format, const std::string& where, const CardFailure& 
     j["error"] = {{"code", failure.code}, {"message", failure.message}};
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
-  return report.fail(where + ": " + failure.message);
+  return report.fail(where.empty() ? failure.message : where + ": " + failure.message);
 }
 
 }  // namespace
 
 int run_read(const ReadOptions& o, const Reporter& report, std::ostream& out) {
   const OutputFormat format = format_of(o.format);
+  // Before the card is reached: the configuration (-23, invalid input), the card reader (-11), the PSAM (-2201).
+  const auto setup_failed = [&](const SetupFailure& f, ssc::InterfaceCode code) {
+    if (f.exit_code == kExitUsage) return report.fail(f.message, f.exit_code);
+    return fail_read(format, "", CardFailure{f.message, ssc::to_long(code)}, report, out);
+  };
   auto kiosk = load_config(o.config, false);
-  if (!kiosk.ok()) return report.fail(kiosk.error().message, kiosk.error().exit_code);
+  if (!kiosk.ok()) return setup_failed(kiosk.error(), ssc::InterfaceCode::kInvalidInput);
   const config::KioskConfig* k = kiosk->has_value() ? &**kiosk : nullptr;
   auto card = open_card(o.devices, k);
-  if (!card.ok()) return report.fail(card.error().message, card.error().exit_code);
+  if (!card.ok()) return setup_failed(card.error(), ssc::InterfaceCode::kReaderConnection);
   auto psam = open_psam(o.devices, k);
-  if (!psam.ok()) return report.fail(psam.error().message, psam.error().exit_code);
+  if (!psam.ok()) return setup_failed(psam.error(), ssc::InterfaceCode::kNoPsam);
   devices::CardSource& source = **card;
   const std::string where = o.devices.card.empty() ? source.description() : o.devices.card.string();
 
   if (source.is_pcsc() && o.devices.wait_seconds > 0) {
     auto waited = source.wait_for_card(true, std::chrono::seconds(o.devices.wait_seconds));
     if (!waited.ok()) {
-      return report.fail(where + ": " + (waited.status() == Error::kTimeout ? std::string("no card was inserted in time")
-                                                                             : read_failure_message(waited.status())));
+      const bool none = waited.status() == Error::kTimeout;
+      const CardFailure failure{none ? std::string("no card was inserted in time") : read_failure_message(waited.status()),
+                                ssc::to_long(none ? ssc::InterfaceCode::kNoCard : ssc::InterfaceCode::kReaderConnection)};
+      return fail_read(format, where, failure, report, out);
     }
   }
   auto read = read_identity(source.slot(), *psam ? &(*psam)->slot() : nullptr);

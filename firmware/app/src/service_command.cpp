@@ -16,6 +16,7 @@
 #include "sscard/host/client.h"
 #include "sscard/host/journal.h"
 #include "sscard/psam/psam.h"
+#include "sscard/ssc/security.h"
 #include "sscard/transport/transport.h"
 #include "sscard/wire/tcp.h"
 #include "terminal.h"
@@ -56,7 +57,10 @@ std::string yuan(std::uint64_t fen) {
   return std::to_string(fen / 100) + "." + cents;
 }
 
-std::string province_name(std::string_view code) { return region_name(std::string(code.substr(0, 2)) + "0000"); }
+std::string province_name(std::string_view code) { return region_name(ssc::province_of(code)); }
+
+constexpr const char* kNoStateFolder =
+    "no folder for the kiosk's state: set XDG_STATE_HOME or HOME to an absolute path, or give --journal";
 
 // The kiosk's link to its host: the client, the channel under it, and (simulated issuers) the world.
 struct HostLink {
@@ -81,7 +85,9 @@ Result<std::unique_ptr<HostLink>, SetupFailure> open_host_link(const config::Kio
     link->channel = std::make_shared<wire::TcpChannel>(*kiosk.host.address);
   } else {
 #if SSCARD_WITH_SIMULATOR
-    auto world = HostWorld::create(kiosk.host.simulated->cards, kiosk.host.simulated->link_keys, simulated_world_dir());
+    auto world_dir = simulated_world_dir();
+    if (!world_dir.ok()) return SetupFailure{kNoStateFolder};
+    auto world = HostWorld::create(kiosk.host.simulated->cards, kiosk.host.simulated->link_keys, *world_dir);
     if (!world.ok()) return SetupFailure{"the simulated issuers: " + world.error()};
     link->world = std::move(world).value();
     link->channel = link->world->kiosk_channel(kiosk.province);
@@ -96,7 +102,13 @@ Result<std::unique_ptr<HostLink>, SetupFailure> open_host_link(const config::Kio
   host::KioskIdentity identity{kiosk.terminal, kiosk.province, kiosk.link_key};
   link->client = std::make_unique<host::HostClient>(*link->crypto, std::move(identity), *link->channel, policy);
 
-  link->journal_file = overrides.journal.empty() ? config::journal_file(kiosk) : overrides.journal;
+  if (overrides.journal.empty()) {
+    auto journal_file = config::journal_file(kiosk);
+    if (!journal_file.ok()) return SetupFailure{kNoStateFolder};
+    link->journal_file = *journal_file;
+  } else {
+    link->journal_file = overrides.journal;
+  }
   std::error_code ec;
   if (const auto dir = link->journal_file.parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
   auto journal = host::Journal::open(link->journal_file.string());
@@ -199,7 +211,7 @@ std::string failure_line(const ServiceOutcome& o, const config::KioskConfig& kio
     case ServiceOutcome::Kind::kCardFault: return card_failure(o.fault).message;
     case ServiceOutcome::Kind::kRefusedByIssuer: {
       std::string line = o.message;
-      if (o.response && o.response->card_state) {
+      if (o.response && o.response->card_state && line.find("the card is ") == std::string::npos) {
         line += "; the card is " + std::string(wire::card_state_name(*o.response->card_state));
       }
       if (o.response && !o.response->home_issuer.empty()) {

@@ -20,7 +20,7 @@ const CLI::Validator kDeviceNumber(
       if (!ssc::valid_device_number(text)) return "at most 32 printable ASCII characters other than '|'";
       return {};
     },
-    "TEXT");
+    "");
 
 void config_option(CLI::App& cmd, ConfigOption& o) {
   cmd.add_option("--config", o.file,
@@ -39,6 +39,8 @@ void device_options(CLI::App& cmd, DeviceOptions& o, bool with_wait) {
                      ->type_name("NAME");
 #if SSCARD_WITH_SIMULATOR
   card->excludes(reader);
+#else
+  (void)reader;
 #endif
   if (with_wait) {
     cmd.add_option("--wait", o.wait_seconds, "wait this long for a card to be inserted (PC/SC)")
@@ -99,6 +101,7 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
       ->capture_default_str();
   read_cmd->add_option("--device-number", read.device_number,
                        "iReadCardBas field 11 when there is no PSAM (printable ASCII, no '|')")
+      ->type_name("TEXT")
       ->check(kDeviceNumber);
 
   PinOptions pin;

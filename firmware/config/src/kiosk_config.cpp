@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sscard/config/paths.h"
+#include "sscard/core/state_dir.h"
 #include "sscard/jsondoc/jsondoc.h"
 #include "sscard/wire/messages.h"
 
@@ -264,9 +264,10 @@ std::string format_kiosk_config(const KioskConfig& c, const std::filesystem::pat
   return j.dump(2) + "\n";
 }
 
-std::filesystem::path journal_file(const KioskConfig& c) {
+Result<std::filesystem::path> journal_file(const KioskConfig& c) {
   if (!c.journal.empty()) return c.journal;
-  return state_dir() / ("journal-" + c.terminal + ".db");
+  SSCARD_TRY_ASSIGN(const std::filesystem::path dir, state_dir());
+  return dir / ("journal-" + c.terminal + ".db");
 }
 
 }  // namespace sscard::config

@@ -1,5 +1,4 @@
 // Simulated cards and PSAMs with memory (sim/state), each in an in-process reader.
-#include "sscard/config/paths.h"
 #include "sscard/devices/card_source.h"
 #include "sscard/hal/sim_reader.h"
 #include "sscard/sim/card_state.h"
@@ -12,7 +11,7 @@ enum class Kind { kHolder, kPsam };
 Result<std::unique_ptr<CardSource>, DeviceError> open(const std::filesystem::path& profile,
                                                      const SimulatedCardOptions& options, Kind kind) {
   sim::PersistentCardOptions state;
-  state.state_dir = options.state_dir.empty() ? config::state_dir() / "cards" : options.state_dir;
+  state.state_dir = options.state_dir;  // empty: sim::default_card_state_dir()
   state.fresh = options.fresh;
   auto opened = kind == Kind::kHolder ? sim::open_persistent_card(profile, state)
                                       : sim::open_persistent_psam(profile, state);

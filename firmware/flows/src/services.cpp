@@ -209,6 +209,28 @@ ServiceOutcome activate(const Kiosk& kiosk, const CardAccess& access) {
   auto identity = read_card(kiosk, access);
   if (!identity.ok()) return card_fault(o, identity.error());
   o.identity = std::move(identity).value();
+
+  // Ask the home issuer first (DECISIONS.md H4): a card it does not hold as not activated keeps its PIN, and
+  // an issuer that cannot be asked changes nothing either.
+  wire::Request check;
+  if (!build_request(kiosk, Operation::kQuery, o, check)) return o;
+  auto state = kiosk.client.send(check);
+  if (!state.ok() || state->result != wire::ResultCode::kOk) {
+    finish(o, state);
+    o.operation = Operation::kActivate;
+    o.key.reset();
+    return o;
+  }
+  if (state->card_state != wire::CardState::kNotActivated) {
+    o.response = *state;
+    o.kind = Kind::kRefusedByIssuer;
+    o.key.reset();
+    o.message = "the issuer refused the activation: the card is " +
+                std::string(state->card_state ? wire::card_state_name(*state->card_state) : "in an unknown state") +
+                ", not waiting for activation; its PIN was left as it is";
+    return o;
+  }
+
   wire::Request request;
   if (!build_request(kiosk, Operation::kActivate, o, request)) return o;
 

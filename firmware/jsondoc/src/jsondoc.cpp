@@ -8,11 +8,6 @@
 
 namespace sscard::jsondoc {
 
-std::string DocError::to_string() const {
-  if (field.empty()) return file + ": " + message;
-  return file + ": " + field + ": " + message;
-}
-
 void fail(std::string field, std::string message) { throw FieldError{std::move(field), std::move(message)}; }
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
@@ -126,7 +121,8 @@ Bytes Object::hex(const std::string& key) {
 Bytes Object::hex_of_size(const std::string& key, std::size_t size) {
   Bytes b = hex(key);
   if (b.size() != size) {
-    fail(field(key), "must be " + std::to_string(size * 2) + " hex digits (" + std::to_string(size) + " bytes)");
+    fail(field(key), "must be " + std::to_string(size * 2) + " hex digits (" + std::to_string(size) +
+                         (size == 1 ? " byte)" : " bytes)"));
   }
   return b;
 }

@@ -135,6 +135,7 @@ std::string describe(const Fault& f) {
     case Failure::kHsmMismatch: return "the HSM's internal-authentication result does not match the card's";
     case Failure::kHsmBadInput: return "the HSM answer is not R'|A| (16 hex digits each), or Step1 did not run";
     case Failure::kWrongPin:
+      if (f.tries_left < 0) return "wrong PIN";
       if (f.tries_left == 0) return "wrong PIN, no tries left: the PIN is now blocked";
       return "wrong PIN, " + tries_text(f.tries_left);
     case Failure::kPinBlocked: return "the PIN is blocked";

@@ -8,13 +8,16 @@
 
 #include "commands.h"
 #include "sscard/app/host_world.h"
-#include "sscard/config/paths.h"
 #include "sscard/sim/card_state.h"
 
 namespace sscard::simapp {
 namespace {
 
-std::filesystem::path card_state_dir() { return config::state_dir() / "cards"; }
+// Where the saved cards are; the error is reported by the command.
+std::filesystem::path card_state_dir() {
+  auto dir = sim::default_card_state_dir();
+  return dir.ok() ? *dir : std::filesystem::path();
+}
 
 std::string_view block_state_name(sim::CardOs::BlockState s) {
   switch (s) {
@@ -50,7 +53,8 @@ void print_text(const sim::CardStateReport& r, std::ostream& out) {
     out << "  PIN             " << static_cast<int>(*r.pin_tries_left) << " of "
         << static_cast<int>(r.pin_max_tries) << " tries left"
         << (*r.pin_tries_left == 0 ? " (blocked)" : "")
-        << (r.pin_is_initial.value_or(false) ? "; still the initial PIN" : "; changed from the initial PIN") << '\n';
+        << (r.pin_is_initial.value_or(false) ? "; the PIN the card was issued with"
+                                             : "; changed since the card was issued") << '\n';
   }
   if (r.ssse_block_state) out << "  application     " << block_state_name(*r.ssse_block_state) << '\n';
 }
@@ -66,7 +70,7 @@ void print_json(const sim::CardStateReport& r, std::ostream& out) {
   if (r.in_use_by) j["in_use_by"] = *r.in_use_by;
   if (r.pin_tries_left) {
     j["pin"] = {{"tries_left", *r.pin_tries_left}, {"max_tries", r.pin_max_tries},
-                {"initial", r.pin_is_initial.value_or(false)}};
+                {"as_issued", r.pin_is_initial.value_or(false)}};
   }
   if (r.ssse_block_state) j["application_blocked"] = *r.ssse_block_state != sim::CardOs::BlockState::kNone;
   if (r.saved) j["size_bytes"] = r.size_bytes;
@@ -86,7 +90,9 @@ int run_card_show(const CardCommandOptions& o, const app::Reporter& report, std:
 
 int run_card_reset(const CardCommandOptions& o, const app::Reporter& report, std::ostream& out) {
   if (o.all) {
-    const auto dir = card_state_dir();
+    auto saved = sim::default_card_state_dir();
+    if (!saved.ok()) return report.fail(saved.error().message);
+    const std::filesystem::path& dir = *saved;
     std::error_code ec;
     std::size_t removed = 0;
     if (std::filesystem::is_directory(dir, ec)) {
@@ -111,7 +117,9 @@ int run_card_reset(const CardCommandOptions& o, const app::Reporter& report, std
 }
 
 int run_world_reset(const app::Reporter& report, std::ostream& out) {
-  const auto dir = app::simulated_world_dir();
+  const auto world = app::simulated_world_dir();
+  if (!world.ok()) return report.fail("no state folder: set XDG_STATE_HOME or HOME to an absolute path");
+  const std::filesystem::path& dir = *world;
   std::error_code ec;
   std::size_t removed = 0;
   for (const char* name : {"cq-host.db", "sc-host.db"}) {

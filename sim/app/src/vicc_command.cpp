@@ -1,6 +1,5 @@
 // sscard-sim vicc: a simulated card with its memory (sim/state) behind pcscd, through vpcd.
 #include "commands.h"
-#include "sscard/config/paths.h"
 #include "sscard/sim/card_state.h"
 #include "sscard/sim/vicc.h"
 
@@ -8,7 +7,6 @@ namespace sscard::simapp {
 
 int run_vicc(const ViccCommandOptions& o, const app::Reporter& report) {
   sim::PersistentCardOptions state;
-  state.state_dir = config::state_dir() / "cards";
   state.fresh = o.fresh;
   auto card = o.card.empty() ? sim::open_persistent_psam(o.psam, state) : sim::open_persistent_card(o.card, state);
   if (!card.ok()) return report.fail(card.error().message);

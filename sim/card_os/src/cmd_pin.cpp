@@ -31,7 +31,7 @@ bool valid_pin_field(ByteSpan bcd) {
 
 CardOs::Reply CardOs::store_new_pin(ByteSpan pin_bcd) {
   // The new PIN goes into the slot not in use; one byte then switches slots. A power cut before that byte
-  // leaves the old PIN, after it the new one: never neither (RELIABILITY.md, atomic writes).
+  // leaves the old PIN, after it the new one: never neither (docs/SECURITY.md "PIN try counter and power loss").
   ByteSpan active = eeprom_.read(*pin_offset_ + kPinActive, 1);
   const std::uint8_t next = (!active.empty() && active[0] == 1) ? 0 : 1;
   std::uint8_t field[kPinFieldSize];

@@ -72,7 +72,7 @@ CardOs::Reply CardOs::external_authenticate(const apdu::Command& cmd) {
   if (cmd.p1 != 0x00) return status(sw::kIncorrectP1P2);
   const KeySlot* key = find_key(KeyRole::kExternalAuth, cmd.p2);
   if (key == nullptr || !config_.crypto) return status(sw::kReferencedDataNotFound);
-  // 3DES: A (8) || C (8); SM4: A || C || 01 (SSC-CARD.md).
+  // 3DES: A (8) || C (8); SM4: A || C || 01 (docs/CARD.md).
   const bool sm4 = key->cipher == crypto::Cipher::kSm4;
   if (cmd.data.size() != 2 * kEnc8Size + (sm4 ? 1 : 0)) return status(sw::kWrongLength);
   if (sm4 && cmd.data[2 * kEnc8Size] != 0x01) return status(sw::kWrongData);

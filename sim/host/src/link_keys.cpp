@@ -1,42 +1,26 @@
 #include "sscard/sim/host/link_keys.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "sscard/core/bytes.h"
+#include "sscard/jsondoc/jsondoc.h"
 
 namespace sscard::sim::host {
 
 Result<MasterKey, SetupError> load_link_master(const std::filesystem::path& path) {
-  const std::string file = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return SetupError{file + ": cannot be opened"};
-  std::ostringstream text;
-  text << in.rdbuf();
-  nlohmann::json root;
-  try {
-    root = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    return SetupError{file + ": not valid JSON (at byte " + std::to_string(e.byte) + ")"};
-  }
-  if (!root.is_object()) return SetupError{file + ": must be a JSON object"};
-  const auto format = root.find("format");
-  if (format == root.end() || !format->is_string() || format->get<std::string>() != "sscard-link-keys/1") {
-    return SetupError{file + ": format: must be \"sscard-link-keys/1\""};
-  }
-  const auto master = root.find("master");
-  if (master == root.end() || !master->is_string()) return SetupError{file + ": master: must be a string"};
-  const std::string hex = master->get<std::string>();
-  MasterKey key{};
-  auto n = from_hex(hex, key);
-  if (hex.size() != 32 || !n.ok() || *n != key.size()) {
-    secure_wipe(key);
-    return SetupError{file + ": master: must be 32 hex digits (16 bytes)"};
-  }
-  return key;
+  auto loaded = jsondoc::load_document<MasterKey>(path, [](std::string_view text, const std::string& file) {
+    return jsondoc::parse_document<MasterKey>(text, file, [](const jsondoc::json& root) {
+      jsondoc::Object o(root, "");
+      jsondoc::expect_format(o, "sscard-link-keys/1");
+      MasterKey key{};
+      o.secret_hex("master", key);
+      (void)o.find("test_only");
+      (void)o.find("description");
+      o.no_unknown_fields();
+      return key;
+    });
+  });
+  if (!loaded.ok()) return SetupError{loaded.error().to_string()};
+  return *loaded;
 }
 
 }  // namespace sscard::sim::host

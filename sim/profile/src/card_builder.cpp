@@ -1,4 +1,4 @@
-// Personalisation of the social-security card: SSSE with EF05 / EF06 as SSC-CARD.md lays them out
+// Personalisation of the social-security card: SSSE with EF05 / EF06 as docs/CARD.md lays them out
 // (LD/T 32-2015 record layouts, from public vendor code), DF01..DF04, the PIN, then any extra files.
 #include "card_builder.h"
 
@@ -68,7 +68,7 @@ struct Builder {
 
   bool ssse(const HolderProfile& p) {
     FileSystem& fs = card.file_system();
-    // FCI proprietary data: 9F0C 03 86 01 <algorithm id> (SSC-CARD.md, "Applications and files").
+    // FCI proprietary data: 9F0C 03 86 01 <algorithm id> (docs/CARD.md, "Applications and files").
     const Bytes proprietary{0x9F, 0x0C, 0x03, 0x86, 0x01, p.algorithm_id};
     auto ssse = fs.add_df(kMfNode, DfSpec{std::nullopt, ssse_df_name(), proprietary});
     if (!ssse.ok()) return fail("", "cannot create SSSE");
@@ -91,7 +91,7 @@ struct Builder {
         tlv_record(0x06, bcd_date(is.expiry_date)),
         tlv_record(0x07, ascii(is.card_number)),
     };
-    // 3rd generation: the card number, like all of EF06, needs RKSSSE (real trace in SSC-CARD.md).
+    // 3rd generation: the card number, like all of EF06, needs RKSSSE (real trace in docs/CARD.md).
     if (!add_records(*ef05, ef05_records, gen3 ? 0x07 : 0x00, AccessCondition::key(kRkssse))) return false;
 
     const HolderData& h = p.holder;
@@ -102,7 +102,7 @@ struct Builder {
         tlv_record(0x08, ascii(h.ssn)),
         tlv_record(0x09, padded(parts.main, kNameSize)),
     };
-    // 1st generation cards have no name extension record (SSC-CARD.md, EF06).
+    // 1st generation cards have no name extension record (docs/CARD.md, EF06).
     if (p.generation >= 2) ef06_records.push_back(tlv_record(0x4E, padded(parts.extension, kNameExtensionSize)));
     ef06_records.push_back(tlv_record(0x0A, Bytes{static_cast<std::uint8_t>(h.sex)}));
     ef06_records.push_back(tlv_record(0x0B, bcd_n(h.nation, 1)));
@@ -113,7 +113,7 @@ struct Builder {
     // APPLICATION BLOCK acts on SSSE (SECURITY.md "MACs"); its state byte lives in the Eeprom.
     if (!card.enable_application_block(*ssse).ok()) return fail("", "cannot personalise SSSE");
 
-    // Application DFs DF01..DF04, AIDs D156000005 00..03 (SSC-CARD.md; contents unconfirmed, left empty).
+    // Application DFs DF01..DF04, AIDs D156000005 00..03 (docs/CARD.md; contents unconfirmed, left empty).
     for (std::uint8_t i = 0; i < 4; ++i) {
       const Bytes aid{0xD1, 0x56, 0x00, 0x00, 0x05, i};
       const auto fid = static_cast<std::uint16_t>(0xDF01 + i);

@@ -50,14 +50,17 @@ void parse_issuer(Object o, HolderProfile& p) {
   IssuerProfile& is = p.issuer;
   is.region = digits(o, "region", 6);
   const std::string type = ascii_text(o, "card_type", 1);
+  detail::line_safe(o, "card_type", type);
   is.card_type = type[0];
   is.init_org = ascii_text(o, "init_org", 12);
+  detail::line_safe(o, "init_org", is.init_org);
   is.issue_date = date(o, "issue_date");
   is.expiry_date = date(o, "expiry_date");
   if (to_yyyymmdd(is.expiry_date) <= to_yyyymmdd(is.issue_date)) {
     fail(o.field("expiry_date"), in_quotes(to_yyyymmdd(is.expiry_date)) + " is not after the issue date");
   }
   is.card_number = ascii_text(o, "card_number", 9);
+  detail::line_safe(o, "card_number", is.card_number);
   is.card_serial = hex_of_size(o, "card_serial", 8);
   o.no_unknown_fields();
 }
@@ -75,6 +78,7 @@ void parse_holder(Object o, HolderProfile& p) {
   }
   h.name = o.string("name");
   if (h.name.empty()) fail(o.field("name"), "must not be empty");
+  detail::line_safe(o, "name", h.name);
   auto gbk_name = gbk::from_utf8(h.name);
   if (!gbk_name.ok()) fail(o.field("name"), in_quotes(h.name) + " is not valid UTF-8 representable in GBK");
   const detail::NameParts parts = detail::split_gbk_name(*gbk_name);
@@ -324,12 +328,8 @@ void derive_keys(HolderProfile& p, std::string_view file, crypto::Crypto& crypto
 
 }  // namespace
 
-std::string ProfileError::to_string() const {
-  return field.empty() ? file + ": " + message : file + ": " + field + ": " + message;
-}
-
 Bytes ssse_df_name() {
-  // "sx1.sh.社会保障" in GBK (SSC-CARD.md, confirmed).
+  // "sx1.sh.社会保障" in GBK (docs/CARD.md "Applications and files", confirmed).
   return Bytes{0x73, 0x78, 0x31, 0x2E, 0x73, 0x68, 0x2E, 0xC9, 0xE7, 0xBB, 0xE1, 0xB1, 0xA3, 0xD5, 0xCF};
 }
 

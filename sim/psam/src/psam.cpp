@@ -144,7 +144,7 @@ bool six_digits(const std::string& s) {
 }  // namespace
 
 Bytes psam_environment_name(crypto::Cipher cipher) {
-  // "sxN.sh.社会保障" in GBK (SSC-CARD.md "Security model").
+  // "sxN.sh.社会保障" in GBK (docs/CARD.md "Security model").
   const std::uint8_t n = cipher == crypto::Cipher::kSm4 ? '3' : '1';
   return Bytes{0x73, 0x78, n, 0x2E, 0x73, 0x68, 0x2E, 0xC9, 0xE7, 0xBB, 0xE1, 0xB1, 0xA3, 0xD5, 0xCF};
 }

@@ -1,6 +1,8 @@
 // Opening, resetting and inspecting simulated cards with memory (card_state.h).
 #include "sscard/sim/card_state.h"
 
+#include "sscard/core/state_dir.h"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -280,16 +282,13 @@ std::string_view state_error_name(StateError::Kind kind) {
 }
 
 Result<std::filesystem::path, StateError> default_card_state_dir() {
-  // XDG Base Directory: a relative path in the variable is invalid and ignored.
-  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && std::filesystem::path(xdg).is_absolute()) {
-    return std::filesystem::path(xdg) / "sscard" / "cards";
+  auto dir = state_dir();
+  if (!dir.ok()) {
+    return error(StateError::Kind::kIo,
+                 "no folder for saved simulated cards: neither XDG_STATE_HOME nor HOME is an absolute path; "
+                 "set one or give a state folder");
   }
-  if (const char* home = std::getenv("HOME"); home != nullptr && std::filesystem::path(home).is_absolute()) {
-    return std::filesystem::path(home) / ".local" / "state" / "sscard" / "cards";
-  }
-  return error(StateError::Kind::kIo,
-               "no folder for saved simulated cards: neither XDG_STATE_HOME nor HOME is an absolute path; "
-               "set one or give a state folder");
+  return *dir / "cards";
 }
 
 Result<PersistentCard, StateError> open_persistent_card(const std::filesystem::path& profile,

@@ -10,6 +10,7 @@
 
 #include "sscard/config/kiosk_config.h"
 #include "sscard/config/paths.h"
+#include "sscard/core/state_dir.h"
 #include "sscard/crypto/default_crypto.h"
 #include "sscard/wire/wire.h"
 
@@ -173,7 +174,8 @@ TEST(KioskConfig, JournalDefaultsToTheStateFolder) {
   auto c = load_kiosk_config(kTongnan);
   ASSERT_TRUE(c.ok());
   c->journal.clear();
-  EXPECT_EQ(journal_file(*c), state_dir() / "journal-500152000101.db");
+  ASSERT_TRUE(state_dir().ok());
+  EXPECT_EQ(journal_file(*c).value(), *state_dir() / "journal-500152000101.db");
 }
 
 TEST(Paths, StateFolderFollowsXdg) {
@@ -182,12 +184,14 @@ TEST(Paths, StateFolderFollowsXdg) {
   const std::string xdg = saved_xdg ? saved_xdg : "";
   const std::string home = saved_home ? saved_home : "";
   setenv("XDG_STATE_HOME", "/var/tmp/xdg", 1);
-  EXPECT_EQ(state_dir(), fs::path("/var/tmp/xdg/sscard"));
+  EXPECT_EQ(state_dir().value(), fs::path("/var/tmp/xdg/sscard"));
   setenv("XDG_STATE_HOME", "relative/ignored", 1);  // the spec: relative paths are invalid
   setenv("HOME", "/home/kiosk", 1);
-  EXPECT_EQ(state_dir(), fs::path("/home/kiosk/.local/state/sscard"));
+  EXPECT_EQ(state_dir().value(), fs::path("/home/kiosk/.local/state/sscard"));
   unsetenv("XDG_STATE_HOME");
-  EXPECT_EQ(state_dir(), fs::path("/home/kiosk/.local/state/sscard"));
+  EXPECT_EQ(state_dir().value(), fs::path("/home/kiosk/.local/state/sscard"));
+  setenv("HOME", "relative", 1);
+  EXPECT_EQ(state_dir().status(), Error::kNotFound);
   setenv("SSCARD_CONFIG", "/srv/kiosk.json", 1);
   EXPECT_EQ(default_config_file(), fs::path("/srv/kiosk.json"));
   unsetenv("SSCARD_CONFIG");

@@ -53,7 +53,7 @@ INSTANTIATE_TEST_SUITE_P(Vectors, AtrValid,
                          test::vector_name);
 
 TEST(Atr, SocialSecurityCardFactorIsTheLastEightHistoricalBytes) {
-  // Kiosk code diversifies card keys with the last 8 bytes of the ATR (SSC-CARD.md, unconfirmed).
+  // Kiosk code diversifies card keys with the last 8 bytes of the ATR (docs/CARD.md, unconfirmed).
   const Bytes raw = hex("3B6D000000814E43238697159900BF7C7A");
   auto atr = parse(raw);
   ASSERT_TRUE(atr.ok());

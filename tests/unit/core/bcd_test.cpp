@@ -103,7 +103,7 @@ INSTANTIATE_TEST_SUITE_P(
     test::vector_name);
 
 TEST(Bcd, PinBlockDigitsForVerify) {
-  // VERIFY 00 20 00 00 03 + the 6-digit PIN as BCD (SSC-CARD.md).
+  // VERIFY 00 20 00 00 03 + the 6-digit PIN as BCD (docs/CARD.md).
   std::uint8_t pin[3];
   ASSERT_TRUE(encode_n("123456", pin).ok());
   EXPECT_EQ(to_hex(pin), "123456");

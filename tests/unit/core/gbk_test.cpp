@@ -101,7 +101,7 @@ TEST(Gbk, TrimPaddingDropsTrailingZerosAndSpaces) {
 }
 
 TEST(Gbk, NameRecordWithPaddingAndExtension) {
-  // EF06 record 2 (tag 09): 30 bytes GBK padded with 00; record 3 (tag 4E) extends it (SSC-CARD.md).
+  // EF06 record 2 (tag 09): 30 bytes GBK padded with 00; record 3 (tag 4E) extends it (docs/CARD.md).
   Bytes name = hex("D5C5");
   name.resize(30, 0x00);
   Bytes extension = hex("C8FD");

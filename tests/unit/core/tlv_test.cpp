@@ -295,7 +295,7 @@ TEST(TlvElements, StatusTellsEndFromError) {
 }
 
 TEST(TlvFind, SsseFciAlgorithmIdentifier) {
-  // SELECT sx1.sh.社会保障 answer: 9F0C carries 86 01 <algorithm id> (SSC-CARD.md).
+  // SELECT sx1.sh.社会保障 answer: 9F0C carries 86 01 <algorithm id> (docs/CARD.md).
   const Bytes fci = hex("6F19 840F7378312E73682EC9E7BBE1B1A3D5CF A506 9F0C03860101");
   EXPECT_EQ(to_hex(find(fci, 0x6F)->value).substr(0, 4), "840F");
   EXPECT_EQ(find(fci, 0x9F0C).status(), Error::kNotFound);

@@ -148,8 +148,11 @@ TEST_F(ServicesTest, ActivateChangesThePinOnTheCardThenSendsOneActivateRequest) 
   EXPECT_EQ(o.response->card_state, wire::CardState::kActive);
   EXPECT_EQ(pad.remaining(), 0u);
 
-  ASSERT_EQ(host_.seen.size(), 1u);
-  EXPECT_EQ(host_.seen[0].operation, wire::Operation::kActivate);
+  // The query that found the card waiting for activation (H4), then the activation.
+  ASSERT_EQ(host_.seen.size(), 2u);
+  EXPECT_EQ(host_.seen[0].operation, wire::Operation::kQuery);
+  EXPECT_EQ(host_.seen[1].operation, wire::Operation::kActivate);
+  EXPECT_EQ(host_.seen[1].key, *o.key);
   EXPECT_EQ(host_.applied[*o.key], 1);
   auto entry = journal_.find(*o.key);
   ASSERT_TRUE(entry.ok());
@@ -164,12 +167,14 @@ TEST_F(ServicesTest, ActivateChangesThePinOnTheCardThenSendsOneActivateRequest) 
 }
 
 TEST_F(ServicesTest, ActivateRefusesTheInitialPinAsNewPinAndSendsNothing) {
+  host_.card_states["CQ0152301"] = wire::CardState::kNotActivated;
   Station station(kTongnan, true);
   hal::SimPinPad pad({"123456", "123456", "123456"});
   const ServiceOutcome o = activate(kiosk(), station.access(&pad));
   EXPECT_EQ(o.kind, Kind::kCardFault);
   EXPECT_EQ(o.fault.failure, ssc::Failure::kNewPinIsInitial);
-  EXPECT_EQ(host_.frames, 0);
+  ASSERT_EQ(host_.seen.size(), 1u);  // the state query only
+  EXPECT_EQ(host_.seen[0].operation, wire::Operation::kQuery);
   ASSERT_TRUE(o.key.has_value());
   auto entry = journal_.find(*o.key);
   ASSERT_TRUE(entry.ok());
@@ -177,13 +182,52 @@ TEST_F(ServicesTest, ActivateRefusesTheInitialPinAsNewPinAndSendsNothing) {
 }
 
 TEST_F(ServicesTest, ActivateWithAWrongCurrentPinSendsNothing) {
+  host_.card_states["CQ1506011"] = wire::CardState::kNotActivated;
   Station station(kYuzhong, false);
   hal::SimPinPad pad({"111111", "482915", "482915"});
   const ServiceOutcome o = activate(kiosk(), station.access(&pad));
   EXPECT_EQ(o.kind, Kind::kCardFault);
   EXPECT_EQ(o.fault.failure, ssc::Failure::kWrongPin);
-  EXPECT_EQ(host_.frames, 0);
+  ASSERT_EQ(host_.seen.size(), 1u);  // the state query only
+  EXPECT_EQ(host_.seen[0].operation, wire::Operation::kQuery);
   EXPECT_EQ(journal_.find(*o.key)->state, host::EntryState::kFailed);
+}
+
+// H4: the issuer is asked before the card is touched. An active card keeps its PIN; nothing is journaled.
+TEST_F(ServicesTest, ActivatingACardTheIssuerHoldsActiveLeavesItsPinAlone) {
+  Station station(kTongnan, true);  // the fake issuer holds it active
+  hal::SimPinPad pad({"123456", "482915", "482915"});
+  const ServiceOutcome o = activate(kiosk(), station.access(&pad));
+  ASSERT_EQ(o.kind, Kind::kRefusedByIssuer) << o.message;
+  EXPECT_EQ(o.response->card_state, wire::CardState::kActive);
+  EXPECT_FALSE(o.journaled);
+  EXPECT_FALSE(o.key.has_value());
+  EXPECT_EQ(o.message, "the issuer refused the activation: the card is active, not waiting for activation; its PIN was left "
+                       "as it is");
+  EXPECT_EQ(pad.remaining(), 3u);  // no PIN was asked for
+  ASSERT_EQ(host_.seen.size(), 1u);
+  EXPECT_EQ(host_.seen[0].operation, wire::Operation::kQuery);
+  auto pending = journal_.pending();
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
+  // The card still holds the initial PIN: it accepts it, and the terminal then refuses to go on (I5).
+  hal::SimPinPad initial({"123456"});
+  EXPECT_EQ(ssc::verify_pin(station.card(), initial).failure, ssc::Failure::kInitialPin);
+}
+
+TEST_F(ServicesTest, AnActivationWhoseIssuerCannotBeAskedChangesNothing) {
+  host_.card_states["CQ0152301"] = wire::CardState::kNotActivated;
+  host_.script({Action::kTimeout, Action::kTimeout, Action::kTimeout});
+  Station station(kTongnan, true);
+  hal::SimPinPad pad({"123456", "482915", "482915"});
+  const ServiceOutcome o = activate(kiosk(), station.access(&pad));
+  EXPECT_EQ(o.kind, Kind::kHostUnreachable) << o.message;
+  EXPECT_EQ(o.operation, wire::Operation::kActivate);
+  EXPECT_FALSE(o.journaled);
+  EXPECT_EQ(pad.remaining(), 3u);
+  // The card still holds the initial PIN: it accepts it, and the terminal then refuses to go on (I5).
+  hal::SimPinPad initial({"123456"});
+  EXPECT_EQ(ssc::verify_pin(station.card(), initial).failure, ssc::Failure::kInitialPin);
 }
 
 TEST_F(ServicesTest, AnActivationTheHostDidNotAnswerIsCompletedByRecoveryAfterARestart) {
@@ -195,7 +239,8 @@ TEST_F(ServicesTest, AnActivationTheHostDidNotAnswerIsCompletedByRecoveryAfterAR
   {
     host::Journal journal = open_journal(path);
     Kiosk k{kKioskRegion, client_, journal, test_crypto(), fixed_now};
-    host_.script({Action::kTimeout, Action::kTimeout, Action::kTimeout});
+    // The state query is answered; every frame of the activation after the PIN change is lost.
+    host_.script({Action::kAnswer, Action::kTimeout, Action::kTimeout, Action::kTimeout});
     hal::SimPinPad pad({"123456", "482915", "482915"});
     const ServiceOutcome o = activate(k, station.access(&pad));
     ASSERT_EQ(o.kind, Kind::kHostUnreachable) << o.message;
@@ -228,6 +273,7 @@ TEST_F(ServicesTest, ACardPulledDuringChangePinLeavesTheActivationAtTheCardStep)
     ASSERT_EQ(activate(kiosk(), dry.access(&pad)).kind, Kind::kDone);
     transmits = dry.card().apdu_count();
   }
+  host_.card_states["CQ0152301"] = wire::CardState::kNotActivated;  // the dry run activated it
   const int frames_before = host_.frames;
   Station station(kTongnan, true);
   station.slot().remove_after(transmits - 1);
@@ -235,7 +281,8 @@ TEST_F(ServicesTest, ACardPulledDuringChangePinLeavesTheActivationAtTheCardStep)
   const ServiceOutcome o = activate(kiosk(), station.access(&pad));
   ASSERT_EQ(o.kind, Kind::kCardFault) << o.message;
   EXPECT_EQ(o.fault.status, Error::kCardRemoved);
-  EXPECT_EQ(host_.frames, frames_before);
+  EXPECT_EQ(host_.frames, frames_before + 1);  // the state query, and nothing after the card went away
+  const int frames_after = host_.frames;
   EXPECT_EQ(journal_.find(*o.key)->step, host::Step::kCard);
   EXPECT_EQ(journal_.find(*o.key)->state, host::EntryState::kPending);
 
@@ -243,7 +290,7 @@ TEST_F(ServicesTest, ACardPulledDuringChangePinLeavesTheActivationAtTheCardStep)
   ASSERT_TRUE(recovered.ok());
   ASSERT_EQ(recovered->size(), 1u);
   EXPECT_EQ((*recovered)[0].kind, host::Recovery::Kind::kAwaitingCard);
-  EXPECT_EQ(host_.frames, frames_before);
+  EXPECT_EQ(host_.frames, frames_after);
 }
 
 TEST_F(ServicesTest, CancelLossWithAWrongPinSendsNothing) {

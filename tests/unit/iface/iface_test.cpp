@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -18,6 +19,12 @@ namespace {
 class IfaceTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Simulated cards keep their memory between runs: each test starts from the profiles in a folder of
+    // its own.
+    char state[] = "/tmp/sscard-iface-test-XXXXXX";
+    ASSERT_NE(mkdtemp(state), nullptr);
+    state_dir_ = state;
+    setenv("XDG_STATE_HOME", state, 1);
     setenv("SSCARD_CARDS_DIR", SSCARD_CARDS_DIR, 1);
     setenv("SSCARD_IFACE_ENCODING", "UTF-8", 1);
     unsetenv("SSCARD_PINPAD");
@@ -30,8 +37,13 @@ class IfaceTest : public ::testing::Test {
   }
   void pins(const std::string& list) { setenv("SSCARD_PINPAD", ("sim:" + list).c_str(), 1); }
   std::string text() const { return out_; }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(state_dir_, ec);
+  }
 
   char out_[SSCARD_IFACE_OUT_SIZE] = {};
+  std::string state_dir_;
 };
 
 TEST_F(IfaceTest, ReadsAThirdGenerationCardInPsamMode) {
@@ -142,7 +154,7 @@ TEST_F(IfaceTest, ABlockedPinIsUnblockedAndReloaded) {
   card("sc-chengdu-gen2", "sc-kiosk");
   pins("111111,111111,111111,111111,111111,111111,111111");
   for (int i = 0; i < 6; ++i) EXPECT_EQ(iVerifyPIN(1, out_), -51) << i;
-  EXPECT_STREQ(out_, "wrong PIN, 0 tries left");  // the sixth wrong entry answers 63C0 (D22)
+  EXPECT_STREQ(out_, "wrong PIN, no tries left: the PIN is now blocked");  // the sixth answers 63C0 (D22)
   EXPECT_EQ(iVerifyPIN(1, out_), -52) << out_;   // then 6983
   EXPECT_EQ(iUnblockPIN(1, nullptr, out_), 0) << out_;
   pins("246810");
@@ -186,6 +198,18 @@ TEST_F(IfaceTest, HsmModeWithTheIssuersHsm) {
                      "00904A3001866033110000048A|3.00|20240110|20340110|000000000000|KIOSK-7|");
   // The session is used up.
   EXPECT_EQ(iReadCardBas_HSM_Step2(key.data(), out_), -25);
+}
+
+// The device number goes into a '|'-separated line: a '|' or a control character would forge fields.
+TEST_F(IfaceTest, ADeviceNumberThatWouldBreakTheLineIsInvalidInput) {
+  card("sc-suining-gen3", "");
+  for (const char* bad : {"KIOSK|7", "KIOSK\n7", "KIOSK\t7", "0123456789012345678901234567890123"}) {
+    setenv("SSCARD_DEVICE_NUMBER", bad, 1);
+    EXPECT_EQ(iReadCardBas_HSM_Step1(1, out_), -23) << bad;
+    EXPECT_STREQ(out_, "SSCARD_DEVICE_NUMBER must be at most 32 printable ASCII characters other than '|'");
+  }
+  setenv("SSCARD_DEVICE_NUMBER", "KIOSK-7", 1);
+  EXPECT_EQ(iReadCardBas_HSM_Step1(1, out_), 0) << out_;
 }
 
 TEST_F(IfaceTest, HsmModeRefusesSecondGenerationAndWrongAnswers) {

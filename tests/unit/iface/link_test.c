@@ -1,7 +1,8 @@
 /* Proves that a C program links libsscard_iface through sscard_iface.h alone, and calls every function once
  * against a simulated 3rd-generation card and kiosk PSAM. Exit status 0 when every call returned what the
  * documentation says. */
-#define _POSIX_C_SOURCE 200112L
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,13 @@
 #include "sscard_iface.h"
 
 static int failures = 0;
+
+static int remove_entry(const char* path, const struct stat* st, int flag, struct FTW* ftw) {
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
 
 static void check(const char* what, long got, long expected, const char* out) {
   if (got != expected) {
@@ -19,6 +27,13 @@ static void check(const char* what, long got, long expected, const char* out) {
 
 int main(void) {
   char out[SSCARD_IFACE_OUT_SIZE];
+  /* Simulated cards keep their memory between runs: this run starts from the profiles in a folder of its own. */
+  char state[] = "/tmp/sscard-iface-link-XXXXXX";
+  if (mkdtemp(state) == NULL) {
+    perror("mkdtemp");
+    return 1;
+  }
+  setenv("XDG_STATE_HOME", state, 1);
   setenv("SSCARD_CARDS_DIR", SSCARD_CARDS_DIR, 1);
   setenv("SSCARD_CARD", "sim:sc-suining-gen3", 1);
   setenv("SSCARD_PSAM", "sim:sc-kiosk", 1);
@@ -43,6 +58,7 @@ int main(void) {
   check("iReadCardBas_HSM_Step2", iReadCardBas_HSM_Step2("0000000000000000|0000000000000000|", out), -25, out);
   check("iReadCardBas_HSM_Step2 without Step1", iReadCardBas_HSM_Step2("0|0|", out), -25, out);
 
+  nftw(state, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
   if (failures == 0) printf("all interface functions linked and answered as documented\n");
   return failures == 0 ? 0 : 1;
 }

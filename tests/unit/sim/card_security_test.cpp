@@ -119,7 +119,7 @@ TEST(CardKeys, ABadRootKeyFileNamesItsOwnField) {
                               "cards/x.json");
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.error().field, "root_keys");
-  EXPECT_NE(loaded.error().message.find("roots.sm4.irk: must be 16 bytes, not 15"), std::string::npos)
+  EXPECT_NE(loaded.error().message.find("roots.sm4.irk: must be 32 hex digits (16 bytes)"), std::string::npos)
       << loaded.error().message;
   auto direct = load_root_keys(dir / "short.json");
   ASSERT_FALSE(direct.ok());

@@ -51,7 +51,7 @@ TEST(HolderProfiles, EveryProfileLoadsAndBuildsACard) {
 }
 
 TEST(HolderProfiles, RecordsMatchTheIndependentlyComputedLayouts) {
-  // holder-records.txt was computed from SSC-CARD.md's layouts without the simulator.
+  // holder-records.txt was computed from docs/CARD.md's layouts without the simulator.
   std::map<std::string, std::unique_ptr<CardOs>> cards;
   std::size_t checked = 0;
   for (const auto& row : read_vectors((kData / "sim/holder-records.txt").string())) {
@@ -177,7 +177,8 @@ TEST(BadProfiles, ErrorTextNamesFileFieldAndValue) {
   EXPECT_EQ(loaded.error().to_string(), "cards/x.json: holder.birth_date: \"19881345\" is not a valid YYYYMMDD date");
   auto missing = load_profile(kCards / "does-not-exist.json");
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().to_string(), (kCards / "does-not-exist.json").string() + ": cannot be opened");
+  EXPECT_EQ(missing.error().to_string(),
+            (kCards / "does-not-exist.json").string() + ": cannot be opened: No such file or directory");
 }
 
 TEST(BadProfiles, EveryPrefixOfAProfileIsRejectedWithoutOverreading) {

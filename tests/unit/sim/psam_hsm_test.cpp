@@ -218,7 +218,7 @@ TEST(Psam, BadPsamProfilesNameTheField) {
   }
   auto missing = load_psam_profile(kCardsDir / "psam/none.json");
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().message, "cannot be opened");
+  EXPECT_EQ(missing.error().message, "cannot be opened: No such file or directory");
   // A holder profile is not a PSAM profile, and the other way round.
   EXPECT_FALSE(load_psam_profile(kCardsDir / "cq-yuzhong-gen2.json").ok());
   EXPECT_FALSE(load_profile(kCardsDir / "psam/cq-kiosk.json").ok());
@@ -390,7 +390,7 @@ TEST(Hsm, BadConstructionIsAnError) {
   EXPECT_EQ(bad_province.error().field, "provinces[1]");
   auto no_file = SoftwareHsm::load(kCardsDir / "keys/none.json", {"500000"});
   ASSERT_FALSE(no_file.ok());
-  EXPECT_EQ(no_file.error().message, "cannot be opened");
+  EXPECT_EQ(no_file.error().message, "cannot be opened: No such file or directory");
   auto roots = load_root_keys(kCardsDir / "keys/test-root-keys.json");
   ASSERT_TRUE(roots.ok());
   EXPECT_EQ(SoftwareHsm::create(roots.value(), {"500000"}, nullptr).status().code(), Error::kInvalidArgument);

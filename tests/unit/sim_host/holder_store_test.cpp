@@ -242,9 +242,10 @@ TEST(LinkKeys, BadFilesNameTheFieldAndTheFile) {
   const Case cases[] = {
       {"{", "not valid JSON"},
       {"[]", "must be a JSON object"},
-      {R"({"master": "E60B12111BD782B076C871E58A124F9E"})", "format: must be \"sscard-link-keys/1\""},
+      {R"({"master": "E60B12111BD782B076C871E58A124F9E"})", "format: is missing"},
       {R"({"format": "sscard-link-keys/2", "master": "E60B12111BD782B076C871E58A124F9E"})", "format:"},
-      {R"({"format": "sscard-link-keys/1"})", "master: must be a string"},
+      {R"({"format": "sscard-link-keys/1"})", "master: is missing"},
+      {R"({"format": "sscard-link-keys/1", "master": 5})", "master: must be a string"},
       {R"({"format": "sscard-link-keys/1", "master": "E60B12111BD782B076C871E58A124F"})", "master: must be 32 hex"},
       {R"({"format": "sscard-link-keys/1", "master": "E60B12111BD782B076C871E58A124FZZ"})", "master: must be 32 hex"},
   };

@@ -145,6 +145,26 @@ TEST(SeedFromProfiles, AnOpenedFileIsFilledOnceAndKeptAfterwards) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
 }
 
+// One database per province's host: a Sichuan host refuses a database of Chongqing's holders, unchanged.
+TEST(SeedFromProfiles, AFileOfAnotherProvinceIsRefused) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("sscard-other-province-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(file);
+  {
+    auto cq = open_seeded_store(file.string(), kCards, wire::kChongqing);
+    ASSERT_TRUE(cq.ok()) << cq.error().message;
+  }
+  auto sc = open_seeded_store(file.string(), kCards, wire::kSichuan);
+  ASSERT_FALSE(sc.ok());
+  EXPECT_EQ(sc.error().message, file.string() + " holds the cards of another province's issuer, not 510000's; "
+                                                "give this host its own database");
+  auto cq_again = open_seeded_store(file.string(), kCards, wire::kChongqing);
+  ASSERT_TRUE(cq_again.ok()) << cq_again.error().message;
+  EXPECT_EQ(*(*cq_again)->holders_outside(wire::kChongqing), 0u);
+  EXPECT_EQ(*(*cq_again)->holders_outside(wire::kSichuan), *(*cq_again)->holder_count());
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
+}
+
 TEST(SeedFromProfiles, UnknownProvinceAndEmptyFolder) {
   auto store = HolderStore::open();
   ASSERT_TRUE(store.ok());
@@ -212,12 +232,12 @@ TEST(SeedFromProfiles, BenefitsAreParsedStrictly) {
       {"/pension/status", "retired", "benefits.pension.status", "must be one of"},
       {"/pension/monthly_fen", -1, "benefits.pension.monthly_fen", "-1 is outside 0..1000000000000"},
       {"/pension/extra", 1, "benefits.pension.extra", "is not a field of this format"},
-      {"/medical_balance_fen", "5", "benefits.medical_balance_fen", "must be an integer"},
+      {"/medical_balance_fen", "5", "benefits.medical_balance_fen", "must be a whole number"},
       {"/last_certification", "20261301", "benefits.last_certification", "not a valid YYYYMMDD date"},
       {"/contributions/0/period", "202613", "benefits.contributions[0].period", "not a valid YYYYMM month"},
       {"/contributions/0/period", "2026-1", "benefits.contributions[0].period", "must be 6 decimal digits"},
       {"/contributions/0/kind", "dental", "benefits.contributions[0].kind", "must be one of \"pension\", \"medical\""},
-      {"/contributions/0/amount_fen", 1.5, "benefits.contributions[0].amount_fen", "must be an integer"},
+      {"/contributions/0/amount_fen", 1.5, "benefits.contributions[0].amount_fen", "must be a whole number"},
       {"/contributions/1", nlohmann::json::parse(R"({"period": "202601", "kind": "medical", "amount_fen": 8})"),
        "benefits.contributions[1]", "\"202601\" already has a medical contribution"},
       {"/contributions", "none", "benefits.contributions", "must be an array"},

@@ -126,9 +126,9 @@ Fault wrong_pin(int tries) {
 TEST(DescribeTest, TriesLeftIsSingularForOne) {
   EXPECT_EQ(describe(wrong_pin(1)), "wrong PIN, 1 try left");
   EXPECT_EQ(describe(wrong_pin(2)), "wrong PIN, 2 tries left");
-  EXPECT_EQ(describe(wrong_pin(0)), "wrong PIN, 0 tries left");
+  EXPECT_EQ(describe(wrong_pin(0)), "wrong PIN, no tries left: the PIN is now blocked");
   EXPECT_EQ(describe(wrong_pin(5)), "wrong PIN, 5 tries left");
-  EXPECT_EQ(describe(Fault::of(Failure::kWrongPin)), "wrong PIN, 0 tries left");  // no count known
+  EXPECT_EQ(describe(Fault::of(Failure::kWrongPin)), "wrong PIN");  // no count known
 }
 
 TEST(DescribeTest, AStatusIsNamedOnlyWhenItAddsSomething) {

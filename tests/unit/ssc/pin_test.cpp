@@ -84,7 +84,8 @@ TEST_F(PinTest, AWrongPinIsMinus51WithTheTriesLeft) {
     EXPECT_EQ(f.failure, Failure::kWrongPin);
     EXPECT_EQ(f.tries_left, tries);
     EXPECT_EQ(interface_code(f), -51);
-    EXPECT_EQ(describe(f), "wrong PIN, " + std::to_string(tries) + (tries == 1 ? " try left" : " tries left"));
+    EXPECT_EQ(describe(f), tries == 0 ? std::string("wrong PIN, no tries left: the PIN is now blocked")
+                                      : "wrong PIN, " + std::to_string(tries) + (tries == 1 ? " try left" : " tries left"));
   }
 }
 

@@ -1,7 +1,7 @@
 // PinPad: the terminal's PIN entry device (an encrypting keypad on a kiosk, a simulated keypad in tests).
 //
 // A PIN travels from the keypad straight into a caller-owned PinBuffer, which wipes itself when it goes out
-// of scope; nothing in this interface keeps a copy, prints it or logs it (RELIABILITY.md "Secrets").
+// of scope; nothing in this interface keeps a copy, prints it or logs it (docs/SECURITY.md "Secrets").
 #pragma once
 
 #include <array>

@@ -16,9 +16,9 @@
 
 namespace sscard::app {
 
-// Where the simulated issuers keep their databases between runs: config::state_dir() / "world"
-// (cq-host.db, sc-host.db; `sscard-sim world reset` removes them).
-std::filesystem::path simulated_world_dir();
+// Where the simulated issuers keep their databases between runs: state_dir() / "world" (cq-host.db,
+// sc-host.db; `sscard-sim world reset` removes them). kNotFound: no state folder (sscard/core/state_dir.h).
+Result<std::filesystem::path> simulated_world_dir();
 
 class HostWorld {
  public:

@@ -109,7 +109,8 @@ Result<KioskConfig, ConfigError> parse_kiosk_config(std::string_view json_text, 
 // `relative_to` is not empty). load_kiosk_config() of the text gives `config` back.
 std::string format_kiosk_config(const KioskConfig& config, const std::filesystem::path& relative_to = {});
 
-// The journal file the kiosk uses: `journal` when set, else state_dir()/journal-<terminal>.db.
-std::filesystem::path journal_file(const KioskConfig& config);
+// The journal file the kiosk uses: `journal` when set, else state_dir()/journal-<terminal>.db; kNotFound
+// when neither XDG_STATE_HOME nor HOME gives a state folder.
+Result<std::filesystem::path> journal_file(const KioskConfig& config);
 
 }  // namespace sscard::config

@@ -52,7 +52,7 @@ Result<std::unique_ptr<CardSource>, DeviceError> open_pcsc(const std::string& na
 
 // Simulated cards keep their memory between runs (cards/README.md "A simulated card's memory between runs").
 struct SimulatedCardOptions {
-  std::filesystem::path state_dir;  // empty: config::state_dir() / "cards"
+  std::filesystem::path state_dir;  // empty: state_dir() / "cards" (sscard/core/state_dir.h)
   bool fresh = false;               // start again from the profile, forgetting the saved memory
 };
 

@@ -4,7 +4,8 @@
 //
 //   service       card step                         issuer request
 //   query         none                              query (not journaled)
-//   activate      CHANGE PIN away from 123456       activate, journaled at Step::kCard before CHANGE PIN
+//   activate      CHANGE PIN away from 123456       query (is the card waiting for activation?), then
+//                                                   activate, journaled at Step::kCard before CHANGE PIN
 //   report_loss   none (identity only, no PIN)      report loss
 //   cancel_loss   VERIFY PIN                        cancel loss report
 //   certify       VERIFY PIN                        certify, residence = the kiosk's region
@@ -85,8 +86,10 @@ struct ServiceOutcome {
 std::string_view outcome_kind_name(ServiceOutcome::Kind kind);
 
 ServiceOutcome query(const Kiosk& kiosk, const CardAccess& access);
-// CHANGE PIN (current PIN, new PIN twice; the card and the terminal refuse 123456 as the new PIN), then the
-// activate request. The journal entry is written at Step::kCard before CHANGE PIN and moved to Step::kIssuer
+// A query first: a card its home issuer does not hold as not_activated is refused (kRefusedByIssuer, the
+// query's answer in `response`) and its PIN left alone; no answer means nothing is changed either (DECISIONS.md
+// H4). Then CHANGE PIN (current PIN, new PIN twice; the card and the terminal refuse 123456 as the new PIN),
+// then the activate request. The journal entry is written at Step::kCard before CHANGE PIN and moved to Step::kIssuer
 // when the card has changed the PIN, so recover() completes the issuer side after a power cut between the two.
 // A definite card refusal (wrong PIN, keypad errors, new PIN 123456) fails the entry; a card pulled during the
 // command leaves it at Step::kCard (recover() reports it as awaiting the card and sends nothing).

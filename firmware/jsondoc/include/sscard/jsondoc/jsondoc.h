@@ -18,18 +18,11 @@
 
 #include "sscard/core/bytes.h"
 #include "sscard/core/result.h"
+#include "sscard/jsondoc/doc_error.h"
 
 namespace sscard::jsondoc {
 
 using nlohmann::json;
-
-struct DocError {
-  std::string file;     // as given to the loader
-  std::string field;    // dotted path, e.g. "payment.tac.online" or "records[2]"; empty: the whole file
-  std::string message;
-  // "file: field: message" (or "file: message" without a field).
-  std::string to_string() const;
-};
 
 // What a field reader throws; parse_document() turns it into a DocError.
 struct FieldError {
@@ -110,12 +103,12 @@ Result<T, DocError> parse_document(std::string_view text, const std::string& fil
 // The whole text of `file`. kNotFound / kIo as a DocError with a readable message.
 Result<std::string, DocError> read_text(const std::filesystem::path& file);
 
-// Reads `file` and parses it with `build`, as parse_document().
-template <typename T, typename Build>
-Result<T, DocError> load_document(const std::filesystem::path& file, Build&& build) {
+// Reads `file` and hands its text to `parse(text, file name)` (which returns a Result<T, DocError>).
+template <typename T, typename Parse>
+Result<T, DocError> load_document(const std::filesystem::path& file, Parse&& parse) {
   auto text = read_text(file);
   if (!text.ok()) return std::move(text).error();
-  return parse_document<T>(*text, file.string(), std::forward<Build>(build));
+  return parse(*text, file.string());
 }
 
 }  // namespace sscard::jsondoc

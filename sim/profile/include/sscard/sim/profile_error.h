@@ -1,19 +1,13 @@
 // ProfileError: how every loader of sim/profile (holder cards, PSAMs, root-key files) reports a bad file
 // without throwing, as the error of a Result<T, ProfileError>: the file, the field and what is wrong with it.
+// It is the project's one document error (firmware/jsondoc).
 #pragma once
 
-#include <string>
-
 #include "sscard/core/result.h"
+#include "sscard/jsondoc/doc_error.h"
 
 namespace sscard::sim {
 
-struct ProfileError {
-  std::string file;     // as given to the loader
-  std::string field;    // dotted path, e.g. "holder.birth_date" or "extra_files[1].records[0]"; empty = whole file
-  std::string message;
-  // "file: field: message" (or "file: message" without a field).
-  std::string to_string() const;
-};
+using ProfileError = jsondoc::DocError;
 
 }  // namespace sscard::sim

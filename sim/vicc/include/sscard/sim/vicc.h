@@ -6,7 +6,7 @@
 // is one inserted card: closing it removes the card. Every message both ways is a u16 big-endian length
 // followed by that many bytes; only vpcd starts an exchange. One-byte messages from vpcd are controls:
 // 00 power off, 01 power on, 02 reset, 04 get ATR (answered with the ATR); longer messages are command
-// APDUs, answered with exactly one response APDU. See docs PCSC-CI.md.
+// APDUs, answered with exactly one response APDU. See docs/PCSC.md "The vpcd protocol".
 //
 // Latency: vpcd writes length and payload in two send() calls; with TCP delayed ACK that costs ~48 ms per
 // exchange. The bridge sets TCP_NODELAY, writes every framed message with one send(), and re-arms

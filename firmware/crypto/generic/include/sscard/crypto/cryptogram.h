@@ -21,7 +21,7 @@ Result<std::size_t> application_cryptogram(Crypto& crypto, Cipher cipher, ByteSp
 Status verify_application_cryptogram(Crypto& crypto, Cipher cipher, ByteSpan session_key, ByteSpan data,
                                      ByteSpan cryptogram);
 
-// ARPC method 1 (EMV Book 2 8.2.1; PBOC.md): Y = ARQC xor (ARC || 000000000000), then
+// ARPC method 1 (EMV Book 2 8.2.1; docs/SECURITY.md "PBOC-style key derivation"): Y = ARQC xor (ARC || 000000000000), then
 // kTdes: 3DES(key, Y); kSm4: leftmost 8 bytes of SM4(key, Y || 0000000000000000).
 // kInvalidArgument: ARQC not 8 bytes, ARC not 2 bytes, kAes, or a key of the wrong length.
 // kBufferTooSmall: `out` under 8 bytes. Returns 8.

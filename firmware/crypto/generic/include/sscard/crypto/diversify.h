@@ -20,7 +20,7 @@ namespace sscard::crypto {
 
 inline constexpr std::size_t kDiversifiedKeySize = 16;
 
-// One diversification step (EMV Book 2 A1.4.1 option A; PBOC.md "Keys and cryptograms"):
+// One diversification step (EMV Book 2 A1.4.1 option A; docs/SECURITY.md "PBOC-style key derivation"):
 //   kTdes, 8-byte factor F, 16/24-byte master key:  3DES(MK, F) || 3DES(MK, F xor FF..FF)
 //   kSm4,  8-byte factor F, 16-byte master key:     SM4(MK, F || (F xor FF..FF))
 //   kSm4, 16-byte factor F:                         SM4(MK, F)
@@ -28,11 +28,11 @@ Result<std::size_t> diversify(Crypto& crypto, Cipher cipher, ByteSpan master_key
                               MutableByteSpan out);
 
 // Applies diversify() once per factor, in order: the key of level i is the master key of level i + 1
-// (SSC-CARD.md "Security model": national -> province -> city -> card). With no factors, kInvalidArgument.
+// (docs/CARD.md "Security model": national -> province -> city -> card). With no factors, kInvalidArgument.
 Result<std::size_t> diversify_chain(Crypto& crypto, Cipher cipher, ByteSpan root_key,
                                     std::span<const ByteSpan> factors, MutableByteSpan out);
 
-// Session key from a card key and the ATC (PBOC.md; the EMV Book 2 A1.3 form of PBOC 2.0):
+// Session key from a card key and the ATC (docs/SECURITY.md "PBOC-style key derivation"; the EMV Book 2 A1.3 form of PBOC 2.0):
 //   kTdes: 3DES(UDK, 000000000000 || ATC) || 3DES(UDK, 000000000000 || (ATC xor FFFF))
 //   kSm4:  SM4(UDK, 000000000000 || ATC || 000000000000 || (ATC xor FFFF))
 Result<std::size_t> session_key(Crypto& crypto, Cipher cipher, ByteSpan card_key, std::uint16_t atc,
@@ -42,7 +42,7 @@ Result<std::size_t> session_key(Crypto& crypto, Cipher cipher, ByteSpan card_key
 // with zeros when there are fewer. `pan` holds 1 to 19 digits; `psn` is 0..99 (tag 5F34; 0 when absent).
 Result<std::size_t> udk_factor(std::string_view pan, std::uint8_t psn, MutableByteSpan out);
 
-// The city-level factor seen in SSC kiosk software (SSC-CARD.md, unconfirmed as standard): the ASCII of the
+// The city-level factor seen in SSC kiosk software (docs/CARD.md, unconfirmed as standard): the ASCII of the
 // 6-digit region code followed by 73 78. Writes 8 bytes.
 Result<std::size_t> ssc_city_factor(std::string_view region_code, MutableByteSpan out);
 

@@ -43,7 +43,7 @@ enum class MacScheme : std::uint8_t {
 Result<std::size_t> command_mac(Crypto& crypto, MacScheme scheme, ByteSpan key, ByteSpan iv, ByteSpan data,
                                 MutableByteSpan out);
 
-// XOR of the left and right halves of `in` (SSC-CARD.md: the 16-byte SM4 result folded to 8 bytes).
+// XOR of the left and right halves of `in` (docs/CARD.md: the 16-byte SM4 result folded to 8 bytes).
 // kInvalidArgument: `in` is empty or of odd length. kBufferTooSmall: `out` is shorter than half of `in`.
 Result<std::size_t> xor_fold(ByteSpan in, MutableByteSpan out);
 
