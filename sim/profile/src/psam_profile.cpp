@@ -37,7 +37,9 @@ PsamProfile parse_root(const json& root) {
   const std::string format = o.string("format");
   if (format != kProfileFormat) fail("format", in_quotes(format) + " is not \"sscard-profile/1\"");
   const std::string kind = o.string("kind");
-  if (kind != "psam") fail("kind", in_quotes(kind) + " is not \"psam\" (holder profiles load with load_profile)");
+  if (kind != "psam") {
+    fail("kind", in_quotes(kind) + " is not \"psam\": this is not a PSAM profile (a holder card's goes with --card)");
+  }
   p.description = o.string("description");
   p.atr = hex(o, "atr");
   auto atr = atr::parse(p.atr);
