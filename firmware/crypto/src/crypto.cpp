@@ -26,4 +26,14 @@ std::size_t digest_size(Hash h) {
   return 0;
 }
 
+Status Sm2PublicKey::verify(ByteSpan message, ByteSpan signature) {
+  // A signature of another length is a wrong signature, as in Crypto::sm2_verify (it came from a card).
+  if (signature.size() != kSignatureSize) return Error::kSecurity;
+  return verify_signature(message, signature.first<kSignatureSize>());
+}
+
+Result<std::unique_ptr<Sm2PublicKey>> Crypto::sm2_prepare_public_key(ByteSpan /*public_key*/, std::string_view /*id*/) {
+  return Error::kUnsupported;
+}
+
 }  // namespace sscard::crypto

@@ -1,9 +1,13 @@
 // SM2 signatures of every backend: the published GM/T 0003.5 / GB/T 32918.5 example, a vector made with the
-// openssl CLI, key derivation, sign -> verify round trips, and rejection of every tampered input.
+// openssl CLI, key derivation, sign -> verify round trips, and rejection of every tampered input; each
+// verification vector also through a prepared key (Sm2PublicKey), with its Z_A against published and
+// computed values.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crypto_vectors.h"
 #include "sscard/crypto/crypto.h"
@@ -15,6 +19,11 @@ std::string id_of(const std::string& field) { return field == "-" ? std::string(
 
 const std::vector<Vector>& verify_vectors() {
   static const auto v = load_vectors("sm2_verify_vectors.txt", 6);
+  return v;
+}
+
+const std::vector<Vector>& z_vectors() {
+  static const auto v = load_vectors("sm2_z_vectors.txt", 4);
   return v;
 }
 
@@ -35,6 +44,38 @@ TEST_P(Sm2VerifyVector, VerifiesAsExpected) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Vectors, Sm2VerifyVector, over_backends(verify_vectors()), vector_test_name);
+
+// The same vectors through a prepared key: a malformed key is refused when it is prepared, every other
+// outcome comes from verify(), and the prepared key gives it again on a second call.
+class Sm2PreparedVector : public VectorTest {};
+
+TEST_P(Sm2PreparedVector, VerifiesAsExpected) {
+  HeapCopy key(hex(vec()[1]));
+  auto prepared = crypto().sm2_prepare_public_key(key.span(), id_of(vec()[2]));
+  if (!prepared.ok()) {
+    EXPECT_EQ(outcome(prepared.status()), vec().expected());
+    return;
+  }
+  HeapCopy message(hex(vec()[3]));
+  HeapCopy signature(hex(vec()[4]));
+  EXPECT_EQ(outcome((*prepared)->verify(message.span(), signature.span())), vec().expected());
+  EXPECT_EQ(outcome((*prepared)->verify(message.span(), signature.span())), vec().expected()) << "second call";
+}
+
+INSTANTIATE_TEST_SUITE_P(Vectors, Sm2PreparedVector, over_backends(verify_vectors()), vector_test_name);
+
+// description | public key | ID | expected Z_A
+class Sm2ZVector : public VectorTest {};
+
+TEST_P(Sm2ZVector, PreparedKeyHasZ) {
+  auto prepared = crypto().sm2_prepare_public_key(hex(vec()[1]), id_of(vec()[2]));
+  ASSERT_TRUE(prepared.ok()) << outcome(prepared.status());
+  EXPECT_EQ(outcome(kOk, (*prepared)->z()), vec().expected());
+  const Bytes key = hex(vec()[1]);
+  EXPECT_EQ(to_hex((*prepared)->point()), to_hex(ByteSpan(key).last(64)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Vectors, Sm2ZVector, over_backends(z_vectors()), vector_test_name);
 
 class Sm2ValidSignature : public VectorTest {};
 
@@ -66,6 +107,45 @@ TEST_P(Sm2ValidSignature, RefusesEveryFlippedMessageByte) {
     EXPECT_EQ(crypto().sm2_verify(hex(vec()[1]), id_of(vec()[2]), changed, hex(vec()[4])), Error::kSecurity)
         << "byte " << i;
   }
+}
+
+TEST_P(Sm2ValidSignature, PreparedKeyRefusesEveryTruncatedSignature) {
+  auto prepared = crypto().sm2_prepare_public_key(hex(vec()[1]), id_of(vec()[2]));
+  ASSERT_TRUE(prepared.ok());
+  const Bytes signature = hex(vec()[4]);
+  for (std::size_t n = 0; n < signature.size(); ++n) {
+    HeapCopy prefix(ByteSpan(signature).first(n));
+    EXPECT_EQ((*prepared)->verify(hex(vec()[3]), prefix.span()), Error::kSecurity) << n << " bytes";
+  }
+  Bytes extended = signature;
+  extended.push_back(0x00);
+  HeapCopy longer(extended);
+  EXPECT_EQ((*prepared)->verify(hex(vec()[3]), longer.span()), Error::kSecurity) << "65 bytes";
+  EXPECT_TRUE((*prepared)->verify(hex(vec()[3]), signature).ok()) << "a refusal leaves the key usable";
+}
+
+TEST_P(Sm2ValidSignature, PreparedKeyRefusesEveryTruncatedKey) {
+  const Bytes key = hex(vec()[1]);
+  for (std::size_t n = 0; n < key.size(); ++n) {
+    HeapCopy prefix(ByteSpan(key).first(n));
+    EXPECT_EQ(crypto().sm2_prepare_public_key(prefix.span(), id_of(vec()[2])).status(), Error::kInvalidArgument)
+        << n << " bytes";
+  }
+}
+
+// Every bit of the signature flipped in turn, through one prepared key: all refused, and the key still
+// verifies the true signature after each refusal.
+TEST_P(Sm2ValidSignature, PreparedKeyRefusesEveryFlippedSignatureBit) {
+  auto prepared = crypto().sm2_prepare_public_key(hex(vec()[1]), id_of(vec()[2]));
+  ASSERT_TRUE(prepared.ok());
+  const Bytes message = hex(vec()[3]);
+  const Bytes signature = hex(vec()[4]);
+  for (std::size_t bit = 0; bit < signature.size() * 8; ++bit) {
+    Bytes changed = signature;
+    changed[bit / 8] ^= static_cast<std::uint8_t>(0x80u >> (bit % 8));
+    EXPECT_EQ((*prepared)->verify(message, changed), Error::kSecurity) << "bit " << bit;
+  }
+  EXPECT_TRUE((*prepared)->verify(message, signature).ok());
 }
 
 TEST_P(Sm2ValidSignature, RefusesAnotherId) {
@@ -137,6 +217,40 @@ TEST_P(Sm2Backend, SignsAnEmptyMessageAndLongMessage) {
   const Bytes big(4096, 0xA5);
   ASSERT_TRUE(crypto().sm2_sign(d, kSm2DefaultId, big, signature).ok());
   EXPECT_TRUE(crypto().sm2_verify(public_key, kSm2DefaultId, big, signature).ok());
+}
+
+// A prepared key is independent of the backend object that made it, and one key checks many messages.
+TEST_P(Sm2Backend, PreparedKeyOutlivesItsBackendAndVerifiesManyMessages) {
+  const Bytes d = hex(key_vectors().front()[1]);
+  const Bytes public_key = hex(key_vectors().front().expected_value());
+  std::vector<Bytes> messages, signatures;
+  for (std::uint8_t i = 0; i < 8; ++i) {
+    messages.push_back(Bytes(static_cast<std::size_t>(i) * 37, i));
+    Bytes signature(64);
+    ASSERT_TRUE(crypto().sm2_sign(d, kSm2DefaultId, messages.back(), signature).ok());
+    signatures.push_back(signature);
+  }
+  std::unique_ptr<Sm2PublicKey> key;
+  {
+    std::unique_ptr<Crypto> other = GetParam().make();
+    ASSERT_NE(other, nullptr);
+    auto prepared = other->sm2_prepare_public_key(public_key, kSm2DefaultId);
+    ASSERT_TRUE(prepared.ok());
+    key = std::move(*prepared);
+  }
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      EXPECT_TRUE(key->verify(messages[i], signatures[i]).ok()) << "message " << i;
+      EXPECT_EQ(key->verify(messages[(i + 1) % messages.size()], signatures[i]), Error::kSecurity) << "message " << i;
+    }
+  }
+}
+
+TEST_P(Sm2Backend, PrepareRefusesTooLongId) {
+  const Bytes public_key = hex(key_vectors().front().expected_value());
+  const std::string longest(8191, 'a');
+  EXPECT_TRUE(crypto().sm2_prepare_public_key(public_key, longest).ok());
+  EXPECT_EQ(crypto().sm2_prepare_public_key(public_key, longest + "a").status(), Error::kInvalidArgument);
 }
 
 TEST_P(Sm2Backend, ShortOutputsAreRefused) {

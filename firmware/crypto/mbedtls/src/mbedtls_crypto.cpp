@@ -166,7 +166,7 @@ const mbedtls_md_info_t* md_info(Hash h) {
 
 class MbedTlsCrypto final : public Crypto {
  public:
-  // Seeds the CTR_DRBG and loads the SM2 curve. kInternal: no entropy or no memory.
+  // Seeds the CTR_DRBG and finds the SM2 curve (built once per process). kInternal: no entropy or no memory.
   Status init() {
     SSCARD_TRY(check(mbedtls_ctr_drbg_seed(drbg_.get(), mbedtls_entropy_func, entropy_.get(),
                                            reinterpret_cast<const unsigned char*>(kDrbgPersonalisation.data()),
@@ -237,6 +237,9 @@ class MbedTlsCrypto final : public Crypto {
 
   Status sm2_verify(ByteSpan public_key, std::string_view id, ByteSpan message, ByteSpan signature) override {
     return sm2_.verify(public_key, id, message, signature);
+  }
+  Result<std::unique_ptr<Sm2PublicKey>> sm2_prepare_public_key(ByteSpan public_key, std::string_view id) override {
+    return sm2_.prepare(public_key, id);
   }
   Status sm2_sign(ByteSpan private_key, std::string_view id, ByteSpan message, MutableByteSpan signature) override {
     return sm2_.sign(private_key, id, message, signature, rng());

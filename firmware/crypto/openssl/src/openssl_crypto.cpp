@@ -20,6 +20,7 @@
 #include <climits>
 #include <cstring>
 #include <new>
+#include <span>
 
 #include "sscard/core/bytes.h"
 
@@ -99,6 +100,110 @@ const char* md_name(Hash h) {
   return nullptr;
 }
 
+// An SM2 key pair or public key as an EVP_PKEY. EVP_PKEY_fromdata checks that the point is on the curve
+// (EC_POINT_oct2point: coordinates below p and the curve equation, GB/T 32918.1-2016 6.2.1).
+Status make_sm2_key(const std::array<std::uint8_t, kSm2PointSize>& point, const BIGNUM* d, PkeyPtr& out) {
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  if (!bld ||
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, SN_sm2, 0) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1 ||
+      (d != nullptr && OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d) != 1)) {
+    return fail(Error::kInternal);
+  }
+  ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "SM2", nullptr));
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) return fail(Error::kInternal);
+  EVP_PKEY* pkey = nullptr;
+  const int selection = d != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
+  if (EVP_PKEY_fromdata(ctx.get(), &pkey, selection, params.get()) != 1) return fail(Error::kInvalidArgument);
+  out.reset(pkey);
+  return kOk;
+}
+
+// SM2Signature ::= SEQUENCE { r INTEGER, s INTEGER } (GB/T 35276-2017 7.3) in DER from r || s: each INTEGER in
+// its minimal two's complement form (X.690 8.3.2), so OpenSSL's re-encoding check accepts it. Returns the length.
+std::size_t der_sm2_signature(std::span<const std::uint8_t, 2 * kSm2FieldSize> rs,
+                              std::array<std::uint8_t, kSm2MaxDerSignature>& der) {
+  std::size_t at = 2;  // after SEQUENCE and its length
+  for (std::size_t half = 0; half < 2; ++half) {
+    const ByteSpan v = rs.subspan(half * kSm2FieldSize, kSm2FieldSize);
+    std::size_t skip = 0;
+    while (skip + 1 < v.size() && v[skip] == 0) ++skip;
+    const bool pad = (v[skip] & 0x80) != 0;
+    der[at++] = 0x02;
+    der[at++] = static_cast<std::uint8_t>(v.size() - skip + (pad ? 1 : 0));
+    if (pad) der[at++] = 0x00;
+    std::copy(v.begin() + static_cast<std::ptrdiff_t>(skip), v.end(), der.begin() + static_cast<std::ptrdiff_t>(at));
+    at += v.size() - skip;
+  }
+  der[0] = 0x30;
+  der[1] = static_cast<std::uint8_t>(at - 2);  // at most 70: the short form
+  return at;
+}
+
+// An SM2 public key prepared on OpenSSL: the EVP_PKEY and a verification context over it are built once, and
+// Z_A is computed once, with OpenSSL's SM3. A verification hashes e = SM3(Z_A || M) (GB/T 32918.2-2016 7.1
+// B3, B4) and hands e to EVP_PKEY_verify: OpenSSL's SM2 signature provider takes what it is given there as e
+// and runs B1, B2 and B5 to B7 itself. That is what EVP_DigestVerify does after computing Z_A on every call.
+class OpenSslSm2Key final : public Sm2PublicKey {
+ public:
+  // `point` is 04 || x || y; `curve` is a || b || x_G || y_G; `group` an SM2 EVP_PKEY holding only the curve's
+  // parameters, copied for this key. kInvalidArgument: not a point of the curve.
+  Status init(const EVP_MD* sm3, ByteSpan curve, const EVP_PKEY* group,
+              const std::array<std::uint8_t, kSm2PointSize>& point, std::string_view id) {
+    if (EVP_MD_up_ref(const_cast<EVP_MD*>(sm3)) != 1) return fail(Error::kInternal);
+    sm3_.reset(const_cast<EVP_MD*>(sm3));
+    // A copy of the parameters-only key and the point set into it: the same EVP_PKEY as EVP_PKEY_fromdata with
+    // the group's name makes, without building the group from its name again (a quarter of the cost of a
+    // verification). Setting the point checks it is on the curve (EC_POINT_oct2point: coordinates below p and
+    // the curve equation, GB/T 32918.1-2016 6.2.1); only a 65-byte 04 form ever reaches it.
+    pkey_.reset(EVP_PKEY_dup(const_cast<EVP_PKEY*>(group)));
+    if (!pkey_) return fail(Error::kInternal);
+    if (EVP_PKEY_set1_encoded_public_key(pkey_.get(), point.data(), point.size()) != 1) {
+      return fail(Error::kInvalidArgument);
+    }
+    verify_.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
+    hash_.reset(EVP_MD_CTX_new());
+    if (!verify_ || !hash_ || EVP_PKEY_verify_init(verify_.get()) != 1) return fail(Error::kInternal);
+    std::copy(point.begin() + 1, point.end(), point_.begin());
+    // Z_A = SM3(ENTL_A || ID_A || a || b || x_G || y_G || x_A || y_A), ENTL_A the ID's length in bits (5.5).
+    const std::size_t bits = id.size() * 8;
+    const std::array<std::uint8_t, 2> entl = {static_cast<std::uint8_t>(bits >> 8), static_cast<std::uint8_t>(bits)};
+    unsigned int length = 0;
+    if (EVP_DigestInit_ex2(hash_.get(), sm3_.get(), nullptr) != 1 ||
+        EVP_DigestUpdate(hash_.get(), entl.data(), entl.size()) != 1 ||
+        EVP_DigestUpdate(hash_.get(), id.data(), id.size()) != 1 ||
+        EVP_DigestUpdate(hash_.get(), curve.data(), curve.size()) != 1 ||
+        EVP_DigestUpdate(hash_.get(), point_.data(), point_.size()) != 1 ||
+        EVP_DigestFinal_ex(hash_.get(), z_.data(), &length) != 1 || length != z_.size()) {
+      return fail(Error::kInternal);
+    }
+    return kOk;
+  }
+
+ private:
+  Status verify_signature(ByteSpan message, std::span<const std::uint8_t, kSignatureSize> signature) override {
+    if (!verify_) return Error::kInternal;  // init() failed or was not called
+    std::array<std::uint8_t, kSm2FieldSize> e{};
+    unsigned int length = 0;
+    if (EVP_DigestInit_ex2(hash_.get(), sm3_.get(), nullptr) != 1 ||
+        EVP_DigestUpdate(hash_.get(), z_.data(), z_.size()) != 1 ||
+        EVP_DigestUpdate(hash_.get(), message.data(), message.size()) != 1 ||
+        EVP_DigestFinal_ex(hash_.get(), e.data(), &length) != 1 || length != e.size()) {
+      return fail(Error::kInternal);
+    }
+    std::array<std::uint8_t, kSm2MaxDerSignature> der{};
+    const std::size_t der_length = der_sm2_signature(signature, der);
+    if (EVP_PKEY_verify(verify_.get(), der.data(), der_length, e.data(), e.size()) != 1) return fail(Error::kSecurity);
+    return kOk;
+  }
+
+  MdPtr sm3_;
+  PkeyPtr pkey_;
+  PkeyCtxPtr verify_;
+  MdCtxPtr hash_;
+};
+
 class OpenSslCrypto final : public Crypto {
  public:
   OpenSslCrypto() {
@@ -107,6 +212,8 @@ class OpenSslCrypto final : public Crypto {
       mds_[static_cast<std::size_t>(h)].reset(EVP_MD_fetch(nullptr, md_name(h), nullptr));
     }
     sm2_group_.reset(EC_GROUP_new_by_curve_name(NID_sm2));
+    sm2_curve_ok_ = load_sm2_curve();
+    sm2_parameters_ = make_sm2_parameters();
     ERR_clear_error();  // a cipher missing from this build is reported per call as kUnsupported
   }
 
@@ -179,34 +286,16 @@ class OpenSslCrypto final : public Crypto {
   }
 
   Status sm2_verify(ByteSpan public_key, std::string_view id, ByteSpan message, ByteSpan signature) override {
-    if (id.size() > kSm2MaxIdSize) return Error::kInvalidArgument;
-    std::array<std::uint8_t, kSm2PointSize> point{};
-    SSCARD_TRY(sm2_point(public_key, point));
-    PkeyPtr pkey;
-    SSCARD_TRY(make_sm2_key(point, nullptr, pkey));
-    if (signature.size() != 2 * kSm2FieldSize) return Error::kSecurity;
+    OpenSslSm2Key key;
+    SSCARD_TRY(prepare(key, public_key, id));
+    return key.verify(message, signature);
+  }
 
-    // OpenSSL verifies the DER form (GB/T 35276 7.3 SM2Signature); build it from r || s.
-    EcdsaSigPtr sig(ECDSA_SIG_new());
-    BnPtr r(BN_bin2bn(signature.data(), static_cast<int>(kSm2FieldSize), nullptr));
-    BnPtr s(BN_bin2bn(signature.data() + kSm2FieldSize, static_cast<int>(kSm2FieldSize), nullptr));
-    if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) return fail(Error::kInternal);
-    r.release();  // now owned by sig
-    s.release();
-    std::array<std::uint8_t, kSm2MaxDerSignature> der{};
-    if (i2d_ECDSA_SIG(sig.get(), nullptr) > static_cast<int>(der.size())) return fail(Error::kInternal);
-    std::uint8_t* cursor = der.data();
-    const int der_length = i2d_ECDSA_SIG(sig.get(), &cursor);
-    if (der_length <= 0) return fail(Error::kInternal);
-
-    MdCtxPtr mctx(EVP_MD_CTX_new());
-    if (!mctx) return fail(Error::kInternal);
-    SSCARD_TRY(init_sm2_digest(mctx.get(), pkey.get(), id, false));
-    if (EVP_DigestVerify(mctx.get(), der.data(), static_cast<std::size_t>(der_length), message.data(),
-                         message.size()) != 1) {
-      return fail(Error::kSecurity);
-    }
-    return kOk;
+  Result<std::unique_ptr<Sm2PublicKey>> sm2_prepare_public_key(ByteSpan public_key, std::string_view id) override {
+    std::unique_ptr<OpenSslSm2Key> key(new (std::nothrow) OpenSslSm2Key());
+    if (!key) return Error::kInternal;
+    SSCARD_TRY(prepare(*key, public_key, id));
+    return std::unique_ptr<Sm2PublicKey>(std::move(key));
   }
 
   Status sm2_sign(ByteSpan private_key, std::string_view id, ByteSpan message, MutableByteSpan signature) override {
@@ -222,7 +311,7 @@ class OpenSslCrypto final : public Crypto {
 
     MdCtxPtr mctx(EVP_MD_CTX_new());
     if (!mctx) return fail(Error::kInternal);
-    SSCARD_TRY(init_sm2_digest(mctx.get(), pkey.get(), id, true));
+    SSCARD_TRY(init_sm2_sign(mctx.get(), pkey.get(), id));
     std::array<std::uint8_t, kSm2MaxDerSignature + 8> der{};
     std::size_t der_length = der.size();
     if (EVP_DigestSign(mctx.get(), der.data(), &der_length, message.data(), message.size()) != 1) {
@@ -260,6 +349,49 @@ class OpenSslCrypto final : public Crypto {
   }
 
  private:
+  Status prepare(OpenSslSm2Key& key, ByteSpan public_key, std::string_view id) const {
+    if (id.size() > kSm2MaxIdSize) return Error::kInvalidArgument;
+    const EVP_MD* sm3 = mds_[static_cast<std::size_t>(Hash::kSm3)].get();
+    if (!sm2_group_ || !sm2_curve_ok_ || !sm2_parameters_ || sm3 == nullptr) return Error::kUnsupported;
+    std::array<std::uint8_t, kSm2PointSize> point{};
+    SSCARD_TRY(sm2_encoded_point(public_key, point));
+    return key.init(sm3, sm2_curve_, sm2_parameters_.get(), point, id);
+  }
+
+  // An SM2 EVP_PKEY with the group and no key, copied by every prepared key; nullptr if OpenSSL lacks SM2.
+  static PkeyPtr make_sm2_parameters() {
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "SM2", nullptr));
+    std::array<OSSL_PARAM, 2> params = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(SN_sm2), 0),
+        OSSL_PARAM_construct_end()};
+    EVP_PKEY* pkey = nullptr;
+    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+        EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_KEY_PARAMETERS, params.data()) != 1) {
+      return nullptr;
+    }
+    return PkeyPtr(pkey);
+  }
+
+  // a || b || x_G || y_G of OpenSSL's own SM2 group, the curve's part of Z_A (GB/T 32918.2-2016 5.5); read
+  // from the library rather than written here again, so that the two backends stay independent.
+  bool load_sm2_curve() {
+    BnCtxPtr bn_ctx(BN_CTX_new());
+    BnPtr p(BN_new()), a(BN_new()), b(BN_new()), x(BN_new()), y(BN_new());
+    if (!sm2_group_ || !bn_ctx || !p || !a || !b || !x || !y) return false;
+    const EC_POINT* g = EC_GROUP_get0_generator(sm2_group_.get());
+    if (g == nullptr || EC_GROUP_get_curve(sm2_group_.get(), p.get(), a.get(), b.get(), bn_ctx.get()) != 1 ||
+        EC_POINT_get_affine_coordinates(sm2_group_.get(), g, x.get(), y.get(), bn_ctx.get()) != 1) {
+      return false;
+    }
+    const int field = static_cast<int>(kSm2FieldSize);
+    std::size_t offset = 0;
+    for (const BIGNUM* v : {a.get(), b.get(), x.get(), y.get()}) {
+      if (BN_bn2binpad(v, sm2_curve_.data() + offset, field) != field) return false;
+      offset += kSm2FieldSize;
+    }
+    return true;
+  }
+
   // Picks the EVP cipher for (cipher, key length, mode). A single-DES key is expanded into `expanded` as
   // K || K || K: three-key EDE with equal keys is single DES (NIST SP 800-67 Rev. 2, 3.2, keying option 3).
   Result<const EVP_CIPHER*> select(Cipher c, bool cbc, ByteSpan key, std::array<std::uint8_t, 24>& expanded,
@@ -353,9 +485,9 @@ class OpenSslCrypto final : public Crypto {
     return kOk;
   }
 
-  // x || y or 04 || x || y, checked to be a point of the SM2 curve, as the 65-byte uncompressed form.
-  Status sm2_point(ByteSpan public_key, std::array<std::uint8_t, kSm2PointSize>& point) const {
-    if (!sm2_group_) return Error::kUnsupported;
+  // x || y or 04 || x || y as the 65-byte uncompressed form (SEC 1 2.3.3). Whether it is a point of the curve
+  // is checked when it is set into a key (OpenSslSm2Key::init).
+  static Status sm2_encoded_point(ByteSpan public_key, std::array<std::uint8_t, kSm2PointSize>& point) {
     if (public_key.size() == kSm2PointSize) {
       if (public_key[0] != 0x04) return Error::kInvalidArgument;
       std::copy(public_key.begin(), public_key.end(), point.begin());
@@ -364,12 +496,6 @@ class OpenSslCrypto final : public Crypto {
       std::copy(public_key.begin(), public_key.end(), point.begin() + 1);
     } else {
       return Error::kInvalidArgument;
-    }
-    PointPtr p(EC_POINT_new(sm2_group_.get()));
-    if (!p) return fail(Error::kInternal);
-    // oct2point rejects coordinates that are not field elements and points off the curve.
-    if (EC_POINT_oct2point(sm2_group_.get(), p.get(), point.data(), point.size(), nullptr) != 1) {
-      return fail(Error::kInvalidArgument);
     }
     return kOk;
   }
@@ -400,31 +526,13 @@ class OpenSslCrypto final : public Crypto {
     return kOk;
   }
 
-  static Status make_sm2_key(const std::array<std::uint8_t, kSm2PointSize>& point, const BIGNUM* d, PkeyPtr& out) {
-    ParamBldPtr bld(OSSL_PARAM_BLD_new());
-    if (!bld ||
-        OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, SN_sm2, 0) != 1 ||
-        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1 ||
-        (d != nullptr && OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d) != 1)) {
+  // SM3 digest signing with Z_A over `id`. The ID is set on every call: OpenSSL 3.0's own default is empty, the
+  // standard's 1234567812345678 (GM/T 0009-2012 10), and the two do not interoperate.
+  static Status init_sm2_sign(EVP_MD_CTX* mctx, EVP_PKEY* pkey, std::string_view id) {
+    EVP_PKEY_CTX* pctx = nullptr;  // owned by mctx
+    if (EVP_DigestSignInit_ex(mctx, &pctx, "SM3", nullptr, nullptr, pkey, nullptr) != 1 || pctx == nullptr) {
       return fail(Error::kInternal);
     }
-    ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
-    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "SM2", nullptr));
-    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) return fail(Error::kInternal);
-    EVP_PKEY* pkey = nullptr;
-    const int selection = d != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
-    if (EVP_PKEY_fromdata(ctx.get(), &pkey, selection, params.get()) != 1) return fail(Error::kInvalidArgument);
-    out.reset(pkey);
-    return kOk;
-  }
-
-  // SM3 digest signing/verification with Z_A over `id`. The ID is set on every call: OpenSSL 3.0's own
-  // default is empty, the standard's 1234567812345678 (GM/T 0009-2012 10), and the two do not interoperate.
-  static Status init_sm2_digest(EVP_MD_CTX* mctx, EVP_PKEY* pkey, std::string_view id, bool sign) {
-    EVP_PKEY_CTX* pctx = nullptr;  // owned by mctx
-    const int rc = sign ? EVP_DigestSignInit_ex(mctx, &pctx, "SM3", nullptr, nullptr, pkey, nullptr)
-                        : EVP_DigestVerifyInit_ex(mctx, &pctx, "SM3", nullptr, nullptr, pkey, nullptr);
-    if (rc != 1 || pctx == nullptr) return fail(Error::kInternal);
     if (!id.empty() && EVP_PKEY_CTX_set1_id(pctx, id.data(), static_cast<int>(id.size())) != 1) {
       return fail(Error::kInternal);
     }
@@ -434,6 +542,9 @@ class OpenSslCrypto final : public Crypto {
   std::array<CipherPtr, kCipherCount> ciphers_;
   std::array<MdPtr, 3> mds_;
   GroupPtr sm2_group_;
+  std::array<std::uint8_t, 4 * kSm2FieldSize> sm2_curve_{};
+  bool sm2_curve_ok_ = false;
+  PkeyPtr sm2_parameters_;  // the SM2 curve's parameters only: the template of every prepared key
 };
 
 }  // namespace

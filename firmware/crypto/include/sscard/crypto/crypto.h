@@ -5,9 +5,11 @@
 // firmware/core (sscard::secure_wipe, sscard::constant_time_equal).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "sscard/core/bytes.h"
@@ -29,6 +31,46 @@ std::size_t digest_size(Hash h);
 
 // The default SM2 distinguishing identifier of GM/T 0009 / GB/T 35276 ("1234567812345678").
 inline constexpr std::string_view kSm2DefaultId = "1234567812345678";
+
+// An SM2 public key prepared for many verifications (GB/T 32918.2-2016 7.1), made by
+// Crypto::sm2_prepare_public_key from the point and the distinguishing ID. Preparing checks the point once,
+// computes Z_A once (5.5) and builds whatever the backend can keep (OpenSSL's key and verification context,
+// Mbed TLS's table of multiples of the point); each verify() then costs one SM3 over Z_A || M and one double
+// scalar multiplication. Payment verifies several SM2 signatures per transaction (issuer certificate, card
+// certificate, signed data) under keys that recur: the CA's and an issuer's across transactions, a card's
+// across the signatures of one transaction; each such key is prepared once.
+//
+// A prepared key does not depend on the Crypto object that made it and may outlive it. It may be used from
+// one thread at a time; separate keys are independent.
+class Sm2PublicKey {
+ public:
+  static constexpr std::size_t kPointSize = 64;      // x || y (GB/T 32918.1-2016 4.2.9, without the 04)
+  static constexpr std::size_t kZSize = 32;          // Z_A is an SM3 digest
+  static constexpr std::size_t kSignatureSize = 64;  // r || s, 32 bytes each
+
+  virtual ~Sm2PublicKey() = default;
+  Sm2PublicKey(const Sm2PublicKey&) = delete;
+  Sm2PublicKey& operator=(const Sm2PublicKey&) = delete;
+
+  // Verifies `signature` (r || s) over `message` with this key and ID: e = SM3(Z_A || M), then B1 to B7.
+  // kSecurity: the signature does not verify (also when it is not 64 bytes, or r or s is outside [1, n - 1]);
+  // kInternal: out of memory or a failure of the library. The key itself is not changed by a failure.
+  Status verify(ByteSpan message, ByteSpan signature);
+
+  // The key x || y, and Z_A = SM3(ENTL_A || ID_A || a || b || x_G || y_G || x_A || y_A) (5.5).
+  ByteSpan point() const { return point_; }
+  ByteSpan z() const { return z_; }
+
+ protected:
+  Sm2PublicKey() = default;
+  // Filled in by the backend when it prepares the key.
+  std::array<std::uint8_t, kPointSize> point_{};
+  std::array<std::uint8_t, kZSize> z_{};
+
+ private:
+  // Called with a signature of exactly kSignatureSize bytes; the errors of verify().
+  virtual Status verify_signature(ByteSpan message, std::span<const std::uint8_t, kSignatureSize> signature) = 0;
+};
 
 class Crypto {
  public:
@@ -57,8 +99,13 @@ class Crypto {
   // SM2 (GB/T 32918.2) on the recommended curve. Public keys are 64 bytes x||y (a leading 04 is accepted);
   // private keys 32 bytes; signatures 64 bytes r||s. `id` is the distinguishing identifier that enters Z_A:
   // always passed explicitly (OpenSSL's own default is empty, the standard's is kSm2DefaultId).
-  // sm2_verify: kSecurity when the signature does not verify; kInvalidArgument for a malformed key.
+  // sm2_verify: kSecurity when the signature does not verify; kInvalidArgument for a malformed key. It prepares
+  // the key for this one call; a caller that verifies more than once with a key prepares it (below).
   virtual Status sm2_verify(ByteSpan public_key, std::string_view id, ByteSpan message, ByteSpan signature) = 0;
+  // The same key checks as sm2_verify, done once: a key for many verifications (Sm2PublicKey above).
+  // kInvalidArgument: a malformed key or an ID of more than 8191 bytes; kInternal: out of memory;
+  // kUnsupported: this backend does not prepare keys (the default), so the caller uses sm2_verify.
+  virtual Result<std::unique_ptr<Sm2PublicKey>> sm2_prepare_public_key(ByteSpan public_key, std::string_view id);
   virtual Status sm2_sign(ByteSpan private_key, std::string_view id, ByteSpan message,
                           MutableByteSpan signature) = 0;
   // The public key x||y (64 bytes) of a private key.

@@ -49,15 +49,16 @@ class NumericCode {
 
   // Packed BCD, two digits a byte (format `n`). kMalformed: not Digits / 2 bytes, or a nibble above 9.
   static Result<NumericCode> from_bcd(ByteSpan bcd) {
-    if (bcd.size() != kBcdBytes) return Error::kMalformed;
     NumericCode code;
-    for (std::size_t i = 0; i < kBcdBytes; ++i) {
+    bool valid = bcd.size() == kBcdBytes;
+    for (std::size_t i = 0; valid && i < kBcdBytes; ++i) {
       const unsigned high = bcd[i] >> 4;
       const unsigned low = bcd[i] & 0x0F;
-      if (high > 9 || low > 9) return Error::kMalformed;
+      valid = high <= 9 && low <= 9;
       code.digits_[2 * i] = static_cast<char>('0' + high);
       code.digits_[2 * i + 1] = static_cast<char>('0' + low);
     }
+    if (!valid) return Error::kMalformed;
     return code;
   }
 
