@@ -8,6 +8,7 @@
 #include "sscard/sim/host/hub.h"
 #include "sscard/sim/host/issuer_host.h"
 #include "sscard/sim/host/link_keys.h"
+#include "sscard/sim/host/payment_keys.h"
 #include "sscard/sim/host/population.h"
 #include "sscard/wire/messages.h"
 
@@ -30,6 +31,26 @@ template <typename Component>
 std::shared_ptr<wire::Channel> call_into(const std::unique_ptr<Component>& target) {
   return std::make_shared<wire::FunctionChannel>(
       [&target](ByteSpan message) -> Result<Bytes> { return target->handle_message(message); });
+}
+
+// The province's payment keys from the bundled key files beside the profiles (PAYMENT.md §6.1, §6.9):
+// `keys/test-payment-keys.json` and, for online PINs, `keys/test-pin-keys.json`. Without the issuer key file
+// the hosts answer payments issuer_unavailable and the card services are unchanged.
+Result<std::shared_ptr<const simhost::PaymentKeys>, std::string> payment_keys(const std::filesystem::path& cards_dir,
+                                                                             std::string_view province) {
+  const auto issuer_file = cards_dir / "keys" / "test-payment-keys.json";
+  const auto pin_file = cards_dir / "keys" / "test-pin-keys.json";
+  std::error_code ec;
+  if (!std::filesystem::exists(issuer_file, ec)) return std::shared_ptr<const simhost::PaymentKeys>();
+  auto keys = simhost::load_payment_keys(issuer_file, province);
+  if (!keys.ok()) return keys.error().message;
+  if (std::filesystem::exists(pin_file, ec)) {
+    auto master = simhost::load_pin_master(pin_file);
+    if (!master.ok()) return master.error().message;
+    keys->pin_master = *master;
+    secure_wipe(*master);
+  }
+  return std::shared_ptr<const simhost::PaymentKeys>(std::make_shared<simhost::PaymentKeys>(std::move(keys).value()));
 }
 
 }  // namespace
@@ -64,10 +85,20 @@ Result<std::unique_ptr<HostWorld>, std::string> HostWorld::create(const std::fil
       {std::string(wire::kSichuan), call_into(parts->sc)},
   };
   parts->hub = std::make_unique<simhost::Hub>(crypto::make_openssl_crypto(), *master, std::move(routes));
+  auto cq_keys = payment_keys(cards_dir, wire::kChongqing);
+  if (!cq_keys.ok()) return cq_keys.error();
+  auto sc_keys = payment_keys(cards_dir, wire::kSichuan);
+  if (!sc_keys.ok()) return sc_keys.error();
+  simhost::IssuerHostOptions cq_options;
+  cq_options.payment_keys = *cq_keys;
+  simhost::IssuerHostOptions sc_options;
+  sc_options.payment_keys = *sc_keys;
   parts->cq = std::make_unique<simhost::IssuerHost>(std::string(wire::kChongqing), *parts->cq_store,
-                                                    crypto::make_openssl_crypto(), *master, call_into(parts->hub));
+                                                    crypto::make_openssl_crypto(), *master, call_into(parts->hub),
+                                                    cq_options);
   parts->sc = std::make_unique<simhost::IssuerHost>(std::string(wire::kSichuan), *parts->sc_store,
-                                                    crypto::make_openssl_crypto(), *master, call_into(parts->hub));
+                                                    crypto::make_openssl_crypto(), *master, call_into(parts->hub),
+                                                    sc_options);
   secure_wipe(*master);
   return std::unique_ptr<HostWorld>(new HostWorld(std::move(parts)));
 }

@@ -19,6 +19,7 @@
 #include "sscard/ssc/security.h"
 #include "sscard/transport/transport.h"
 #include "sscard/wire/tcp.h"
+#include "host_link.h"
 #include "terminal.h"
 #if SSCARD_WITH_SIMULATOR
 #include "sscard/app/host_world.h"
@@ -48,76 +49,6 @@ const ServiceSpec* find_service(std::string_view command) {
     if (s.command == command) return &s;
   }
   return nullptr;
-}
-
-// Fen as yuan with two decimals, exactly ("1234.56"; DECISIONS.md H12).
-std::string yuan(std::uint64_t fen) {
-  std::string cents = std::to_string(fen % 100);
-  if (cents.size() < 2) cents.insert(0, "0");
-  return std::to_string(fen / 100) + "." + cents;
-}
-
-std::string province_name(std::string_view code) { return region_name(ssc::province_of(code)); }
-
-constexpr const char* kNoStateFolder =
-    "no folder for the kiosk's state: set XDG_STATE_HOME or HOME to an absolute path, or give --journal";
-
-// The kiosk's link to its host: the client, the channel under it, and (simulated issuers) the world.
-struct HostLink {
-#if SSCARD_WITH_SIMULATOR
-  std::unique_ptr<HostWorld> world;
-#endif
-  std::shared_ptr<wire::Channel> channel;
-  std::unique_ptr<crypto::Crypto> crypto;
-  std::unique_ptr<host::HostClient> client;
-  std::unique_ptr<host::Journal> journal;
-  std::filesystem::path journal_file;
-};
-
-Result<std::unique_ptr<HostLink>, SetupFailure> open_host_link(const config::KioskConfig& kiosk,
-                                                              const HostOverrides& overrides) {
-  auto link = std::make_unique<HostLink>();
-  if (overrides.host) {
-    auto address = wire::Address::parse(*overrides.host);
-    if (!address.ok()) return SetupFailure{"--host: '" + *overrides.host + "' is not HOST:PORT", kExitUsage};
-    link->channel = std::make_shared<wire::TcpChannel>(*address);
-  } else if (kiosk.host.address) {
-    link->channel = std::make_shared<wire::TcpChannel>(*kiosk.host.address);
-  } else {
-#if SSCARD_WITH_SIMULATOR
-    auto world_dir = simulated_world_dir();
-    if (!world_dir.ok()) return SetupFailure{kNoStateFolder};
-    auto world = HostWorld::create(kiosk.host.simulated->cards, kiosk.host.simulated->link_keys, *world_dir);
-    if (!world.ok()) return SetupFailure{"the simulated issuers: " + world.error()};
-    link->world = std::move(world).value();
-    link->channel = link->world->kiosk_channel(kiosk.province);
-#else
-    return SetupFailure{kiosk.file.string() + ": host: this build has no simulated issuers; give \"address\""};
-#endif
-  }
-  host::RetryPolicy policy;
-  policy.timeout = overrides.timeout_ms ? std::chrono::milliseconds(*overrides.timeout_ms) : kiosk.host.timeout;
-  policy.attempts = overrides.attempts.value_or(kiosk.host.attempts);
-  link->crypto = crypto::make_default_crypto();
-  host::KioskIdentity identity{kiosk.terminal, kiosk.province, kiosk.link_key};
-  link->client = std::make_unique<host::HostClient>(*link->crypto, std::move(identity), *link->channel, policy);
-
-  if (overrides.journal.empty()) {
-    auto journal_file = config::journal_file(kiosk);
-    if (!journal_file.ok()) return SetupFailure{kNoStateFolder};
-    link->journal_file = *journal_file;
-  } else {
-    link->journal_file = overrides.journal;
-  }
-  std::error_code ec;
-  if (const auto dir = link->journal_file.parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
-  auto journal = host::Journal::open(link->journal_file.string());
-  if (!journal.ok()) {
-    return SetupFailure{"cannot open the kiosk's journal " + link->journal_file.string() + " (" +
-                        std::string(journal.status().name()) + "): check that its folder exists and is writable"};
-  }
-  link->journal = std::make_unique<host::Journal>(std::move(journal).value());
-  return link;
 }
 
 nlohmann::ordered_json response_json(const wire::Response& r) {
@@ -235,29 +166,6 @@ std::string failure_line(const ServiceOutcome& o, const config::KioskConfig& kio
     line += " (journal " + link.journal_file.string() + "; the next run or `sscard recover` completes it)";
   }
   return line;
-}
-
-// Finishes what an earlier run left in the journal and says what became of each: on `to` (recover's
-// standard output, or a note before another service).
-int recover_pending(HostLink& link, std::ostream& to, bool say_nothing_pending) {
-  auto recovered = host::recover(*link.client, *link.journal);
-  if (!recovered.ok()) return -1;
-  int still_pending = 0;
-  for (const host::Recovery& r : *recovered) {
-    to << "earlier " << wire::operation_name(r.operation) << " " << to_hex(r.key) << ": "
-       << host::recovery_kind_name(r.kind);
-    if (r.response) {
-      to << " (" << wire::result_name(r.response->result) << (r.response->duplicate ? ", stored answer" : "") << ")";
-    }
-    if (r.error) to << " (" << host::describe(*r.error) << ")";
-    to << '\n';
-    if (r.kind != host::Recovery::Kind::kDone && r.kind != host::Recovery::Kind::kCorrupt &&
-        r.kind != host::Recovery::Kind::kGaveUp) {
-      ++still_pending;
-    }
-  }
-  if (say_nothing_pending && recovered->empty()) to << "nothing pending in the journal\n";
-  return still_pending;
 }
 
 }  // namespace

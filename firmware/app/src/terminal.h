@@ -11,6 +11,7 @@
 #include "sscard/core/result.h"
 #include "sscard/devices/card_source.h"
 #include "sscard/hal/pinpad.h"
+#include "sscard/pboc/terminal.h"
 #include "sscard/app/terminal_commands.h"
 
 namespace sscard::app {
@@ -38,5 +39,9 @@ Result<std::unique_ptr<devices::CardSource>, SetupFailure> open_psam(const Devic
 
 // --pinpad sim:..., else this terminal's keyboard.
 Result<std::unique_ptr<hal::PinPad>, SetupFailure> open_pinpad(const std::optional<std::string>& spec);
+
+// The payment kernel's terminal data (PAYMENT.md §8.1) from the configuration's `payment` part; 9F1C is the
+// last 8 digits of the terminal number.
+pboc::TerminalConfig payment_terminal(const config::PaymentConfig& payment, const std::string& terminal_number);
 
 }  // namespace sscard::app

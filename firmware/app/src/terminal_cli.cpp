@@ -63,6 +63,23 @@ void device_options(CLI::App& cmd, DeviceOptions& o, bool with_wait) {
 #endif
 }
 
+// The card alone (a payment uses no PSAM).
+void card_options(CLI::App& cmd, DeviceOptions& o) {
+#if SSCARD_WITH_SIMULATOR
+  auto* card = cmd.add_option("--card", o.card, "a simulated card from this holder profile")
+                   ->type_name("PROFILE")
+                   ->check(existing_file());
+#endif
+  auto* reader = cmd.add_option("--reader-name", o.reader, "the PC/SC reader of the card (its name or a part of it)")
+                     ->type_name("NAME");
+#if SSCARD_WITH_SIMULATOR
+  card->excludes(reader);
+  cmd.add_flag("--fresh", o.fresh, "simulated cards start again from their profiles, forgetting their saved memory");
+#else
+  (void)reader;
+#endif
+}
+
 void pinpad_option(CLI::App& cmd, std::optional<std::string>& pinpad) {
   cmd.add_option("--pinpad", pinpad,
                  "sim:E1,E2,...: a scripted keypad typing one entry per prompt (digits, cancel, timeout, unplug); "
@@ -152,6 +169,26 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
     service_cmds.push_back(sub);
   }
 
+  PayOptions pay;
+  auto* pay_cmd = app.add_subcommand("pay", "a purchase from the card's PBOC debit application, authorised online "
+                                            "by the card's home issuer");
+  config_option(*pay_cmd, pay.config);
+  card_options(*pay_cmd, pay.devices);
+  host_options(*pay_cmd, pay.host);
+  pay_cmd->add_option("--amount", pay.amount, "the amount in yuan, at most two decimals (12.34)")
+      ->type_name("YUAN")
+      ->required()
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            if (!parse_yuan(text)) return "takes yuan with at most two decimals, more than 0 (e.g. 12.34)";
+            return {};
+          },
+          ""));
+  pinpad_option(*pay_cmd, pay.pinpad);
+  pay_cmd->add_option("--format", pay.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
   RecoverOptions recover;
   auto* recover_cmd = app.add_subcommand("recover", "finish the state changes an earlier run left in the journal");
   config_option(*recover_cmd, recover.config);
@@ -186,6 +223,7 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
       return run_service(service, report, out);
     }
   }
+  if (pay_cmd->parsed()) return run_pay(pay, report, out);
   if (recover_cmd->parsed()) return run_recover(recover, report, out);
   if (kiosk_cmd->parsed()) return run_kiosk_loop(kiosk, report, out);
   if (version_cmd->parsed()) {

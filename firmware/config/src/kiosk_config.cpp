@@ -128,6 +128,10 @@ PaymentConfig payment(Object& parent, const std::filesystem::path& base) {
   }
   p.ca_keys = resolve(base, o.string("ca_keys"));
   p.national_algorithms = o.boolean("national_algorithms");
+  if (o.has("pin_key")) {
+    p.pin_key.emplace();
+    o.secret_hex("pin_key", *p.pin_key);
+  }
   o.no_unknown_fields();
   return p;
 }
@@ -259,6 +263,7 @@ std::string format_kiosk_config(const KioskConfig& c, const std::filesystem::pat
                                {"max_target_percent", p.random_selection_max_target_percent}};
     pay["ca_keys"] = path_text(p.ca_keys, relative_to);
     pay["national_algorithms"] = p.national_algorithms;
+    if (p.pin_key) pay["pin_key"] = to_hex(*p.pin_key);
     j["payment"] = pay;
   }
   return j.dump(2) + "\n";

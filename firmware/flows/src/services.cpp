@@ -91,8 +91,8 @@ std::string_view done_message(Operation op) {
     case Operation::kReportLoss: return "loss reported";
     case Operation::kCancelLoss: return "loss report cancelled";
     case Operation::kCertify: return "eligibility certified";
+    default: return "done";  // payment operations are not card services
   }
-  return "done";
 }
 
 // The host's answer (or why there is none) into the outcome.

@@ -13,6 +13,16 @@ namespace sscard::host {
 
 namespace {
 
+// The operations record() accepts, read back: those that change something at the issuer (wire::changes_state:
+// the card services 02-05 and the payment operations but their quote and totals), so a pending reversal (07)
+// or confirmation (0A) is resent by recovery like a pending activation.
+bool journaled_operation(std::int64_t op) {
+  if (op < 0x01 || op > 0xFF) return false;
+  const auto operation = static_cast<wire::Operation>(op);
+  return wire::is_payment(operation) ? wire::changes_state(operation)
+                                     : op >= 0x02 && op <= 0x05;
+}
+
 constexpr int kSchemaVersion = 1;
 
 constexpr const char* kSchema =
@@ -114,7 +124,7 @@ Entry decode_row(sqlite3_stmt* stmt) {
 
   if (sqlite3_column_type(stmt, 2) != SQLITE_INTEGER) return corrupt(Error::kMalformed);
   const std::int64_t op = sqlite3_column_int64(stmt, 2);
-  if (op < 0x02 || op > 0x05) return corrupt(Error::kMalformed);  // state-changing operations only
+  if (!journaled_operation(op)) return corrupt(Error::kMalformed);
   e.operation = static_cast<wire::Operation>(op);
 
   if (sqlite3_column_type(stmt, 4) != SQLITE_TEXT) return corrupt(Error::kMalformed);

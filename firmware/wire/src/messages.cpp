@@ -21,6 +21,18 @@ constexpr tlv::Tag kTagCardNumber = 0xDF07;
 constexpr tlv::Tag kTagCardId = 0xDF08;
 constexpr tlv::Tag kTagDate = 0xDF09;
 constexpr tlv::Tag kTagResidence = 0xDF0A;
+// PAYMENT.md §9.1.
+constexpr tlv::Tag kTagIccData = 0xFF40;
+constexpr tlv::Tag kTagPinBlock = 0xDF41;
+constexpr tlv::Tag kTagOriginalKey = 0xDF42;
+constexpr tlv::Tag kTagReversalReason = 0xDF43;
+constexpr tlv::Tag kTagBillTotal = 0xDF44;
+constexpr tlv::Tag kTagCategory = 0xDF45;
+constexpr tlv::Tag kTagInsuredQuoted = 0xDF46;
+constexpr tlv::Tag kTagMedicalQuoted = 0xDF47;
+constexpr tlv::Tag kTagCardQuoted = 0xDF48;
+constexpr tlv::Tag kTagBusinessDate = 0xDF4A;
+constexpr tlv::Tag kTagKioskTotals = 0xFF4B;
 
 constexpr tlv::Tag kTagResult = 0xDF21;
 constexpr tlv::Tag kTagHomeIssuer = 0xDF22;
@@ -37,6 +49,20 @@ constexpr tlv::Tag kTagEntry = 0xE1;
 constexpr tlv::Tag kTagPeriod = 0xDF2C;
 constexpr tlv::Tag kTagKind = 0xDF2D;
 constexpr tlv::Tag kTagAmount = 0xDF2E;
+constexpr tlv::Tag kTagResponseCode = 0xDF50;
+constexpr tlv::Tag kTagIssuerAuth = 0xDF51;
+constexpr tlv::Tag kTagScripts = 0xDF52;
+constexpr tlv::Tag kTagReversalStatus = 0xDF53;
+constexpr tlv::Tag kTagInsuredShare = 0xDF54;
+constexpr tlv::Tag kTagMedicalShare = 0xDF55;
+constexpr tlv::Tag kTagCardShare = 0xDF56;
+constexpr tlv::Tag kTagIssuerTotals = 0xFF58;
+constexpr tlv::Tag kTagComparison = 0xDF59;
+constexpr tlv::Tag kTagScriptTemplate = 0x72;
+
+// Inside FF4B and FF58 (DF69 is left out on purpose: it is the card's SM indicator elsewhere).
+constexpr std::array<tlv::Tag, 10> kTotalsTags = {0xDF61, 0xDF62, 0xDF63, 0xDF64, 0xDF65,
+                                                  0xDF66, 0xDF67, 0xDF68, 0xDF6A, 0xDF6B};
 
 constexpr std::size_t kCardIdSize = 16;
 constexpr std::size_t kAmountSize = 8;
@@ -141,17 +167,130 @@ class Fields {
   std::array<std::optional<ByteSpan>, N> found_{};
 };
 
-constexpr std::array<tlv::Tag, 10> kRequestTags = {kTagOperation, kTagKey,        kTagTerminal, kTagServing,
-                                                   kTagRegion,    kTagSsn,        kTagCardNumber, kTagCardId,
-                                                   kTagDate,      kTagResidence};
-constexpr std::array<tlv::Tag, 11> kResponseTags = {
-    kTagResult,    kTagHomeIssuer, kTagServedBy,      kTagName,          kTagCardState, kTagPensionStatus,
-    kTagPension,   kTagMedical,    kTagContributions, kTagLastCertification, kTagDuplicate};
+constexpr std::array<tlv::Tag, 21> kRequestTags = {
+    kTagOperation,     kTagKey,          kTagTerminal,   kTagServing,       kTagRegion,         kTagSsn,
+    kTagCardNumber,    kTagCardId,       kTagDate,       kTagResidence,     kTagIccData,        kTagPinBlock,
+    kTagOriginalKey,   kTagReversalReason, kTagBillTotal, kTagCategory,     kTagInsuredQuoted,  kTagMedicalQuoted,
+    kTagCardQuoted,    kTagBusinessDate, kTagKioskTotals};
+constexpr std::array<tlv::Tag, 20> kResponseTags = {
+    kTagResult,        kTagHomeIssuer,   kTagServedBy,   kTagName,          kTagCardState,      kTagPensionStatus,
+    kTagPension,       kTagMedical,      kTagContributions, kTagLastCertification, kTagDuplicate, kTagResponseCode,
+    kTagIssuerAuth,    kTagScripts,      kTagReversalStatus, kTagInsuredShare, kTagMedicalShare, kTagCardShare,
+    kTagIssuerTotals,  kTagComparison};
 constexpr std::array<tlv::Tag, 1> kEntryTags = {kTagEntry};
 constexpr std::array<tlv::Tag, 3> kContributionTags = {kTagPeriod, kTagKind, kTagAmount};
 
-bool valid_operation(std::uint8_t v) { return v >= 0x01 && v <= 0x05; }
-bool valid_result(std::uint8_t v) { return v <= 0x07; }
+bool valid_operation(std::uint8_t v) { return v >= 0x01 && v <= 0x0B; }
+bool valid_result(std::uint8_t v) { return v <= 0x08; }
+bool valid_reversal_reason(std::uint8_t v) { return v >= 0x01 && v <= 0x04; }
+bool valid_reversal_status(std::uint8_t v) { return v >= 0x01 && v <= 0x04; }
+bool valid_category(std::uint8_t v) { return v >= 0x01 && v <= 0x03; }
+bool valid_comparison(std::uint8_t v) { return v <= 0x01; }
+
+bool valid_response_code(std::string_view s) {
+  const auto alnum = [](char c) { return is_digit(c) || (c >= 'A' && c <= 'Z'); };
+  return s.size() == 2 && alnum(s[0]) && alnum(s[1]);
+}
+
+// DF52: one or more whole script templates (tag 72), nothing else.
+bool valid_scripts(ByteSpan v) {
+  if (v.empty()) return false;
+  while (!v.empty()) {
+    auto e = tlv::decode(v);
+    if (!e.ok() || e->tag != kTagScriptTemplate) return false;
+    v = v.subspan(e->encoded.size());
+  }
+  return true;
+}
+
+// Which optional parts an operation carries (PAYMENT.md §9.1).
+enum class Need : std::uint8_t { kNever, kMay, kMust };
+
+bool fits(Need need, bool present) { return need == Need::kMay || present == (need == Need::kMust); }
+
+// DF06-DF08.
+Need holder_need(Operation op) {
+  switch (op) {
+    case Operation::kAuthorise:
+    case Operation::kReverse:
+    case Operation::kConfirm:
+      return Need::kMay;
+    case Operation::kTotals:
+      return Need::kNever;
+    default:
+      return Need::kMust;
+  }
+}
+
+struct PaymentShape {
+  Need icc = Need::kNever, pin = Need::kNever, original = Need::kNever, reason = Need::kNever,
+       quote = Need::kNever, shares = Need::kNever, totals = Need::kNever;
+};
+
+PaymentShape shape_of(Operation op) {
+  PaymentShape s;
+  switch (op) {
+    case Operation::kAuthorise:
+      s.icc = Need::kMust;
+      s.pin = Need::kMay;
+      break;
+    case Operation::kReverse:
+      s.icc = Need::kMay;
+      s.original = s.reason = Need::kMust;
+      break;
+    case Operation::kSettleQuote:
+      s.quote = Need::kMust;
+      break;
+    case Operation::kSettle:
+      s.icc = s.pin = Need::kMay;  // the card part: checked against DF48 below
+      s.quote = s.shares = Need::kMust;
+      break;
+    case Operation::kConfirm:
+      s.icc = s.original = Need::kMust;
+      break;
+    case Operation::kTotals:
+      s.totals = Need::kMust;
+      break;
+    default:
+      break;
+  }
+  return s;
+}
+
+bool valid_holder_fields(const Request& r) {
+  const bool ssn_ok = valid_ssn(r.ssn);
+  const bool card_ok = valid_card_number(r.card_number);
+  const bool id_ok = r.card_id.size() == kCardIdSize;
+  switch (holder_need(r.operation)) {
+    case Need::kMust: return ssn_ok && card_ok && id_ok;
+    case Need::kMay: return (r.ssn.empty() || ssn_ok) && (r.card_number.empty() || card_ok) &&
+                            (r.card_id.empty() || id_ok);
+    case Need::kNever: return r.ssn.empty() && r.card_number.empty() && r.card_id.empty();
+  }
+  return false;
+}
+
+bool valid_payment_fields(const Request& r) {
+  const PaymentShape s = shape_of(r.operation);
+  const bool has_shares = r.insured_fen || r.medical_fen || r.card_fen;
+  if (!fits(s.icc, r.icc_data.has_value()) || !fits(s.pin, r.pin_block.has_value()) ||
+      !fits(s.original, r.original_key.has_value()) || !fits(s.reason, r.reversal_reason.has_value()) ||
+      !fits(s.quote, r.bill_total_fen.has_value()) || !fits(s.quote, r.category.has_value()) ||
+      !fits(s.totals, r.kiosk_totals.has_value()) || !fits(s.totals, !r.business_date.empty())) {
+    return false;
+  }
+  if (s.shares == Need::kMust ? !(r.insured_fen && r.medical_fen && r.card_fen) : has_shares) return false;
+  if (r.operation == Operation::kSettle) {
+    // FF40 exactly when the card pays a part; an online PIN only with the card part.
+    if (r.icc_data.has_value() != (*r.card_fen > 0)) return false;
+    if (r.pin_block && !r.icc_data) return false;
+  }
+  if (r.operation == Operation::kTotals && r.card_region != kChongqing && r.card_region != kSichuan) return false;
+  if (r.icc_data && !IccData::parse(*r.icc_data).ok()) return false;
+  if (r.reversal_reason && !valid_reversal_reason(static_cast<std::uint8_t>(*r.reversal_reason))) return false;
+  if (r.category && !valid_category(static_cast<std::uint8_t>(*r.category))) return false;
+  return r.business_date.empty() || valid_date(r.business_date);
+}
 bool valid_card_state(std::uint8_t v) { return v <= 0x03; }
 bool valid_pension_status(std::uint8_t v) { return v <= 0x02; }
 bool valid_kind(std::uint8_t v) { return v == 0x01 || v == 0x02; }
@@ -160,8 +299,7 @@ bool valid(const Request& r) {
   if (!valid_operation(static_cast<std::uint8_t>(r.operation))) return false;
   const bool residence_ok = r.operation == Operation::kCertify ? digits(r.residence, 6) : r.residence.empty();
   return digits(r.terminal, 12) && digits(r.serving_province, 6) && digits(r.card_region, 6) &&
-         valid_ssn(r.ssn) && valid_card_number(r.card_number) && r.card_id.size() == kCardIdSize &&
-         valid_date(r.date) && residence_ok;
+         valid_holder_fields(r) && valid_date(r.date) && residence_ok && valid_payment_fields(r);
 }
 
 bool valid(const Response& r) {
@@ -175,7 +313,32 @@ bool valid(const Response& r) {
   for (const Contribution& c : r.contributions) {
     if (!valid_period(c.period) || !valid_kind(static_cast<std::uint8_t>(c.kind))) return false;
   }
-  return !r.last_certification || valid_date(*r.last_certification);
+  if (r.last_certification && !valid_date(*r.last_certification)) return false;
+  if (!r.response_code.empty() && !valid_response_code(r.response_code)) return false;
+  if (r.scripts && !valid_scripts(*r.scripts)) return false;
+  if (r.reversal_status && !valid_reversal_status(static_cast<std::uint8_t>(*r.reversal_status))) return false;
+  return !r.totals_comparison || valid_comparison(static_cast<std::uint8_t>(*r.totals_comparison));
+}
+
+void add_amount(tlv::Builder& b, tlv::Tag tag, const std::optional<std::uint64_t>& v) {
+  if (v) b.add(tag, be64(*v));
+}
+
+template <typename Enum>
+void add_enum(tlv::Builder& b, tlv::Tag tag, const std::optional<Enum>& v) {
+  if (!v) return;
+  const auto byte = static_cast<std::uint8_t>(*v);
+  b.add(tag, ByteSpan(&byte, 1));
+}
+
+void add_totals(tlv::Builder& b, tlv::Tag tag, const Totals& t) {
+  const std::array<std::uint64_t, kTotalsTags.size()> values = {
+      t.approved_count, t.approved_fen,          t.reversed_count,           t.reversed_fen,
+      t.settled_count,  t.settled_medical_fen,   t.settled_card_fen,         t.settle_reversed_count,
+      t.settle_reversed_medical_fen, t.settle_reversed_card_fen};
+  b.open(tag);
+  for (std::size_t i = 0; i < values.size(); ++i) b.add(kTotalsTags[i], be64(values[i]));
+  b.close();
 }
 
 // Writes `build`'s elements into a buffer of `capacity` bytes and appends them to `out`.
@@ -238,6 +401,50 @@ Result<std::uint64_t> read_amount(ByteSpan v) {
   return read_be64(v);
 }
 
+Status read_optional_amount(std::optional<ByteSpan> v, std::optional<std::uint64_t>& out) {
+  if (!v) return kOk;
+  SSCARD_TRY_ASSIGN(out, read_amount(*v));
+  return kOk;
+}
+
+template <typename Enum>
+Status read_optional_byte(std::optional<ByteSpan> v, bool (*in_range)(std::uint8_t), std::optional<Enum>& out) {
+  if (!v) return kOk;
+  Enum e{};
+  SSCARD_TRY(read_byte(v, in_range, e));
+  out = e;
+  return kOk;
+}
+
+template <std::size_t N>
+Status read_array(std::optional<ByteSpan> v, std::optional<std::array<std::uint8_t, N>>& out) {
+  if (!v) return kOk;
+  if (v->size() != N) return Error::kMalformed;
+  std::array<std::uint8_t, N> a{};
+  std::copy(v->begin(), v->end(), a.begin());
+  out = a;
+  return kOk;
+}
+
+// FF4B / FF58: all ten counters, 8 bytes each.
+Result<Totals> decode_totals(ByteSpan value) {
+  Fields<kTotalsTags.size()> f(kTotalsTags);
+  SSCARD_TRY(f.read(value));
+  std::array<std::uint64_t, kTotalsTags.size()> v{};
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto field = f.get(kTotalsTags[i]);
+    if (!field) return Error::kMalformed;
+    SSCARD_TRY_ASSIGN(v[i], read_amount(*field));
+  }
+  return Totals{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
+}
+
+Status read_optional_totals(std::optional<ByteSpan> v, std::optional<Totals>& out) {
+  if (!v) return kOk;
+  SSCARD_TRY_ASSIGN(out, decode_totals(*v));
+  return kOk;
+}
+
 }  // namespace
 
 std::string_view operation_name(Operation op) {
@@ -247,11 +454,24 @@ std::string_view operation_name(Operation op) {
     case Operation::kReportLoss: return "report-loss";
     case Operation::kCancelLoss: return "cancel-loss";
     case Operation::kCertify: return "certify";
+    case Operation::kAuthorise: return "authorise";
+    case Operation::kReverse: return "reverse";
+    case Operation::kSettleQuote: return "settle-quote";
+    case Operation::kSettle: return "settle";
+    case Operation::kConfirm: return "confirm";
+    case Operation::kTotals: return "totals";
   }
   return "unknown";
 }
 
-bool changes_state(Operation op) { return op != Operation::kQuery; }
+bool changes_state(Operation op) {
+  return op != Operation::kQuery && op != Operation::kSettleQuote && op != Operation::kTotals;
+}
+
+bool is_payment(Operation op) {
+  return static_cast<std::uint8_t>(op) >= static_cast<std::uint8_t>(Operation::kAuthorise) &&
+         static_cast<std::uint8_t>(op) <= static_cast<std::uint8_t>(Operation::kTotals);
+}
 
 std::string_view result_name(ResultCode r) {
   switch (r) {
@@ -263,6 +483,7 @@ std::string_view result_name(ResultCode r) {
     case ResultCode::kIssuerUnavailable: return "issuer_unavailable";
     case ResultCode::kKeyConflict: return "key_conflict";
     case ResultCode::kNotEligible: return "not_eligible";
+    case ResultCode::kQuoteChanged: return "quote_changed";
   }
   return "unknown";
 }
@@ -304,24 +525,37 @@ std::optional<std::string> home_province(std::string_view region) {
 Status encode(const Request& r, Bytes& out) {
   if (!valid(r)) return Error::kInvalidArgument;
   const std::uint8_t op = static_cast<std::uint8_t>(r.operation);
-  return append(160, out, [&](tlv::Builder& b) {
+  const std::size_t capacity = 400 + (r.icc_data ? r.icc_data->size() : 0);
+  return append(capacity, out, [&](tlv::Builder& b) {
     b.add(kTagOperation, ByteSpan(&op, 1))
         .add(kTagKey, r.key)
         .add(kTagTerminal, as_bytes(r.terminal))
         .add(kTagServing, as_bytes(r.serving_province))
-        .add(kTagRegion, as_bytes(r.card_region))
-        .add(kTagSsn, as_bytes(r.ssn))
-        .add(kTagCardNumber, as_bytes(r.card_number))
-        .add(kTagCardId, r.card_id)
-        .add(kTagDate, as_bytes(r.date));
+        .add(kTagRegion, as_bytes(r.card_region));
+    if (!r.ssn.empty()) b.add(kTagSsn, as_bytes(r.ssn));
+    if (!r.card_number.empty()) b.add(kTagCardNumber, as_bytes(r.card_number));
+    if (!r.card_id.empty()) b.add(kTagCardId, r.card_id);
+    b.add(kTagDate, as_bytes(r.date));
     if (r.operation == Operation::kCertify) b.add(kTagResidence, as_bytes(r.residence));
+    if (r.icc_data) b.add(kTagIccData, *r.icc_data);
+    if (r.pin_block) b.add(kTagPinBlock, *r.pin_block);
+    if (r.original_key) b.add(kTagOriginalKey, *r.original_key);
+    add_enum(b, kTagReversalReason, r.reversal_reason);
+    add_amount(b, kTagBillTotal, r.bill_total_fen);
+    add_enum(b, kTagCategory, r.category);
+    add_amount(b, kTagInsuredQuoted, r.insured_fen);
+    add_amount(b, kTagMedicalQuoted, r.medical_fen);
+    add_amount(b, kTagCardQuoted, r.card_fen);
+    if (!r.business_date.empty()) b.add(kTagBusinessDate, as_bytes(r.business_date));
+    if (r.kiosk_totals) add_totals(b, kTagKioskTotals, *r.kiosk_totals);
   });
 }
 
 Status encode(const Response& r, Bytes& out) {
   if (!valid(r)) return Error::kInvalidArgument;
   const std::size_t name_size = r.name ? r.name->size() : 0;
-  const std::size_t capacity = 160 + name_size + 32 * r.contributions.size();
+  const std::size_t capacity =
+      480 + name_size + 32 * r.contributions.size() + (r.scripts ? r.scripts->size() : 0);
   const std::uint8_t result = static_cast<std::uint8_t>(r.result);
   return append(capacity, out, [&](tlv::Builder& b) {
     b.add(kTagResult, ByteSpan(&result, 1));
@@ -355,6 +589,15 @@ Status encode(const Response& r, Bytes& out) {
       const std::uint8_t one = 0x01;
       b.add(kTagDuplicate, ByteSpan(&one, 1));
     }
+    if (!r.response_code.empty()) b.add(kTagResponseCode, as_bytes(r.response_code));
+    if (r.issuer_authentication) b.add(kTagIssuerAuth, *r.issuer_authentication);
+    if (r.scripts) b.add(kTagScripts, *r.scripts);
+    add_enum(b, kTagReversalStatus, r.reversal_status);
+    add_amount(b, kTagInsuredShare, r.insured_fen);
+    add_amount(b, kTagMedicalShare, r.medical_share_fen);
+    add_amount(b, kTagCardShare, r.card_share_fen);
+    if (r.issuer_totals) add_totals(b, kTagIssuerTotals, *r.issuer_totals);
+    add_enum(b, kTagComparison, r.totals_comparison);
   });
 }
 
@@ -369,11 +612,13 @@ Result<Request> decode_request(ByteSpan payload) {
   SSCARD_TRY(read_text(f.get(kTagTerminal), twelve_digits, r.terminal));
   SSCARD_TRY(read_text(f.get(kTagServing), six_digits, r.serving_province));
   SSCARD_TRY(read_text(f.get(kTagRegion), six_digits, r.card_region));
-  SSCARD_TRY(read_text(f.get(kTagSsn), valid_ssn, r.ssn));
-  SSCARD_TRY(read_text(f.get(kTagCardNumber), valid_card_number, r.card_number));
-  const auto card_id = f.get(kTagCardId);
-  if (!card_id || card_id->size() != kCardIdSize) return Error::kMalformed;
-  r.card_id.assign(card_id->begin(), card_id->end());
+  // DF06-DF08 are read when present; whether the operation needs them is checked with the rest below.
+  if (const auto v = f.get(kTagSsn)) SSCARD_TRY(read_text(v, valid_ssn, r.ssn));
+  if (const auto v = f.get(kTagCardNumber)) SSCARD_TRY(read_text(v, valid_card_number, r.card_number));
+  if (const auto card_id = f.get(kTagCardId)) {
+    if (card_id->size() != kCardIdSize) return Error::kMalformed;
+    r.card_id.assign(card_id->begin(), card_id->end());
+  }
   SSCARD_TRY(read_text(f.get(kTagDate), valid_date, r.date));
   // Residence belongs to certify only; elsewhere it would be a field the request's meaning does not carry.
   const auto residence = f.get(kTagResidence);
@@ -382,6 +627,22 @@ Result<Request> decode_request(ByteSpan payload) {
   } else if (residence) {
     return Error::kMalformed;
   }
+  if (const auto v = f.get(kTagIccData)) {
+    if (!IccData::parse(*v).ok()) return Error::kMalformed;
+    r.icc_data = Bytes(v->begin(), v->end());
+  }
+  SSCARD_TRY(read_array(f.get(kTagPinBlock), r.pin_block));
+  SSCARD_TRY(read_array(f.get(kTagOriginalKey), r.original_key));
+  SSCARD_TRY(read_optional_byte(f.get(kTagReversalReason), valid_reversal_reason, r.reversal_reason));
+  SSCARD_TRY(read_optional_amount(f.get(kTagBillTotal), r.bill_total_fen));
+  SSCARD_TRY(read_optional_byte(f.get(kTagCategory), valid_category, r.category));
+  SSCARD_TRY(read_optional_amount(f.get(kTagInsuredQuoted), r.insured_fen));
+  SSCARD_TRY(read_optional_amount(f.get(kTagMedicalQuoted), r.medical_fen));
+  SSCARD_TRY(read_optional_amount(f.get(kTagCardQuoted), r.card_fen));
+  if (const auto v = f.get(kTagBusinessDate)) SSCARD_TRY(read_text(v, valid_date, r.business_date));
+  SSCARD_TRY(read_optional_totals(f.get(kTagKioskTotals), r.kiosk_totals));
+  // Which fields the operation must, may or must not carry.
+  if (!valid(r)) return Error::kMalformed;
   return r;
 }
 
@@ -423,6 +684,18 @@ Result<Response> decode_response(ByteSpan payload) {
     if (v->size() != 1 || (*v)[0] != 0x01) return Error::kMalformed;
     r.duplicate = true;
   }
+  if (const auto v = f.get(kTagResponseCode)) SSCARD_TRY(read_text(v, valid_response_code, r.response_code));
+  SSCARD_TRY(read_array(f.get(kTagIssuerAuth), r.issuer_authentication));
+  if (const auto v = f.get(kTagScripts)) {
+    if (!valid_scripts(*v)) return Error::kMalformed;
+    r.scripts = Bytes(v->begin(), v->end());
+  }
+  SSCARD_TRY(read_optional_byte(f.get(kTagReversalStatus), valid_reversal_status, r.reversal_status));
+  SSCARD_TRY(read_optional_amount(f.get(kTagInsuredShare), r.insured_fen));
+  SSCARD_TRY(read_optional_amount(f.get(kTagMedicalShare), r.medical_share_fen));
+  SSCARD_TRY(read_optional_amount(f.get(kTagCardShare), r.card_share_fen));
+  SSCARD_TRY(read_optional_totals(f.get(kTagIssuerTotals), r.issuer_totals));
+  SSCARD_TRY(read_optional_byte(f.get(kTagComparison), valid_comparison, r.totals_comparison));
   return r;
 }
 

@@ -82,13 +82,15 @@ Status wait_for(int fd, short events, Clock::time_point deadline) {
   }
 }
 
-Status read_exact(int fd, std::uint8_t* out, std::size_t size, Clock::time_point deadline) {
+// `received` counts the bytes that arrived, so that a caller can tell a connection closed before any byte.
+Status read_exact(int fd, std::uint8_t* out, std::size_t size, Clock::time_point deadline, std::size_t& received) {
   std::size_t done = 0;
   while (done < size) {
     SSCARD_TRY(wait_for(fd, POLLIN, deadline));
     const ssize_t r = ::recv(fd, out + done, size - done, MSG_DONTWAIT);
     if (r > 0) {
       done += static_cast<std::size_t>(r);
+      received += static_cast<std::size_t>(r);
     } else if (r == 0) {
       return Error::kIo;  // closed by the peer
     } else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -140,15 +142,31 @@ Result<Address> Address::parse(std::string_view text) {
 
 std::string Address::to_string() const { return host + ":" + std::to_string(port); }
 
-Result<Bytes> read_message(int fd, Clock::time_point deadline) {
+namespace {
+
+Result<Bytes> read_counting(int fd, Clock::time_point deadline, std::size_t& received) {
   Bytes out(kLenSize);
-  SSCARD_TRY(read_exact(fd, out.data(), kLenSize, deadline));
+  SSCARD_TRY(read_exact(fd, out.data(), kLenSize, deadline, received));
   const std::uint32_t len = (std::uint32_t{out[0]} << 24) | (std::uint32_t{out[1]} << 16) |
                             (std::uint32_t{out[2]} << 8) | std::uint32_t{out[3]};
   if (len < kMinLen || len > kMaxFrameSize) return Error::kMalformed;
   out.resize(kLenSize + len);
-  SSCARD_TRY(read_exact(fd, out.data() + kLenSize, len, deadline));
+  SSCARD_TRY(read_exact(fd, out.data() + kLenSize, len, deadline, received));
   return out;
+}
+
+// A kept connection that shows something to read between exchanges has been closed by the peer (or holds
+// bytes nobody asked for): either way it cannot carry the next exchange.
+bool still_open(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
+}  // namespace
+
+Result<Bytes> read_message(int fd, Clock::time_point deadline) {
+  std::size_t received = 0;
+  return read_counting(fd, deadline, received);
 }
 
 Status write_message(int fd, ByteSpan message, Clock::time_point deadline) {
@@ -167,8 +185,21 @@ Status write_message(int fd, ByteSpan message, Clock::time_point deadline) {
   return kOk;
 }
 
-Result<Bytes> TcpChannel::exchange(ByteSpan message, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
+TcpChannel::~TcpChannel() {
+  for (int fd : idle_) ::close(fd);
+}
+
+std::size_t TcpChannel::connections_opened() const {
+  std::lock_guard lock(mutex_);
+  return opened_;
+}
+
+std::size_t TcpChannel::idle_connections() const {
+  std::lock_guard lock(mutex_);
+  return idle_.size();
+}
+
+Result<int> TcpChannel::connect(Clock::time_point deadline) {
   auto resolved = resolve(to_, false);
   if (!resolved.ok()) return Error::kIo;
   Fd fd;
@@ -178,8 +209,59 @@ Result<Bytes> TcpChannel::exchange(ByteSpan message, std::chrono::milliseconds t
     if (last == Error::kTimeout) break;
   }
   if (fd.get() < 0) return last;
-  SSCARD_TRY(write_message(fd.get(), message, deadline));
-  return read_message(fd.get(), deadline);
+  std::lock_guard lock(mutex_);
+  ++opened_;
+  return fd.release();
+}
+
+// The most recently used idle connection that is still open, or -1.
+int TcpChannel::take_idle() {
+  while (true) {
+    int fd = -1;
+    {
+      std::lock_guard lock(mutex_);
+      if (idle_.empty()) return -1;
+      fd = idle_.back();
+      idle_.pop_back();
+    }
+    if (still_open(fd)) return fd;
+    ::close(fd);
+  }
+}
+
+void TcpChannel::put_idle(int fd) {
+  {
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < kMaxIdle) {
+      idle_.push_back(fd);
+      return;
+    }
+  }
+  ::close(fd);
+}
+
+Result<Bytes> TcpChannel::exchange(ByteSpan message, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  Fd fd(take_idle());
+  bool reused = fd.get() >= 0;
+  while (true) {
+    if (fd.get() < 0) {
+      auto made = connect(deadline);
+      if (!made.ok()) return made.status();
+      fd.reset(*made);
+    }
+    std::size_t received = 0;
+    Status sent = write_message(fd.get(), message, deadline);
+    Result<Bytes> answer = sent.ok() ? read_counting(fd.get(), deadline, received) : Result<Bytes>(sent);
+    if (answer.ok()) {
+      put_idle(fd.release());
+      return answer;
+    }
+    // A kept connection the peer had closed: once more on a new one. A fresh connection's failure is final.
+    if (!reused || answer.status() != Error::kIo || received > 0) return answer.status();
+    fd.reset();
+    reused = false;
+  }
 }
 
 std::string ListenError::reason() const {

@@ -74,6 +74,7 @@ struct ProvisionOptions {
   std::filesystem::path out;
   std::filesystem::path psam_out;  // also write a PSAM profile carrying the terminal number
   std::filesystem::path link_keys;
+  std::filesystem::path pin_keys;  // the test world's PIN master, from which the kiosk's PIN key is derived
   std::filesystem::path cards;
   bool force = false;
 };

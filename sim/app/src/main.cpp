@@ -119,6 +119,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   ProvisionOptions provision;
   provision.cards = cards;
   provision.link_keys = cards / "keys" / "test-link-keys.json";
+  provision.pin_keys = cards / "keys" / "test-pin-keys.json";
   auto* provision_cmd = app.add_subcommand(
       "provision", "write the configuration of a new test kiosk, with the link key derived for its terminal number");
   provision_cmd->add_option("--terminal", provision.terminal, "its terminal number (12 digits)")
@@ -137,6 +138,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   provision_cmd->add_option("--psam-out", provision.psam_out, "also write a simulated PSAM with its terminal number")
       ->type_name("FILE");
   provision_cmd->add_option("--link-keys", provision.link_keys, "the test world's master link key file")
+      ->type_name("FILE")
+      ->check(app::existing_file())
+      ->capture_default_str();
+  provision_cmd->add_option("--pin-keys", provision.pin_keys, "the test world's PIN master key file")
       ->type_name("FILE")
       ->check(app::existing_file())
       ->capture_default_str();

@@ -11,6 +11,7 @@
 #include "sscard/config/kiosk_config.h"
 #include "sscard/crypto/openssl.h"
 #include "sscard/sim/host/link_keys.h"
+#include "sscard/sim/host/payment_keys.h"
 #include "sscard/wire/messages.h"
 #include "sscard/wire/wire.h"
 
@@ -25,8 +26,9 @@ config::PaymentConfig test_payment(const ProvisionOptions& o, const std::filesys
   p.merchant_name = "SSC SERVICE KIOSK " + o.terminal;
   p.merchant_category_code = "9399";  // government services
   p.terminal_type = "14";             // operated by a financial institution's partner, unattended, online only
-  p.terminal_capabilities = {0xE0, 0xE8, 0xC8};
-  p.additional_capabilities = {0x60, 0x00, 0xF0, 0xA0, 0x01};
+  // docs/PAYMENT.md "Terminal data": plaintext, enciphered and online PIN, no CVM; SDA, DDA, CDA.
+  p.terminal_capabilities = {0x20, 0xD8, 0xC8};
+  p.additional_capabilities = {0x60, 0x00, 0xA0, 0x50, 0x01};
   p.country_code = "0156";
   p.currency_code = "0156";
   p.floor_limit_fen = 0;
@@ -34,9 +36,9 @@ config::PaymentConfig test_payment(const ProvisionOptions& o, const std::filesys
   p.contactless_floor_limit_fen = 50000;
   p.cvm_limit_fen = 100000;
   p.ttq = {0x36, 0x00, 0x00, 0x80};
-  p.tac_default = {0x00, 0x00, 0x00, 0x00, 0x00};
-  p.tac_denial = {0x00, 0x00, 0x00, 0x00, 0x00};
-  p.tac_online = {0x00, 0x00, 0x00, 0x00, 0x00};
+  p.tac_default = {0xFC, 0xF8, 0xFC, 0xF8, 0x00};
+  p.tac_denial = {0x00, 0x10, 0x80, 0x00, 0x00};
+  p.tac_online = {0xFC, 0xF8, 0xFC, 0xF8, 0x00};
   p.random_selection_threshold_fen = 0;
   p.random_selection_target_percent = 0;
   p.random_selection_max_target_percent = 0;
@@ -132,6 +134,15 @@ int run_provision(const ProvisionOptions& o, const app::Reporter& report, std::o
   c.link_key = *link_key;
   secure_wipe(*link_key);
   c.payment = test_payment(o, cards);
+  // The kiosk's PIN key is derived from the PIN master as its link key is from the link master: one
+  // diversification by the terminal number (docs/PAYMENT.md "Online PIN").
+  auto pin_master = sim::host::load_pin_master(o.pin_keys);
+  if (!pin_master.ok()) return report.fail(pin_master.error().message);
+  auto pin_key = wire::derive_link_key(*crypto, *pin_master, o.terminal);
+  secure_wipe(*pin_master);
+  if (!pin_key.ok()) return report.fail("cannot derive the PIN key of terminal " + o.terminal);
+  c.payment->pin_key = *pin_key;
+  secure_wipe(*pin_key);
 
   const auto out_dir = std::filesystem::absolute(o.out).parent_path();
   std::string error;

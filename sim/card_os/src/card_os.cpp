@@ -33,6 +33,7 @@ Bytes CardOs::power_on() {
   eeprom_.restore_power();
   reset_volatile_state();
   if (extension_) extension_->reset();
+  for (auto& h : handlers_) h.second->reset();
   powered_ = true;
   return config_.atr;
 }
@@ -41,6 +42,24 @@ void CardOs::power_off() {
   powered_ = false;
   reset_volatile_state();
   if (extension_) extension_->reset();
+  for (auto& h : handlers_) h.second->reset();
+}
+
+void CardOs::set_application_handler(NodeId df, std::shared_ptr<ApplicationHandler> handler) {
+  for (auto& h : handlers_) {
+    if (h.first == df) {
+      h.second = std::move(handler);
+      return;
+    }
+  }
+  handlers_.emplace_back(df, std::move(handler));
+}
+
+ApplicationHandler* CardOs::handler_of(NodeId df) const {
+  for (const auto& h : handlers_) {
+    if (h.first == df) return h.second.get();
+  }
+  return nullptr;
 }
 
 void CardOs::reset_volatile_state() {
@@ -63,7 +82,10 @@ Bytes CardOs::process(ByteSpan raw) {
   // This card handles short APDUs only; extended lengths are wrong lengths too.
   if (!parsed.ok() || parsed->is_extended()) return sw_only(sw::kWrongLength);
   apdu::Command cmd = *parsed;
-  if (!accepted_cla(cmd.cla)) return sw_only(sw::kClaNotSupported);
+  ApplicationHandler* application = handler_of(current_df_);
+  // An application with its own handler judges the class itself (P27: the PBOC ADF also takes CLA 04).
+  const bool own_command = application != nullptr && cmd.ins != 0xA4 && cmd.ins != 0xC0;
+  if (!own_command && !accepted_cla(cmd.cla)) return sw_only(sw::kClaNotSupported);
 
   const CommandEntry* entry = nullptr;
   for (const CommandEntry& e : kCommands) {
@@ -73,6 +95,8 @@ Bytes CardOs::process(ByteSpan raw) {
   // T=0 carries a case-1 command as a 5-byte header with P3 = 00, which the card cannot tell from Le = 00
   // (ISO/IEC 7816-3 12.2.2).
   if (config_.protocol == CardProtocol::kT0 && cmd.data.empty() && cmd.ne == 0) cmd.ne = apdu::kMaxShortNe;
+
+  if (own_command) return finish(cmd, application->process(*this, cmd));
 
   // A blocked application (SECURITY.md "MACs") still answers SELECT (62 83), GET RESPONSE, GET CHALLENGE
   // (for the MAC of the unblock) and APPLICATION UNBLOCK; everything else in it gets 69 85.

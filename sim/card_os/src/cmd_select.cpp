@@ -60,7 +60,11 @@ CardOs::Reply CardOs::select(const apdu::Command& cmd) {
     current_ef_ = found;
   }
   // A file of a blocked application is selected but reported invalidated (62 83), FCI and all.
-  const StatusWord result = in_blocked_application() ? sw::kFileInvalidated : sw::kSuccess;
+  StatusWord result = in_blocked_application() ? sw::kFileInvalidated : sw::kSuccess;
+  // An application with its own handler starts a session and says whether it is blocked.
+  if (ApplicationHandler* application = handler_of(current_df_); application != nullptr && current_df_ == *found) {
+    result = application->selected(*this);
+  }
   if (!return_fci) return status(result);
   return Reply{fci(*found), result, false};
 }

@@ -2,16 +2,23 @@
 // every public function.
 #include "sscard/sim/host/holder_store.h"
 
+#include "store_sql.h"
+
 #include <sqlite3.h>
 
 #include <array>
 #include <utility>
 
 namespace sscard::sim::host {
+
+using detail::exec;
+using detail::SqlError;
+using detail::Statement;
+
 namespace {
 
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // The CHECKs compare with OR, not IN (...): SQLite builds an ephemeral table for an IN list on every
 // statement that evaluates it, which made bulk inserts several times slower.
@@ -48,95 +55,64 @@ CREATE TABLE requests(
 PRAGMA user_version = 1;
 )sql";
 
-struct SqlError {
-  std::string message;
-};
+// Version 2: the payment accounts of PAYMENT.md §9-§10 (a version 1 database is upgraded in place).
+//   accounts(pan PK, ssn, psn, expiry YYMMDD, sm, balance_fen, last_atc, pin, pin_tries)
+//   payments(idem_key PK, operation, pan, terminal, business_date, amount_fen, approved, reversed_by, confirmed)
+//   tombstones(idem_key PK, pan, reversal_key)          originals reversed before they were seen
+//   confirmations(idem_key PK, original_key, pan, tc, cid, iad, tvr, script_results, created_ms)
+//   requests gains pan: the PAN a payment's stored answer belongs to ('' for the services)
+constexpr const char* kSchemaPayments = R"sql(
+CREATE TABLE accounts(
+  pan TEXT NOT NULL PRIMARY KEY CHECK (length(pan) = 19),
+  ssn TEXT NOT NULL,
+  psn INTEGER NOT NULL CHECK (psn >= 0 AND psn <= 99),
+  expiry TEXT NOT NULL CHECK (length(expiry) = 6),
+  sm INTEGER NOT NULL CHECK (sm = 0 OR sm = 1),
+  balance_fen INTEGER NOT NULL CHECK (balance_fen >= 0),
+  last_atc INTEGER NOT NULL CHECK (last_atc >= 0 AND last_atc <= 65535),
+  pin TEXT NOT NULL,
+  pin_tries INTEGER NOT NULL CHECK (pin_tries >= 0)
+) WITHOUT ROWID;
+CREATE TABLE payments(
+  idem_key BLOB NOT NULL PRIMARY KEY CHECK (length(idem_key) = 16),
+  operation TEXT NOT NULL,
+  pan TEXT NOT NULL,
+  terminal TEXT NOT NULL,
+  business_date TEXT NOT NULL,
+  amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),
+  approved INTEGER NOT NULL,
+  reversed_by BLOB,
+  confirmed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX payments_by_day ON payments(terminal, business_date);
+CREATE TABLE tombstones(
+  idem_key BLOB NOT NULL PRIMARY KEY CHECK (length(idem_key) = 16),
+  pan TEXT NOT NULL,
+  reversal_key BLOB NOT NULL
+);
+CREATE TABLE confirmations(
+  idem_key BLOB NOT NULL PRIMARY KEY CHECK (length(idem_key) = 16),
+  original_key BLOB NOT NULL,
+  pan TEXT NOT NULL,
+  tc BLOB NOT NULL,
+  cid BLOB NOT NULL,
+  iad BLOB NOT NULL,
+  tvr BLOB NOT NULL,
+  script_results BLOB,
+  created_ms INTEGER NOT NULL
+);
+ALTER TABLE requests ADD COLUMN pan TEXT NOT NULL DEFAULT '';
+PRAGMA user_version = 2;
+)sql";
 
-[[noreturn]] void fail(sqlite3* db, const std::string& what) {
-  throw SqlError{what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory")};
-}
-
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) fail(db, "prepare");
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(s_); }
-
-  // Binds from parameter 1 on, after a reset (so a statement left half-stepped by an error is reusable).
-  Statement& start() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-    next_ = 1;
-    return *this;
-  }
-  Statement& text(std::string_view v) {
-    check(sqlite3_bind_text(s_, next_++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-    return *this;
-  }
-  Statement& integer(std::uint64_t v) {
-    check(sqlite3_bind_int64(s_, next_++, static_cast<sqlite3_int64>(v)));
-    return *this;
-  }
-  Statement& blob(ByteSpan v) {
-    check(sqlite3_bind_blob(s_, next_++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-    return *this;
-  }
-  Statement& optional_text(const std::optional<std::string>& v) {
-    if (v) return text(*v);
-    check(sqlite3_bind_null(s_, next_++));
-    return *this;
-  }
-
-  // True while there is a row; false once done.
-  bool step() {
-    const int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    const std::string message = sqlite3_errmsg(db_);
-    sqlite3_reset(s_);
-    throw SqlError{message};
-  }
-  void run() {
-    while (step()) {
-    }
-    sqlite3_reset(s_);
-  }
-
-  bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
-  std::string column_text(int col) const {
-    const auto* p = sqlite3_column_text(s_, col);
-    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p),
-                                                      static_cast<std::size_t>(sqlite3_column_bytes(s_, col)));
-  }
-  std::uint64_t column_integer(int col) const {
-    const sqlite3_int64 v = sqlite3_column_int64(s_, col);
-    if (v < 0) throw SqlError{"negative amount in the database"};
-    return static_cast<std::uint64_t>(v);
-  }
-  Bytes column_blob(int col) const {
-    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, col));
-    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(s_, col));
-    return p == nullptr ? Bytes() : Bytes(p, p + n);
-  }
-
- private:
-  void check(int rc) {
-    if (rc != SQLITE_OK) fail(db_, "bind");
-  }
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-  int next_ = 1;
-};
-
-void exec(sqlite3* db, const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error != nullptr ? error : "unknown error";
-    sqlite3_free(error);
-    throw SqlError{message};
+void run_in_transaction(sqlite3* db, const char* sql) {
+  exec(db, "BEGIN IMMEDIATE");
+  try {
+    exec(db, sql);
+    exec(db, "COMMIT");
+  } catch (const SqlError&) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
   }
 }
 
@@ -155,74 +131,15 @@ constexpr std::array<wire::PensionStatus, 3> kPensionStatuses = {
     wire::PensionStatus::kNotRetired, wire::PensionStatus::kReceiving, wire::PensionStatus::kSuspended};
 constexpr std::array<wire::ContributionKind, 2> kKinds = {wire::ContributionKind::kPension,
                                                           wire::ContributionKind::kMedical};
-constexpr std::array<wire::Operation, 5> kOperations = {wire::Operation::kQuery, wire::Operation::kActivate,
-                                                        wire::Operation::kReportLoss, wire::Operation::kCancelLoss,
-                                                        wire::Operation::kCertify};
+constexpr std::array<wire::Operation, 11> kOperations = {
+    wire::Operation::kQuery,     wire::Operation::kActivate,    wire::Operation::kReportLoss, wire::Operation::kCancelLoss,
+    wire::Operation::kCertify,   wire::Operation::kAuthorise,   wire::Operation::kReverse,    wire::Operation::kSettleQuote,
+    wire::Operation::kSettle,    wire::Operation::kConfirm,     wire::Operation::kTotals};
 
 SetupError to_error(const std::string& context, const SqlError& e) { return SetupError{context + ": " + e.message}; }
 
 }  // namespace
 
-struct HolderStore::Impl {
-  explicit Impl(sqlite3* handle) : db(handle) {}
-  Impl(const Impl&) = delete;
-  Impl& operator=(const Impl&) = delete;
-  ~Impl() {
-    // Statements first: sqlite3_close refuses a connection with unfinalised statements.
-    insert_holder.reset();
-    insert_contribution.reset();
-    insert_contribution_batch.reset();
-    update_holder.reset();
-    find_holder.reset();
-    contributions.reset();
-    find_request.reset();
-    store_request.reset();
-    sqlite3_close(db);
-  }
-
-  void prepare() {
-    insert_holder = std::make_unique<Statement>(
-        db,
-        "INSERT INTO holders(ssn, card_number, card_id, region, name, card_state, pension_status, "
-        "pension_monthly_fen, medical_balance_fen, last_certification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    insert_contribution = std::make_unique<Statement>(
-        db, "INSERT INTO contributions(ssn, period, kind, amount_fen) VALUES (?, ?, ?, ?)");
-    std::string batch = "INSERT INTO contributions(ssn, period, kind, amount_fen) VALUES (?, ?, ?, ?)";
-    for (std::size_t i = 1; i < kBatch; ++i) batch += ", (?, ?, ?, ?)";
-    insert_contribution_batch = std::make_unique<Statement>(db, batch.c_str());
-    update_holder = std::make_unique<Statement>(
-        db,
-        "UPDATE holders SET card_state = ?, pension_status = ?, pension_monthly_fen = ?, medical_balance_fen = ?, "
-        "last_certification = ? WHERE ssn = ?");
-    find_holder = std::make_unique<Statement>(
-        db,
-        "SELECT ssn, card_number, card_id, region, name, card_state, pension_status, pension_monthly_fen, "
-        "medical_balance_fen, last_certification FROM holders WHERE ssn = ?");
-    // "pension" sorts after "medical": descending kind puts pension first within a month.
-    contributions = std::make_unique<Statement>(
-        db, "SELECT period, kind, amount_fen FROM contributions WHERE ssn = ? ORDER BY period DESC, kind DESC LIMIT ?");
-    find_request = std::make_unique<Statement>(
-        db, "SELECT operation, ssn, card_number, response, created_ms FROM requests WHERE idem_key = ?");
-    store_request = std::make_unique<Statement>(
-        db,
-        "INSERT INTO requests(idem_key, operation, ssn, card_number, response, created_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?)");
-  }
-
-  std::size_t count(const char* sql) {
-    Statement s(db, sql);
-    s.start();
-    if (!s.step()) throw SqlError{"no count"};
-    return static_cast<std::size_t>(s.column_integer(0));
-  }
-
-  static constexpr std::size_t kBatch = 12;  // rows per multi-row contribution insert
-
-  sqlite3* db;
-  int transaction_depth = 0;
-  std::unique_ptr<Statement> insert_holder, insert_contribution, insert_contribution_batch, update_holder,
-      find_holder, contributions, find_request, store_request;
-};
 
 HolderStore::HolderStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HolderStore::~HolderStore() = default;
@@ -251,14 +168,10 @@ Result<std::unique_ptr<HolderStore>, SetupError> HolderStore::open(const std::st
       tables.start();
       if (!tables.step()) throw SqlError{"cannot read the schema"};
       if (tables.column_integer(0) != 0) throw SqlError{"not an sscard holder database (tables without a version)"};
-      exec(raw, "BEGIN IMMEDIATE");
-      try {
-        exec(raw, kSchema);
-        exec(raw, "COMMIT");
-      } catch (const SqlError&) {
-        sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-      }
+      run_in_transaction(raw, kSchema);
+      run_in_transaction(raw, kSchemaPayments);
+    } else if (v == 1) {
+      run_in_transaction(raw, kSchemaPayments);
     } else if (v != kSchemaVersion) {
       throw SqlError{"schema version " + std::to_string(v) + " is not the supported " + std::to_string(kSchemaVersion)};
     }
@@ -389,6 +302,7 @@ Result<std::optional<StoredRequest>, SetupError> HolderStore::find_request(const
     r.card_number = s.column_text(2);
     r.response = s.column_blob(3);
     r.created_ms = s.column_integer(4);
+    r.pan = s.column_text(5);
     s.start();
     return std::optional<StoredRequest>(std::move(r));
   } catch (const SqlError& e) {
@@ -406,6 +320,7 @@ Result<void, SetupError> HolderStore::store_request(const wire::IdempotencyKey& 
         .text(r.card_number)
         .blob(r.response)
         .integer(r.created_ms)
+        .text(r.pan)
         .run();
   } catch (const SqlError& e) {
     return to_error("request " + to_hex(key), e);

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "endpoint.h"
+#include "payment_issuer.h"
 #include "sscard/wire/wire.h"
 #include "sscard/sim/host/population.h"
 
@@ -26,6 +27,13 @@ bool all_digits(std::string_view s) {
 // `state` for a holder whose pension is `pension`; kOk means the change applies.
 ResultCode decide(Operation op, CardState state, PensionStatus pension) {
   switch (op) {
+    case Operation::kAuthorise:
+    case Operation::kReverse:
+    case Operation::kSettleQuote:
+    case Operation::kSettle:
+    case Operation::kConfirm:
+    case Operation::kTotals:
+      break;  // payments: detail::PaymentIssuer
     case Operation::kQuery:
       return ResultCode::kOk;
     case Operation::kActivate:
@@ -62,6 +70,8 @@ void apply(Operation op, const wire::Request& request, HolderRecord& h) {
       h.last_certification = request.date;
       h.pension_status = PensionStatus::kReceiving;
       break;
+    default:
+      break;  // payments change accounts, not holders
   }
 }
 
@@ -75,7 +85,11 @@ IssuerHost::IssuerHost(std::string province, HolderStore& store, std::shared_ptr
       store_(store),
       hub_(std::move(hub)),
       options_(options),
-      endpoint_(std::make_unique<detail::Endpoint>(std::move(crypto), master, host_id(province_))) {}
+      endpoint_(std::make_unique<detail::Endpoint>(std::move(crypto), master, host_id(province_))) {
+  if (options_.payment_keys && options_.payment_keys->province == province_) {
+    payments_ = std::make_unique<detail::PaymentIssuer>(province_, store_, *options_.payment_keys);
+  }
+}
 
 IssuerHost::~IssuerHost() = default;
 
@@ -136,6 +150,11 @@ wire::Response IssuerHost::answer_home(const wire::Request& r) {
   wire::Response base;
   base.home_issuer = province_;
   base.served_by = r.serving_province;
+  if (wire::is_payment(r.operation)) {
+    if (payments_) return payments_->answer(r);
+    base.result = ResultCode::kIssuerUnavailable;  // no keys: this host cannot decide payments
+    return base;
+  }
   wire::Response out = base;
 
   auto done = store_.transaction([&]() -> Result<void, SetupError> {
@@ -185,7 +204,7 @@ wire::Response IssuerHost::answer_home(const wire::Request& r) {
     }
     // Queries change nothing and are not stored; every other answer is, whatever its result.
     if (!wire::changes_state(r.operation)) return {};
-    StoredRequest stored{r.operation, r.ssn, r.card_number, {}, wire::now_ms()};
+    StoredRequest stored{r.operation, r.ssn, r.card_number, {}, wire::now_ms(), {}};
     if (!wire::encode(out, stored.response).ok()) return SetupError{"the answer does not encode"};
     return store_.store_request(r.key, stored);
   });

@@ -7,10 +7,14 @@
 namespace sscard::sim::host {
 
 Result<MasterKey, SetupError> load_link_master(const std::filesystem::path& path) {
-  auto loaded = jsondoc::load_document<MasterKey>(path, [](std::string_view text, const std::string& file) {
-    return jsondoc::parse_document<MasterKey>(text, file, [](const jsondoc::json& root) {
+  return load_master_key_file(path, "sscard-link-keys/1");
+}
+
+Result<MasterKey, SetupError> load_master_key_file(const std::filesystem::path& path, std::string_view format) {
+  auto loaded = jsondoc::load_document<MasterKey>(path, [format](std::string_view text, const std::string& file) {
+    return jsondoc::parse_document<MasterKey>(text, file, [format](const jsondoc::json& root) {
       jsondoc::Object o(root, "");
-      jsondoc::expect_format(o, "sscard-link-keys/1");
+      jsondoc::expect_format(o, format);
       MasterKey key{};
       o.secret_hex("master", key);
       (void)o.find("test_only");

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "sscard/core/date.h"
+#include "sscard/jsondoc/jsondoc.h"
 
 namespace sscard::sim::host {
 namespace {
@@ -147,7 +148,61 @@ std::string ssn_of(const Layout::Slot& s) {
   return ssn;
 }
 
+char luhn_check_digit(std::string_view digits) {
+  unsigned sum = 0;
+  bool twice = true;  // the digit next to the check digit is doubled
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    unsigned d = static_cast<unsigned>(*it - '0');
+    if (twice) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+    twice = !twice;
+  }
+  return static_cast<char>('0' + (10 - sum % 10) % 10);
+}
+
+// The payment fields of a profile file (PAYMENT.md §2), read from the JSON as written: the account balance
+// and the application PIN. Absent or unreadable fields give the defaults.
+struct PaymentSeed {
+  std::uint64_t account_fen = 0;
+  std::optional<std::string> pin;
+};
+
+PaymentSeed payment_seed(const std::filesystem::path& file) {
+  PaymentSeed out;
+  if (file.empty()) return out;
+  auto text = jsondoc::read_text(file);
+  if (!text.ok()) return out;
+  const jsondoc::json root = jsondoc::json::parse(*text, nullptr, false);
+  if (!root.is_object()) return out;
+  if (auto b = root.find("benefits"); b != root.end() && b->is_object()) {
+    if (auto a = b->find("account_fen"); a != b->end() && a->is_number_unsigned()) out.account_fen = a->get<std::uint64_t>();
+  }
+  if (auto p = root.find("payment"); p != root.end() && p->is_object()) {
+    if (auto pin = p->find("pin"); pin != p->end() && pin->is_string()) out.pin = pin->get<std::string>();
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<PaymentAccount> seed_account(const HolderProfile& profile) {
+  const std::string& region = profile.issuer.region;
+  const std::string& number = profile.issuer.card_number;
+  if (profile.generation < 2 || region.size() != 6 || number.size() < 6) return std::nullopt;
+  const std::string tail = number.substr(number.size() - 6);
+  if (!std::all_of(tail.begin(), tail.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  PaymentAccount a;
+  a.pan = "6200" + region.substr(0, 2) + region + tail;
+  a.pan.push_back(luhn_check_digit(a.pan));
+  a.ssn = profile.holder.ssn;
+  a.psn = 0x01;
+  a.expiry = to_yyyymmdd(profile.issuer.expiry_date).substr(2);
+  a.sm = profile.generation == 3;
+  const PaymentSeed seed = payment_seed(profile.path);
+  a.balance_fen = seed.account_fen;
+  a.pin = seed.pin.value_or(profile.pin);
+  return a;
+}
 
 bool is_province(std::string_view province) { return province == wire::kChongqing || province == wire::kSichuan; }
 
@@ -183,19 +238,49 @@ SeedHolder seed_holder(const HolderProfile& profile) {
   return out;
 }
 
+namespace {
+
+Result<std::size_t, SetupError> seed_accounts(HolderStore& store, const std::filesystem::path& cards_dir,
+                                              std::string_view province) {
+  std::vector<PaymentAccount> accounts;
+  for (const auto& path : holder_profiles(cards_dir)) {
+    auto loaded = load_profile(path);
+    if (!loaded.ok()) return SetupError{loaded.error().to_string()};
+    if (!in_province(loaded.value().issuer.region, province)) continue;
+    if (auto account = seed_account(loaded.value())) accounts.push_back(std::move(*account));
+  }
+  auto done = store.transaction([&]() -> Result<void, SetupError> {
+    for (const PaymentAccount& a : accounts) {
+      auto r = store.add_account(a);
+      if (!r.ok()) return r;
+    }
+    return {};
+  });
+  if (!done.ok()) return done.error();
+  return accounts.size();
+}
+
+}  // namespace
+
 Result<std::size_t, SetupError> seed_from_profiles(HolderStore& store, const std::filesystem::path& cards_dir,
                                          std::string_view province) {
   if (!is_province(province)) return SetupError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
   std::vector<SeedHolder> holders;
+  std::vector<PaymentAccount> accounts;
   for (const auto& path : holder_profiles(cards_dir)) {
     auto loaded = load_profile(path);
     if (!loaded.ok()) return SetupError{loaded.error().to_string()};
     if (!in_province(loaded.value().issuer.region, province)) continue;
     holders.push_back(seed_holder(loaded.value()));
+    if (auto account = seed_account(loaded.value())) accounts.push_back(std::move(*account));
   }
   auto done = store.transaction([&]() -> Result<void, SetupError> {
     for (const SeedHolder& s : holders) {
       auto r = store.add_holder(s.holder, s.contributions);
+      if (!r.ok()) return r;
+    }
+    for (const PaymentAccount& a : accounts) {
+      auto r = store.add_account(a);
       if (!r.ok()) return r;
     }
     return {};
@@ -304,6 +389,13 @@ Result<std::unique_ptr<HolderStore>, SetupError> open_seeded_store(const std::st
     if (*foreign > 0) {
       return SetupError{path + " holds the cards of another province's issuer, not " + std::string(province) +
                         "'s; give this host its own database"};
+    }
+    auto accounts = (*store)->account_count();
+    if (!accounts.ok()) return accounts.error();
+    if (*accounts == 0) {
+      // A database from before payments: open the profiles' accounts (their holders are already there).
+      auto opened = seed_accounts(**store, cards_dir, province);
+      if (!opened.ok()) return opened.error();
     }
     return std::move(*store);
   }

@@ -7,6 +7,7 @@
 
 #include "sscard/core/bcd.h"
 #include "sscard/core/gbk.h"
+#include "sscard/sim/pboc/payment_application.h"
 
 namespace sscard::sim::detail {
 namespace {
@@ -214,6 +215,11 @@ std::unique_ptr<CardOs> build_card(const HolderProfile& p, std::string_view file
     return nullptr;
   }
   if (!b.extra_files(p)) return nullptr;
+  // The PBOC debit application beside SSSE (docs/PAYMENT.md §2, §4.1).
+  if (p.payment && !pboc::install_payment_application(*card, p.payment->card).ok()) {
+    b.fail("payment", "cannot personalise the payment application");
+    return nullptr;
+  }
   return card;
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "card_builder.h"
+#include "payment_profile.h"
 #include "json_fields.h"
 #include "sscard/core/atr.h"
 #include "sscard/core/bcd.h"
@@ -155,6 +156,7 @@ BenefitSeed parse_benefits(Object o) {
     pension.no_unknown_fields();
   }
   b.medical_balance_fen = fen(o, "medical_balance_fen");
+  if (o.find("account_fen") != nullptr) b.account_fen = fen(o, "account_fen");
   if (o.find("last_certification") != nullptr) {
     b.last_certification = date(o, "last_certification");
     if (b.pension_status == BenefitSeed::PensionStatus::kNotRetired) {
@@ -304,6 +306,11 @@ HolderProfile parse_root(const json& root) {
     }
   }
   if (const json* benefits = o.find("benefits")) p.benefits = parse_benefits(Object(*benefits, "benefits"));
+  if (const json* payment = o.find("payment")) {
+    // PAYMENT.md §2, P1: a 1st generation card carries no debit application.
+    if (p.generation == 1) fail("payment", "a 1st generation card has no payment application (generation 2 or 3 only)");
+    p.payment = detail::parse_payment(Object(*payment, "payment"), p);
+  }
   p.root_keys = o.string("root_keys");
   if (p.root_keys.empty()) fail("root_keys", "must name the root-key file");
   o.no_unknown_fields();
@@ -357,6 +364,7 @@ Result<HolderProfile, ProfileError> parse_profile(std::string_view json_text, st
     std::shared_ptr<crypto::Crypto> crypto = crypto::make_openssl_crypto();
     if (!crypto) return ProfileError{file, "", "no crypto backend to derive the card keys"};
     derive_keys(p, file, *crypto);
+    if (p.payment) detail::derive_payment(p, file, *crypto);
     // Build once: this checks what only the file tree can tell (extra file paths, FID and SFI clashes).
     ProfileError error;
     if (detail::build_card(p, file, error, crypto) == nullptr) return error;

@@ -85,6 +85,25 @@ TEST(KioskConfig, BundledLinkKeysAreDerivedFromTheTestMaster) {
   }
 }
 
+// Their PIN keys are the PIN master diversified by the terminal number (PAYMENT.md "Online PIN"); the
+// expected keys were computed with `openssl enc -sm4-ecb` over F || (F xor FF..FF), F = terminal BCD || FFFF.
+TEST(KioskConfig, BundledPinKeysAreDerivedFromTheTestPinMaster) {
+  std::ifstream in(kCards / "keys" / "test-pin-keys.json");
+  const auto keys = nlohmann::json::parse(in);
+  EXPECT_EQ(keys["master"].get<std::string>(), "0059BDF236EC072A32704FCEBBEFB0D3");
+  const std::pair<fs::path, const char*> expected[] = {{kTongnan, "DA36B8DDFB9808C489A6A47C4A8F7C90"},
+                                                       {kSuining, "70AC1A605BA58BFACE147A43174A598F"}};
+  for (const auto& [file, pin_key] : expected) {
+    auto c = load_kiosk_config(file);
+    ASSERT_TRUE(c.ok()) << c.error().to_string();
+    ASSERT_TRUE(c->payment.has_value());
+    ASSERT_TRUE(c->payment->pin_key.has_value()) << file;
+    EXPECT_EQ(to_hex(*c->payment->pin_key), pin_key) << file;
+    EXPECT_EQ(to_hex(c->payment->terminal_capabilities), "20D8C8");
+    EXPECT_EQ(to_hex(c->payment->tac_denial), "0010800000");
+  }
+}
+
 TEST(KioskConfig, ErrorsNameTheField) {
   struct Case {
     const char* pointer;
@@ -110,6 +129,7 @@ TEST(KioskConfig, ErrorsNameTheField) {
        "payment.random_selection.max_target_percent: -1 is outside 0..99"},
       {"/payment/contactless_floor_limit_fen", 200000,
        "payment.contactless_floor_limit_fen: must not exceed contactless_limit_fen"},
+      {"/payment/pin_key", "00112233", "payment.pin_key: must be 32 hex digits"},
       {"/colour", "blue", "colour: is not a field of this format"},
   };
   for (const Case& c : cases) {
@@ -165,6 +185,7 @@ TEST(KioskConfig, FormatReadsBackToTheSameValues) {
   ASSERT_TRUE(back->payment.has_value());
   EXPECT_EQ(back->payment->tac_online, c->payment->tac_online);
   EXPECT_EQ(back->payment->ca_keys, c->payment->ca_keys);
+  EXPECT_EQ(back->payment->pin_key, c->payment->pin_key);
   EXPECT_EQ(format_kiosk_config(*back, kCards / "kiosks"), text);
   // Paths are written relative to where the file will be.
   EXPECT_NE(text.find("\"psam\": \"sim:../psam/cq-kiosk.json\""), std::string::npos) << text;

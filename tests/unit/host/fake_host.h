@@ -159,6 +159,10 @@ class FakeHost {
         r.card_state = state;
         r.last_certification = q.date;
         break;
+      default:
+        // Payments are the simulated issuers' (tests/unit/sim_host); this fake does not decide them.
+        r.result = wire::ResultCode::kInvalidState;
+        break;
     }
     if (wire::changes_state(q.operation)) answers_[q.key] = {q, r};
     return r;

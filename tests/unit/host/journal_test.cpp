@@ -165,6 +165,34 @@ TEST(JournalTest, PendingEntriesSurviveClosingAndReopeningAFile) {
   EXPECT_EQ(journal.find(a.key)->response, done_answer());
 }
 
+// A payment's reversal and confirmation wait in the journal like a state change, and read back whole after a
+// restart so recovery resends them (PAYMENT.md §10).
+TEST(JournalTest, PendingReversalsAndConfirmationsReadBackAfterReopening) {
+  TempDir dir;
+  const auto file = dir.file("journal.db");
+  wire::Request reversal;
+  reversal.operation = wire::Operation::kReverse;
+  reversal.key = key_of(30);
+  reversal.terminal = kKioskTerminal;
+  reversal.serving_province = std::string(wire::kChongqing);
+  reversal.card_region = "510101";
+  reversal.date = "20261205";
+  reversal.original_key = key_of(29);
+  reversal.reversal_reason = wire::ReversalReason::kNoAnswer;
+  reversal.icc_data = from_hex("5A0862005151010080925F3401019F360200019F0206000000001234").value();
+  {
+    Journal journal = open_or_die(file.string());
+    ASSERT_TRUE(journal.record(reversal).ok());
+  }
+  Journal journal = open_or_die(file.string());
+  auto pending = journal.pending();
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_FALSE((*pending)[0].corrupt());
+  EXPECT_EQ((*pending)[0].operation, wire::Operation::kReverse);
+  EXPECT_EQ((*pending)[0].request, reversal);
+}
+
 TEST(JournalTest, MovingAJournalKeepsItsDatabase) {
   Journal first = open_or_die(":memory:");
   ASSERT_TRUE(first.record(sample_request(wire::Operation::kReportLoss, key_of(10))).ok());

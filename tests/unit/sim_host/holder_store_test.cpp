@@ -132,7 +132,7 @@ TEST(HolderStore, StoredRequestsByKey) {
   wire::IdempotencyKey key{};
   key.fill(0x5A);
   StoredRequest r{wire::Operation::kReportLoss, "11010519491231002X", "T00000001", Bytes{0xDF, 0x21, 0x01, 0x00},
-                  1'790'000'000'000};
+                  1'790'000'000'000, ""};
   ASSERT_TRUE(store->store_request(key, r).ok());
   auto found = store->find_request(key);
   ASSERT_TRUE(found.ok() && found->has_value());

@@ -215,6 +215,56 @@ TEST(TcpWorld, AStoppedHubIsIssuerUnavailable) {
   EXPECT_EQ((*sc_store->find_holder("510107199006110026"))->card_state, wire::CardState::kActive);
 }
 
+TEST(Serve, KeptOpenConnectionsDoNotHoldWorkers) {
+  // One worker, three clients each keeping its connection open: every exchange is still answered at once.
+  std::atomic<bool> stop{false};
+  wire::Listener l = listen_loopback();
+  const std::uint16_t port = l.port();
+  std::atomic<int> handled{0};
+  std::thread t([&] {
+    EXPECT_EQ(serve(l, [&](ByteSpan m) { ++handled; return Bytes(m.begin(), m.end()); }, stop, 1), kOk);
+  });
+  std::vector<std::unique_ptr<wire::TcpChannel>> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(std::make_unique<wire::TcpChannel>(wire::Address{"127.0.0.1", port}));
+  Bytes message = {0, 0, 0, 20};
+  message.resize(24, 0xAB);
+  const auto start = Clock::now();
+  for (int round = 0; round < 3; ++round) {
+    for (auto& c : clients) {
+      auto answer = c->exchange(message, 5s);
+      ASSERT_TRUE(answer.ok()) << answer.status().name();
+      EXPECT_EQ(*answer, message);
+    }
+  }
+  EXPECT_LT(Clock::now() - start, 2s);
+  EXPECT_EQ(handled.load(), 9);
+  for (auto& c : clients) EXPECT_EQ(c->connections_opened(), 1u);
+  stop.store(true);
+  t.join();
+}
+
+TEST(Serve, AnIdleConnectionIsClosedAfterTheIdleTimeout) {
+  std::atomic<bool> stop{false};
+  wire::Listener l = listen_loopback();
+  const std::uint16_t port = l.port();
+  ServeOptions options;
+  options.idle_timeout = 100ms;
+  options.poll_interval = 10ms;
+  std::thread t([&] {
+    EXPECT_EQ(serve(l, [](ByteSpan m) { return Bytes(m.begin(), m.end()); }, stop, 1, options), kOk);
+  });
+  wire::TcpChannel c(wire::Address{"127.0.0.1", port});
+  Bytes message = {0, 0, 0, 20};
+  message.resize(24, 0xCD);
+  ASSERT_TRUE(c.exchange(message, 5s).ok());
+  std::this_thread::sleep_for(300ms);  // the server closes the kept connection
+  auto again = c.exchange(message, 5s);  // noticed, reopened once
+  ASSERT_TRUE(again.ok()) << again.status().name();
+  EXPECT_EQ(c.connections_opened(), 2u);
+  stop.store(true);
+  t.join();
+}
+
 TEST(Serve, RejectsNoThreadsOrNoHandler) {
   wire::Listener l = listen_loopback();
   std::atomic<bool> stop{false};

@@ -20,6 +20,7 @@
 #include "sscard/sim/host/hub.h"
 #include "sscard/sim/host/issuer_host.h"
 #include "sscard/sim/host/link_keys.h"
+#include "sscard/sim/host/payment_keys.h"
 #include "sscard/sim/host/population.h"
 #include "sscard/sim/profile.h"
 
@@ -32,6 +33,23 @@ inline MasterKey test_master() {
   auto m = load_link_master(kCards / "keys/test-link-keys.json");
   EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().message);
   return m.ok() ? *m : MasterKey{};
+}
+
+// A province's payment keys from cards/keys (PAYMENT.md §6.1, §6.9).
+inline std::shared_ptr<const PaymentKeys> payment_keys(std::string_view province) {
+  auto keys = load_payment_keys(kCards / "keys/test-payment-keys.json", province);
+  EXPECT_TRUE(keys.ok()) << (keys.ok() ? "" : keys.error().message);
+  if (!keys.ok()) return nullptr;
+  auto pin = load_pin_master(kCards / "keys/test-pin-keys.json");
+  EXPECT_TRUE(pin.ok()) << (pin.ok() ? "" : pin.error().message);
+  if (pin.ok()) keys->pin_master = *pin;
+  return std::make_shared<const PaymentKeys>(std::move(*keys));
+}
+
+inline IssuerHostOptions with_payments(std::string_view province) {
+  IssuerHostOptions o;
+  o.payment_keys = payment_keys(province);
+  return o;
 }
 
 inline std::unique_ptr<HolderStore> seeded_store(std::string_view province) {
@@ -170,8 +188,10 @@ struct World {
     to_hub = hop(hub_hop, [this](ByteSpan m) { return hub->handle_message(m); });
     hub_to_cq = hop(cq_hop, [this](ByteSpan m) { return cq->handle_message(m); });
     hub_to_sc = hop(sc_hop, [this](ByteSpan m) { return sc->handle_message(m); });
-    cq = std::make_unique<IssuerHost>(std::string(wire::kChongqing), *cq_store, crypto, master, to_hub);
-    sc = std::make_unique<IssuerHost>(std::string(wire::kSichuan), *sc_store, crypto, master, to_hub);
+    cq = std::make_unique<IssuerHost>(std::string(wire::kChongqing), *cq_store, crypto, master, to_hub,
+                                      with_payments(wire::kChongqing));
+    sc = std::make_unique<IssuerHost>(std::string(wire::kSichuan), *sc_store, crypto, master, to_hub,
+                                      with_payments(wire::kSichuan));
     hub = std::make_unique<Hub>(crypto, master,
                                 std::map<std::string, std::shared_ptr<wire::Channel>>{
                                     {std::string(wire::kChongqing), hub_to_cq},

@@ -149,7 +149,15 @@ class CardState : public ::testing::Test {
   fs::path copy_profile(const fs::path& from, const std::string& name, const std::string& root_keys_as_written) {
     const fs::path to = profiles_.path() / name;
     const std::string absolute = (kCards / "keys" / "test-root-keys.json").string();
-    write_text(to, replaced(read_text(from), "\"" + root_keys_as_written + "\"", "\"" + absolute + "\""));
+    std::string text = replaced(read_text(from), "\"" + root_keys_as_written + "\"", "\"" + absolute + "\"");
+    // The payment application's key files (docs/PAYMENT.md §2), where the profile has them.
+    for (const char* key_file : {"keys/test-payment-keys.json", "keys/test-payment-cards.json"}) {
+      const std::string quoted = std::string("\"") + key_file + "\"";
+      if (text.find(quoted) != std::string::npos) {
+        text = replaced(text, quoted, "\"" + (kCards / key_file).string() + "\"");
+      }
+    }
+    write_text(to, text);
     return to;
   }
 
@@ -435,7 +443,7 @@ TEST_F(CardState, AnEditedProfileIsReportedAsChangedAndTheFileKept) {
     state_file = c->state_file();
   }
   const Bytes before = read_file(state_file);
-  write_text(profile, replaced(read_text(profile), "\"CQ1506011\"", "\"CQ1506099\""));
+  write_text(profile, replaced(read_text(profile), "\"CQ1506011\"", "\"CX1506011\""));
 
   auto r = open_persistent_card(profile, options());
   const std::string message = failure(r, StateError::Kind::kChanged);

@@ -184,6 +184,7 @@ class FakeCrypto final : public crypto::Crypto {
   }
   Result<std::size_t> digest(crypto::Hash, ByteSpan, MutableByteSpan) override { return Error::kUnsupported; }
   Result<std::size_t> rsa_public(ByteSpan, ByteSpan, ByteSpan, MutableByteSpan) override { return Error::kUnsupported; }
+  Result<std::size_t> rsa_private(ByteSpan, ByteSpan, ByteSpan, MutableByteSpan) override { return Error::kUnsupported; }
   Status rsa_verify_pkcs1(crypto::Hash, ByteSpan, ByteSpan, ByteSpan, ByteSpan) override { return Error::kUnsupported; }
   Status sm2_verify(ByteSpan, std::string_view, ByteSpan, ByteSpan) override { return Error::kUnsupported; }
   Status sm2_sign(ByteSpan, std::string_view, ByteSpan, MutableByteSpan) override { return Error::kUnsupported; }

@@ -128,7 +128,7 @@ TEST(HostMessages, EveryOperationRoundTrips) {
 }
 
 TEST(HostMessages, EveryResultCodeRoundTrips) {
-  for (std::uint8_t code = 0; code <= 7; ++code) {
+  for (std::uint8_t code = 0; code <= 8; ++code) {
     Response r = sample_response(static_cast<ResultCode>(code));
     auto back = decode_response(encoded(r));
     ASSERT_TRUE(back.ok()) << int{code};
@@ -393,7 +393,7 @@ TEST(HostMessages, ResponseFieldsOfTheWrongSizeOrValueAreMalformed) {
   base.contributions.clear();
   const Bytes good = encoded(base);
   const std::vector<std::pair<tlv::Tag, Bytes>> bad = {
-      {0xDF21, {0x08}},         {0xDF21, {}},       {0xDF21, {0x00, 0x00}},
+      {0xDF21, {0x09}},         {0xDF21, {}},       {0xDF21, {0x00, 0x00}},
       {0xDF22, text_bytes("51000")}, {0xDF22, text_bytes("51000A")}, {0xDF23, text_bytes("5000000")},
       {0xDF24, {0xC3, 0x28}},   {0xDF24, {0xED, 0xA0, 0x80}},  {0xDF24, {0xE7, 0x8E}},
       {0xDF25, {0x04}},         {0xDF25, {}},       {0xDF26, {0x03}},

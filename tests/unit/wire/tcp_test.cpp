@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include "samples.h"
@@ -199,6 +200,60 @@ TEST(HostTcp, ClosedPortIsIo) {
     port = listener.port();
   }
   TcpChannel channel(Address{"127.0.0.1", port});
+  EXPECT_EQ(channel.exchange(sample_message(), 5s).status(), Error::kIo);
+}
+
+TEST(HostTcp, AKeptOpenConnectionCarriesSeveralExchanges) {
+  Listener listener = loopback_listener();
+  constexpr int kExchanges = 4;
+  std::thread server([&] {
+    auto fd = listener.accept(10s);  // one connection only
+    ASSERT_TRUE(fd.ok());
+    for (int i = 0; i < kExchanges; ++i) {
+      auto m = read_message(*fd, Clock::now() + 10s);
+      ASSERT_TRUE(m.ok());
+      EXPECT_EQ(write_message(*fd, *m, Clock::now() + 10s), kOk);
+    }
+    ::close(*fd);
+  });
+  TcpChannel channel(Address{"127.0.0.1", listener.port()});
+  for (int i = 0; i < kExchanges; ++i) {
+    const Bytes m = sample_message();
+    auto answer = channel.exchange(m, 10s);
+    ASSERT_TRUE(answer.ok()) << answer.status().name();
+    EXPECT_EQ(*answer, m);
+  }
+  EXPECT_EQ(channel.connections_opened(), 1u);
+  EXPECT_EQ(channel.idle_connections(), 1u);
+  server.join();
+}
+
+TEST(HostTcp, AKeptConnectionThePeerClosedIsReopenedOnce) {
+  Listener listener = loopback_listener();
+  std::atomic<int> accepted{0};
+  std::thread server([&] {
+    for (int i = 0; i < 2; ++i) {
+      auto fd = listener.accept(10s);
+      ASSERT_TRUE(fd.ok());
+      ++accepted;
+      auto m = read_message(*fd, Clock::now() + 10s);
+      ASSERT_TRUE(m.ok());
+      EXPECT_EQ(write_message(*fd, *m, Clock::now() + 10s), kOk);
+      ::close(*fd);  // the peer's idle timeout, at once
+    }
+  });
+  TcpChannel channel(Address{"127.0.0.1", listener.port()});
+  for (int i = 0; i < 2; ++i) {
+    const Bytes m = sample_message();
+    auto answer = channel.exchange(m, 10s);
+    ASSERT_TRUE(answer.ok()) << i << " " << answer.status().name();
+    EXPECT_EQ(*answer, m);
+  }
+  server.join();
+  EXPECT_EQ(accepted.load(), 2);
+  EXPECT_EQ(channel.connections_opened(), 2u);
+  // Nobody listens any more: the kept connection is dead and the one new attempt is refused.
+  listener.close();
   EXPECT_EQ(channel.exchange(sample_message(), 5s).status(), Error::kIo);
 }
 

@@ -6,6 +6,7 @@
 #include "sscard/crypto/mbedtls.h"
 
 #include <mbedtls/aes.h>
+#include <mbedtls/bignum.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/des.h>
 #include <mbedtls/entropy.h>
@@ -47,6 +48,7 @@ using Des3 = Owned<mbedtls_des3_context, mbedtls_des3_init, mbedtls_des3_free>;
 using Aes = Owned<mbedtls_aes_context, mbedtls_aes_init, mbedtls_aes_free>;
 using Entropy = Owned<mbedtls_entropy_context, mbedtls_entropy_init, mbedtls_entropy_free>;
 using CtrDrbg = Owned<mbedtls_ctr_drbg_context, mbedtls_ctr_drbg_init, mbedtls_ctr_drbg_free>;
+using Mpi = Owned<mbedtls_mpi, mbedtls_mpi_init, mbedtls_mpi_free>;  // mbedtls_mpi_free zeroizes the limbs
 
 class Rsa {
  public:
@@ -215,6 +217,33 @@ class MbedTlsCrypto final : public Crypto {
       return Error::kInvalidArgument;
     }
     SSCARD_TRY(check(mbedtls_rsa_public(rsa.get(), in.data(), out.data())));
+    return modulus.size();
+  }
+
+  Result<std::size_t> rsa_private(ByteSpan modulus, ByteSpan private_exponent, ByteSpan in,
+                                  MutableByteSpan out) override {
+    // The checks of the OpenSSL backend, in the same order.
+    if (modulus.empty() || modulus.size() > kRsaMaxModulusSize || modulus[0] == 0 || (modulus.back() & 1) == 0) {
+      return Error::kInvalidArgument;
+    }
+    if (private_exponent.empty() || private_exponent.size() > modulus.size() ||
+        std::all_of(private_exponent.begin(), private_exponent.end(), [](std::uint8_t b) { return b == 0; })) {
+      return Error::kInvalidArgument;
+    }
+    if (in.size() != modulus.size()) return Error::kInvalidArgument;
+    if (!std::lexicographical_compare(in.begin(), in.end(), modulus.begin(), modulus.end())) {
+      return Error::kInvalidArgument;
+    }
+    if (out.size() < modulus.size()) return Error::kBufferTooSmall;
+    // mbedtls_rsa_private needs the CRT parts (P, Q); with n and d alone the modular exponentiation is done
+    // directly with mbedtls_mpi_exp_mod (a sliding window; Mbed TLS does not promise it constant time, which is
+    // why crypto.h says "where the library offers it").
+    Mpi n, d, x, y;
+    SSCARD_TRY(check(mbedtls_mpi_read_binary(n.get(), modulus.data(), modulus.size())));
+    SSCARD_TRY(check(mbedtls_mpi_read_binary(d.get(), private_exponent.data(), private_exponent.size())));
+    SSCARD_TRY(check(mbedtls_mpi_read_binary(x.get(), in.data(), in.size())));
+    SSCARD_TRY(check(mbedtls_mpi_exp_mod(y.get(), x.get(), d.get(), n.get(), nullptr)));
+    SSCARD_TRY(check(mbedtls_mpi_write_binary(y.get(), out.data(), modulus.size())));
     return modulus.size();
   }
 

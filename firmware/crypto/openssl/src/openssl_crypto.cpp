@@ -263,6 +263,41 @@ class OpenSslCrypto final : public Crypto {
     return length;
   }
 
+  Result<std::size_t> rsa_private(ByteSpan modulus, ByteSpan private_exponent, ByteSpan in,
+                                  MutableByteSpan out) override {
+    if (modulus.empty() || modulus.size() > kRsaMaxModulusSize || modulus[0] == 0 || (modulus.back() & 1) == 0) {
+      return Error::kInvalidArgument;
+    }
+    if (private_exponent.empty() || private_exponent.size() > modulus.size() ||
+        std::all_of(private_exponent.begin(), private_exponent.end(), [](std::uint8_t b) { return b == 0; })) {
+      return Error::kInvalidArgument;
+    }
+    if (in.size() != modulus.size()) return Error::kInvalidArgument;
+    // Same length, big-endian: byte order comparison is numeric comparison.
+    if (!std::lexicographical_compare(in.begin(), in.end(), modulus.begin(), modulus.end())) {
+      return Error::kInvalidArgument;
+    }
+    if (out.size() < modulus.size()) return Error::kBufferTooSmall;
+    // An EVP RSA key needs e (and OpenSSL's private operation prefers the CRT parts); a card that keeps only
+    // n and d is served by the constant-time modular exponentiation directly.
+    BnCtxPtr ctx(BN_CTX_secure_new());
+    BnPtr n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr));
+    SecretBnPtr d(BN_secure_new());
+    SecretBnPtr x(BN_secure_new());
+    SecretBnPtr y(BN_secure_new());
+    if (!ctx || !n || !d || !x || !y ||
+        BN_bin2bn(private_exponent.data(), static_cast<int>(private_exponent.size()), d.get()) == nullptr ||
+        BN_bin2bn(in.data(), static_cast<int>(in.size()), x.get()) == nullptr) {
+      return fail(Error::kInternal);
+    }
+    BN_set_flags(d.get(), BN_FLG_CONSTTIME);
+    if (BN_mod_exp_mont_consttime(y.get(), x.get(), d.get(), n.get(), ctx.get(), nullptr) != 1 ||
+        BN_bn2binpad(y.get(), out.data(), static_cast<int>(modulus.size())) != static_cast<int>(modulus.size())) {
+      return fail(Error::kInternal);
+    }
+    return modulus.size();
+  }
+
   Status rsa_verify_pkcs1(Hash h, ByteSpan modulus, ByteSpan exponent, ByteSpan message,
                           ByteSpan signature) override {
     // OpenSSL 3.0 refuses RSA with SM3 ("digest not allowed"); no PBOC or SSC object pairs them.

@@ -2,10 +2,12 @@
 // code (sscard/app/cli_support.h): results on `out`, errors and notes on the reporter's stream.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "sscard/app/cli_support.h"
 
@@ -60,6 +62,21 @@ struct ServiceOptions {
   std::string format = "text";        // text, json
 };
 int run_service(const ServiceOptions& options, const Reporter& report, std::ostream& out);
+
+// sscard pay (docs/PAYMENT.md §12): the kiosk, the card, the amount in yuan, the keypad.
+struct PayOptions {
+  ConfigOption config;
+  DeviceOptions devices;              // the card only: a payment needs no PSAM
+  HostOverrides host;
+  std::optional<std::string> pinpad;
+  std::string amount;                 // --amount YUAN, e.g. "12.34"
+  std::string format = "text";        // text, json
+};
+int run_pay(const PayOptions& options, const Reporter& report, std::ostream& out);
+
+// An amount in yuan as an exact decimal ("12", "12.3", "12.34") in fen; nullopt for anything else, for 0 and
+// for more than the 12 digits of 9F02. No floating point.
+std::optional<std::uint64_t> parse_yuan(std::string_view text);
 
 struct RecoverOptions {
   ConfigOption config;

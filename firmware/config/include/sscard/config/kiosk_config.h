@@ -70,6 +70,9 @@ struct PaymentConfig {
   int random_selection_max_target_percent = 0;
   std::filesystem::path ca_keys;        // the certification authorities' public keys, resolved
   bool national_algorithms = true;      // SM2/SM3/SM4 offered to the card ([DF69] = 01)
+  // The kiosk's own PIN encipherment key (docs/PAYMENT.md "Online PIN"): derived from the PIN master for this
+  // terminal number, never the master itself. Absent: the kiosk offers no online PIN.
+  std::optional<std::array<std::uint8_t, 16>> pin_key;
 };
 
 struct KioskConfig {
@@ -90,7 +93,10 @@ struct KioskConfig {
   KioskConfig() = default;
   KioskConfig(const KioskConfig&) = default;
   KioskConfig& operator=(const KioskConfig&) = default;
-  ~KioskConfig() { secure_wipe(link_key); }
+  ~KioskConfig() {
+    secure_wipe(link_key);
+    if (payment && payment->pin_key) secure_wipe(*payment->pin_key);
+  }
 };
 
 struct ConfigError {

@@ -92,6 +92,16 @@ class Crypto {
   // modulus length. kInvalidArgument: `in` not the modulus length or not below the modulus.
   virtual Result<std::size_t> rsa_public(ByteSpan modulus, ByteSpan exponent, ByteSpan in, MutableByteSpan out) = 0;
 
+  // RSA private operation without padding: in^d mod n, written left-padded to the modulus length, which is
+  // returned. The card signs its EMV objects (docs/PAYMENT.md 7.2: DDA, CDA) and deciphers an enciphered PIN
+  // (6.8) with it; the key is the modulus and the private exponent alone (no CRT parts), computed in constant
+  // time with respect to d where the library offers it. kInvalidArgument: the modulus is empty, over 512 bytes,
+  // even or has a leading zero byte; `private_exponent` is empty, zero or longer than the modulus; `in` is not
+  // the modulus length or not below the modulus. kBufferTooSmall: `out` is shorter than the modulus. Nothing is
+  // written to `out` on an error.
+  virtual Result<std::size_t> rsa_private(ByteSpan modulus, ByteSpan private_exponent, ByteSpan in,
+                                          MutableByteSpan out) = 0;
+
   // PKCS #1 v1.5 signature verification over `message` hashed with `h`. kSecurity: the signature is wrong.
   virtual Status rsa_verify_pkcs1(Hash h, ByteSpan modulus, ByteSpan exponent, ByteSpan message,
                                   ByteSpan signature) = 0;

@@ -1,5 +1,6 @@
-// The requests and responses of the issuer-host protocol (docs/HOST-PROTOCOL.md "Payload") as values, and
-// their BER-TLV encoding. Decoding is strict about required fields and sizes and ignores unknown tags.
+// The requests and responses of the issuer-host protocol (docs/HOST-PROTOCOL.md "Payload", and the payment
+// operations of docs/PAYMENT.md §9.1) as values, and their BER-TLV encoding. Decoding is strict about required
+// fields, fields that do not belong to the operation, sizes and alphabets, and ignores unknown tags.
 #pragma once
 
 #include <array>
@@ -11,6 +12,7 @@
 
 #include "sscard/core/bytes.h"
 #include "sscard/core/result.h"
+#include "sscard/wire/payment.h"
 
 namespace sscard::wire {
 
@@ -20,9 +22,18 @@ enum class Operation : std::uint8_t {
   kReportLoss = 0x03,
   kCancelLoss = 0x04,
   kCertify = 0x05,
+  kAuthorise = 0x06,    // PAYMENT.md §9.1
+  kReverse = 0x07,
+  kSettleQuote = 0x08,
+  kSettle = 0x09,
+  kConfirm = 0x0A,
+  kTotals = 0x0B,
 };
-std::string_view operation_name(Operation op);  // "query", "activate", "report-loss", "cancel-loss", "certify"
-bool changes_state(Operation op);               // everything but kQuery
+// "query", "activate", "report-loss", "cancel-loss", "certify", "authorise", "reverse", "settle-quote",
+// "settle", "confirm", "totals".
+std::string_view operation_name(Operation op);
+bool changes_state(Operation op);  // everything but kQuery, kSettleQuote and kTotals
+bool is_payment(Operation op);     // kAuthorise .. kTotals
 
 enum class ResultCode : std::uint8_t {
   kOk = 0x00,
@@ -33,6 +44,7 @@ enum class ResultCode : std::uint8_t {
   kIssuerUnavailable = 0x05,
   kKeyConflict = 0x06,
   kNotEligible = 0x07,
+  kQuoteChanged = 0x08,  // settle only (PAYMENT.md §9.1)
 };
 std::string_view result_name(ResultCode r);  // "ok", "unknown_card", ... as in HOST-PROTOCOL.md
 
@@ -62,17 +74,32 @@ inline constexpr std::string_view kSichuan = "510000";
 // The home issuer of a 6-digit card region: "500000" for 50xxxx, "510000" for 51xxxx, nullopt otherwise.
 std::optional<std::string> home_province(std::string_view region);
 
+// Which fields an operation carries (PAYMENT.md §9.1 for 06-0B): DF01-DF05 and DF09 always; DF06-DF08 for
+// 01-05, 08 and 09, optional for 06, 07 and 0A, never for 0B; the payment fields as the table of §9.1 says.
+// A field outside its operation's set is kInvalidArgument to encode and kMalformed to decode.
 struct Request {
   Operation operation = Operation::kQuery;
   IdempotencyKey key{};
   std::string terminal;          // DF03, 12 ASCII digits
   std::string serving_province;  // DF04, 6 digits
-  std::string card_region;       // DF05, 6 digits
-  std::string ssn;               // DF06, 18 characters
-  std::string card_number;       // DF07, 9 characters
-  Bytes card_id;                 // DF08, 16 bytes (卡识别码)
+  std::string card_region;       // DF05, 6 digits (0B: the issuer asked, 500000 or 510000)
+  std::string ssn;               // DF06, 18 characters (empty: absent)
+  std::string card_number;       // DF07, 9 characters (empty: absent)
+  Bytes card_id;                 // DF08, 16 bytes (卡识别码) (empty: absent)
   std::string date;              // DF09, YYYYMMDD
   std::string residence;         // DF0A, 6 digits; certify only (empty otherwise)
+  // Payment (PAYMENT.md §9.1).
+  std::optional<Bytes> icc_data;                   // FF40 value: 06, 0A; 07 optional; 09 when card_fen > 0
+  std::optional<PinBlock> pin_block;               // DF41: 06 optional; 09 optional with FF40
+  std::optional<IdempotencyKey> original_key;      // DF42: 07, 0A
+  std::optional<ReversalReason> reversal_reason;   // DF43: 07
+  std::optional<std::uint64_t> bill_total_fen;     // DF44: 08, 09
+  std::optional<SettleCategory> category;          // DF45: 08, 09
+  std::optional<std::uint64_t> insured_fen;        // DF46: 09
+  std::optional<std::uint64_t> medical_fen;        // DF47: 09
+  std::optional<std::uint64_t> card_fen;           // DF48: 09
+  std::string business_date;                       // DF4A, YYYYMMDD: 0B (empty otherwise)
+  std::optional<Totals> kiosk_totals;              // FF4B: 0B
 
   friend bool operator==(const Request&, const Request&) = default;
 };
@@ -98,6 +125,16 @@ struct Response {
   std::vector<Contribution> contributions;  // newest first, at most 12
   std::optional<std::string> last_certification;  // YYYYMMDD
   bool duplicate = false;                         // DF2B
+  // Payment (PAYMENT.md §9.1).
+  std::string response_code;                                   // DF50, 2 ASCII letters or digits; empty: absent
+  std::optional<IssuerAuthentication> issuer_authentication;   // DF51, ARPC || ARC
+  std::optional<Bytes> scripts;                                // DF52, one or more encoded 72 templates
+  std::optional<ReversalStatus> reversal_status;               // DF53
+  std::optional<std::uint64_t> insured_fen;                    // DF54
+  std::optional<std::uint64_t> medical_share_fen;              // DF55
+  std::optional<std::uint64_t> card_share_fen;                 // DF56
+  std::optional<Totals> issuer_totals;                         // FF58
+  std::optional<TotalsComparison> totals_comparison;           // DF59
 
   friend bool operator==(const Response&, const Response&) = default;
 };

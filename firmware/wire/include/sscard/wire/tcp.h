@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <vector>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,15 +29,37 @@ Result<Bytes> read_message(int fd, std::chrono::steady_clock::time_point deadlin
 // Writes one whole message with one send() loop (MSG_NOSIGNAL). kIo, kTimeout.
 Status write_message(int fd, ByteSpan message, std::chrono::steady_clock::time_point deadline);
 
-// A client hop: one new TCP connection per exchange (TCP_NODELAY), closed afterwards. The connect counts against
-// the timeout too (kTimeout); a refused or unresolvable destination is kIo.
+// A client hop over kept-open connections (HOST-PROTOCOL.md "Framing"): each exchange takes an idle connection
+// (or opens one, TCP_NODELAY), carries one message each way on it, and puts it back for the next exchange; up
+// to kMaxIdle connections are kept, so concurrent callers each have their own. The connect counts against the
+// timeout (kTimeout); a refused or unresolvable destination is kIo. When the peer has closed a kept connection
+// (its idle timeout, a restart), the exchange notices before sending or by the close arriving before any byte
+// of the answer; it then opens one new connection and sends the same message once more on it (a request that
+// may have reached the peer is safe to repeat: its idempotency key makes it so). Thread-safe.
 class TcpChannel final : public Channel {
  public:
+  static constexpr std::size_t kMaxIdle = 64;
+
   explicit TcpChannel(Address to) : to_(std::move(to)) {}
+  TcpChannel(const TcpChannel&) = delete;
+  TcpChannel& operator=(const TcpChannel&) = delete;
+  ~TcpChannel() override;
+
   Result<Bytes> exchange(ByteSpan message, std::chrono::milliseconds timeout) override;
 
+  // Connections opened so far and connections idle now (for tests and monitoring).
+  std::size_t connections_opened() const;
+  std::size_t idle_connections() const;
+
  private:
+  Result<int> connect(std::chrono::steady_clock::time_point deadline);
+  int take_idle();
+  void put_idle(int fd);
+
   Address to_;
+  mutable std::mutex mutex_;
+  std::vector<int> idle_;
+  std::size_t opened_ = 0;
 };
 
 // Why a listening socket could not be made: kInvalidArgument when the host does not resolve to an IPv4

@@ -72,6 +72,20 @@ class CommandExtension {
   virtual void reset() = 0;
 };
 
+// An application with a command set of its own (docs/DECISIONS.md P27: the PBOC ADF). While its DF is the
+// current DF, every command except SELECT and GET RESPONSE goes to it, CLA checks included; the engine keeps
+// selection, T=0 response handling and power.
+class ApplicationHandler {
+ public:
+  virtual ~ApplicationHandler() = default;
+  // SELECT made the handler's DF current (again): a new session starts. The status word of the answer
+  // (9000, or 6283 for a blocked application, which still gets its FCI).
+  virtual StatusWord selected(CardOs& card) = 0;
+  virtual CommandReply process(CardOs& card, const apdu::Command& cmd) = 0;
+  // Power-on and power-off: drop the session.
+  virtual void reset() = 0;
+};
+
 class CardOs final : public Card {
  public:
   static constexpr std::uint8_t kDefaultPinTries = 6;  // Chongqing: 6 wrong entries lock the PIN
@@ -126,6 +140,9 @@ class CardOs final : public Card {
 
   // Commands beyond the built-in ones; replaces any earlier extension.
   void set_extension(std::unique_ptr<CommandExtension> extension) { extension_ = std::move(extension); }
+
+  // Gives DF `df` its own command handler (replaces any earlier one for that DF).
+  void set_application_handler(NodeId df, std::shared_ptr<ApplicationHandler> handler);
 
   // State an extension may read.
   NodeId current_df() const { return current_df_; }
@@ -226,6 +243,8 @@ class CardOs final : public Card {
   std::vector<KeySlot> keys_;
   std::vector<std::pair<NodeId, std::size_t>> blockable_;  // application DF, Eeprom offset of its state byte
   std::unique_ptr<CommandExtension> extension_;
+  std::vector<std::pair<NodeId, std::shared_ptr<ApplicationHandler>>> handlers_;
+  ApplicationHandler* handler_of(NodeId df) const;
 
   // Volatile state, cleared at power-on.
   bool powered_ = false;

@@ -20,6 +20,7 @@
 #include "sscard/sim/card_os.h"
 #include "sscard/sim/file_system.h"
 #include "sscard/sim/keys.h"
+#include "sscard/sim/pboc/payment_card.h"
 #include "sscard/sim/profile_error.h"
 #include "sscard/sim/security.h"
 
@@ -80,8 +81,18 @@ struct BenefitSeed {
   PensionStatus pension_status = PensionStatus::kNotRetired;
   std::uint64_t pension_monthly_fen = 0;   // 0 unless receiving or suspended
   std::uint64_t medical_balance_fen = 0;
+  std::uint64_t account_fen = 0;           // the debit account of the payment application (PAYMENT.md §2)
   std::optional<Date> last_certification;  // never for a holder who is not retired
   std::vector<Contribution> contributions;  // in the profile's order; (period, kind) unique
+};
+
+// The `payment` object (docs/PAYMENT.md §2): the card carries the PBOC debit application.
+struct PaymentProfile {
+  std::string keys;            // as written: the issuer key file, relative to the profile's folder
+  std::string pki;             // as written: the card certificate file
+  std::filesystem::path keys_file;  // resolved
+  std::filesystem::path pki_file;
+  pboc::PaymentCard card;      // what the application is personalised with: PAN, dates, PIN, card keys, objects
 };
 
 struct HolderProfile {
@@ -102,6 +113,7 @@ struct HolderProfile {
   std::filesystem::path root_keys_file;   // resolved
   CardKeys keys;                          // derived from the root keys (SECURITY.md "Keys"), one per class
   std::optional<BenefitSeed> benefits;    // absent: the issuer seeds defaults (sim/host seed_from_profiles)
+  std::optional<PaymentProfile> payment;  // generation 2 and 3 only
 
   // Derived values, as the card stores them.
   Bytes card_identification_code() const;  // 16 bytes: region BCD + D156000005 + card_serial
@@ -118,7 +130,8 @@ Bytes ssse_df_name();
 Result<HolderProfile, ProfileError> load_profile(const std::filesystem::path& file);
 Result<HolderProfile, ProfileError> parse_profile(std::string_view json_text, std::string_view file_name_for_errors);
 
-// A personalised card: files, PIN, the seven card keys (in its Eeprom) and a blockable SSSE. The card uses
+// A personalised card: files, PIN, the seven card keys (in its Eeprom), a blockable SSSE and, with `payment`,
+// the PBOC debit application (sim/pboc). The card uses
 // `crypto` for its security commands and challenges; without one it gets its own OpenSSL backend. Never null
 // for a profile that parse_profile accepted.
 std::unique_ptr<Card> make_card(const HolderProfile& profile);

@@ -5,7 +5,9 @@
 //   holders(ssn PK, card_number, card_id hex, region, name, card_state, pension_status, pension_monthly_fen,
 //           medical_balance_fen, last_certification)          states and statuses as their protocol names
 //   contributions(ssn, period YYYYMM, kind, amount_fen)       PK (ssn, period, kind); kind "pension"/"medical"
-//   requests(idem_key BLOB PK, operation, ssn, card_number, response BLOB, created_ms)
+//   requests(idem_key BLOB PK, operation, ssn, card_number, response BLOB, created_ms, pan)
+// Version 2 adds the payment tables (PAYMENT.md §9-§10): accounts, payments, tombstones, confirmations; a
+// version 1 database is upgraded when opened.
 //
 // Thread-safe: one connection, every call under the store's lock; transaction() holds it for its body.
 #pragma once
@@ -48,8 +50,54 @@ struct StoredRequest {
   std::string card_number;
   Bytes response;  // the answer's TLV payload, without the duplicate flag
   std::uint64_t created_ms = 0;
+  std::string pan;  // payments: the PAN of the request ("" when it had none), part of the key's identity
 
   friend bool operator==(const StoredRequest&, const StoredRequest&) = default;
+};
+
+// The debit account of one payment card at its home issuer (PAYMENT.md §2, §9.2).
+struct PaymentAccount {
+  std::string pan;           // 19 digits
+  std::string ssn;           // the holder (card state, P62)
+  std::uint8_t psn = 1;      // 5F34
+  std::string expiry;        // 5F24, YYMMDD
+  bool sm = false;           // the card also holds the SM4 keys (generation 3)
+  std::uint64_t balance_fen = 0;
+  std::uint16_t last_atc = 0;  // the last ATC accepted (P51); 0 before the first
+  std::string pin;             // the application PIN, for online PIN (§6.9)
+  std::uint8_t pin_tries = 3;  // the issuer's online PIN try counter
+
+  friend bool operator==(const PaymentAccount&, const PaymentAccount&) = default;
+};
+
+// An authorisation (or settlement) as the home issuer decided it, for reversal, confirmation and totals.
+struct PaymentRecord {
+  sscard::wire::IdempotencyKey key{};
+  sscard::wire::Operation operation = sscard::wire::Operation::kAuthorise;
+  std::string pan;
+  std::string terminal;       // DF03
+  std::string business_date;  // DF09 of the original
+  std::uint64_t amount_fen = 0;
+  bool approved = false;
+  std::optional<sscard::wire::IdempotencyKey> reversed_by;
+  bool confirmed = false;
+
+  friend bool operator==(const PaymentRecord&, const PaymentRecord&) = default;
+};
+
+// A reversal that came before (or instead of) its original: the original's key, never to be applied.
+struct Tombstone {
+  std::string pan;
+  sscard::wire::IdempotencyKey reversal_key{};
+};
+
+// The confirmation advice of a TC (P57), kept for clearing.
+struct Confirmation {
+  sscard::wire::IdempotencyKey original_key{};
+  std::string pan;
+  Bytes tc, cid, iad, tvr;
+  Bytes script_results;  // 9F5B, empty when none
+  std::uint64_t created_ms = 0;
 };
 
 class HolderStore {
@@ -80,6 +128,27 @@ class HolderStore {
   Result<std::optional<StoredRequest>, SetupError> find_request(const sscard::wire::IdempotencyKey& key);
   // Fails on a key already stored.
   Result<void, SetupError> store_request(const sscard::wire::IdempotencyKey& key, const StoredRequest& request);
+
+  // ---- Payment (PAYMENT.md §9-§10); each call joins a surrounding transaction() ----
+  // Fails on a known PAN.
+  Result<void, SetupError> add_account(const PaymentAccount& account);
+  Result<std::optional<PaymentAccount>, SetupError> find_account(std::string_view pan);
+  // Writes balance, last ATC and PIN try counter. Fails if there is no such account.
+  Result<void, SetupError> update_account(const PaymentAccount& account);
+  Result<std::size_t, SetupError> account_count();
+
+  Result<std::optional<PaymentRecord>, SetupError> find_payment(const sscard::wire::IdempotencyKey& key);
+  // Fails on a key already stored.
+  Result<void, SetupError> store_payment(const PaymentRecord& payment);
+  // Writes reversed_by and confirmed of the payment with payment.key.
+  Result<void, SetupError> update_payment(const PaymentRecord& payment);
+  Result<std::optional<Tombstone>, SetupError> find_tombstone(const sscard::wire::IdempotencyKey& key);
+  Result<void, SetupError> store_tombstone(const sscard::wire::IdempotencyKey& key, const Tombstone& tombstone);
+  // `key` is the confirm request's own idempotency key.
+  Result<void, SetupError> store_confirmation(const sscard::wire::IdempotencyKey& key, const Confirmation& c);
+  Result<std::size_t, SetupError> confirmation_count();
+  // The issuer's counters for one terminal and business date (PAYMENT.md §10 "totals").
+  Result<sscard::wire::Totals, SetupError> payment_totals(std::string_view terminal, std::string_view business_date);
 
   Result<std::size_t, SetupError> holder_count();
   // Holders whose card region is not in `province` ("500000"): a store belongs to one province's host.

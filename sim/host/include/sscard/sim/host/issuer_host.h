@@ -13,6 +13,10 @@
 // the request's payload unchanged; the hub's verified answer is relayed to the kiosk. A region neither 50xxxx
 // nor 51xxxx is answered unknown_region here and never forwarded.
 //
+// Payments (docs/PAYMENT.md §9-§10): with the province's payment keys (IssuerHostOptions::payment_keys) the home
+// host decides authorise, reverse, confirm and totals from the accounts of its store; without them it answers
+// its own cards' payment requests issuer_unavailable. Medical settlement (08, 09) is answered invalid_state.
+//
 // Thread-safe: handle_message may be called from several threads at once.
 #pragma once
 
@@ -27,17 +31,21 @@
 #include "sscard/wire/messages.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/host/link_keys.h"
+#include "sscard/sim/host/payment_keys.h"
 
 namespace sscard::sim::host {
 
 namespace detail {
 class Endpoint;
+class PaymentIssuer;
 struct Incoming;
 }  // namespace detail
 
 struct IssuerHostOptions {
   // How long the hub has to answer a forwarded request before the kiosk gets issuer_unavailable.
   std::chrono::milliseconds hub_timeout{5000};
+  // This province's payment keys (load_payment_keys); keys of another province are not used.
+  std::shared_ptr<const PaymentKeys> payment_keys = nullptr;
 };
 
 // The 12-digit host id of a province: "500000" -> "500000000000".
@@ -72,6 +80,7 @@ class IssuerHost {
   std::shared_ptr<sscard::wire::Channel> hub_;
   IssuerHostOptions options_;
   std::unique_ptr<detail::Endpoint> endpoint_;
+  std::unique_ptr<detail::PaymentIssuer> payments_;
 };
 
 }  // namespace sscard::sim::host

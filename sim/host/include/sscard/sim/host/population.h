@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,8 +33,14 @@ struct SeedHolder {
 // zero balances, no contributions, card active unless the PIN is still the initial 123456).
 SeedHolder seed_holder(const HolderProfile& profile);
 
+// The debit account the home issuer keeps for a profile's payment card (PAYMENT.md §2, §3): generation 2 and 3
+// profiles whose card number ends in 6 digits. PAN = 6200 || province digits || region || those 6 digits ||
+// Luhn; PSN 01; expiry = issuer.expiry_date as YYMMDD; balance = the profile's benefits.account_fen (0 when
+// absent); PIN = payment.pin, else the profile's PIN; sm for generation 3. nullopt for other profiles.
+std::optional<PaymentAccount> seed_account(const HolderProfile& profile);
+
 // Inserts the holders of cards_dir/*.json (holder_profiles()) whose card region belongs to `province`, all in
-// one transaction; returns how many. Errors: an unknown province, a profile that does not load (the
+// one transaction, with their payment accounts (seed_account); returns how many holders. Errors: an unknown province, a profile that does not load (the
 // ProfileError's text), a holder already in the store (nothing is inserted then).
 Result<std::size_t, SetupError> seed_from_profiles(HolderStore& store, const std::filesystem::path& cards_dir,
                                          std::string_view province);
@@ -53,7 +60,8 @@ Result<SeedHolder, SetupError> generated_holder(std::uint64_t seed, std::string_
 Result<std::size_t, SetupError> generate_population(HolderStore& store, std::size_t count, std::uint64_t seed,
                                           std::string_view province);
 
-// Opens the store at `path` (HolderStore::open) and, while it holds nobody, fills it: the holders of
+// Opens the store at `path` (HolderStore::open) and, while it holds nobody, fills it (a store upgraded from
+// before payments, with holders but no accounts, gets the profiles' accounts): the holders of
 // cards_dir/*.json for `province` (seed_from_profiles), then `generated` synthetic ones (generate_population
 // with `seed`). A store that already has holders is returned as it is, so a file keeps its state across runs,
 // unless it holds cards of another province (an error: one database per province's host).

@@ -1,5 +1,6 @@
-// Serving a host or the hub over TCP (docs/HOST-PROTOCOL.md "Framing"): a small pool of threads, each
-// answering the messages of one connection at a time, one message after another.
+// Serving a host or the hub over TCP (docs/HOST-PROTOCOL.md "Framing"): connections are kept open for many
+// messages, one at a time each; the accepting thread watches the idle ones and hands a connection with a
+// message to a small pool of worker threads, so an idle kept-open connection holds no worker.
 #pragma once
 
 #include <atomic>

@@ -1,0 +1,93 @@
+#include "host_link.h"
+
+#include <system_error>
+
+#include "sscard/app/identity_report.h"
+#include "sscard/crypto/default_crypto.h"
+#include "sscard/ssc/security.h"
+#include "sscard/wire/tcp.h"
+
+namespace sscard::app {
+namespace {
+
+constexpr const char* kNoStateFolder =
+    "no folder for the kiosk's state: set XDG_STATE_HOME or HOME to an absolute path, or give --journal";
+
+}  // namespace
+
+std::string yuan(std::uint64_t fen) {
+  std::string cents = std::to_string(fen % 100);
+  if (cents.size() < 2) cents.insert(0, "0");
+  return std::to_string(fen / 100) + "." + cents;
+}
+
+std::string province_name(std::string_view code) { return region_name(ssc::province_of(code)); }
+
+Result<std::unique_ptr<HostLink>, SetupFailure> open_host_link(const config::KioskConfig& kiosk,
+                                                              const HostOverrides& overrides) {
+  auto link = std::make_unique<HostLink>();
+  if (overrides.host) {
+    auto address = wire::Address::parse(*overrides.host);
+    if (!address.ok()) return SetupFailure{"--host: '" + *overrides.host + "' is not HOST:PORT", kExitUsage};
+    link->channel = std::make_shared<wire::TcpChannel>(*address);
+  } else if (kiosk.host.address) {
+    link->channel = std::make_shared<wire::TcpChannel>(*kiosk.host.address);
+  } else {
+#if SSCARD_WITH_SIMULATOR
+    auto world_dir = simulated_world_dir();
+    if (!world_dir.ok()) return SetupFailure{kNoStateFolder};
+    auto world = HostWorld::create(kiosk.host.simulated->cards, kiosk.host.simulated->link_keys, *world_dir);
+    if (!world.ok()) return SetupFailure{"the simulated issuers: " + world.error()};
+    link->world = std::move(world).value();
+    link->channel = link->world->kiosk_channel(kiosk.province);
+#else
+    return SetupFailure{kiosk.file.string() + ": host: this build has no simulated issuers; give \"address\""};
+#endif
+  }
+  host::RetryPolicy policy;
+  policy.timeout = overrides.timeout_ms ? std::chrono::milliseconds(*overrides.timeout_ms) : kiosk.host.timeout;
+  policy.attempts = overrides.attempts.value_or(kiosk.host.attempts);
+  link->crypto = crypto::make_default_crypto();
+  host::KioskIdentity identity{kiosk.terminal, kiosk.province, kiosk.link_key};
+  link->client = std::make_unique<host::HostClient>(*link->crypto, std::move(identity), *link->channel, policy);
+
+  if (overrides.journal.empty()) {
+    auto journal_file = config::journal_file(kiosk);
+    if (!journal_file.ok()) return SetupFailure{kNoStateFolder};
+    link->journal_file = *journal_file;
+  } else {
+    link->journal_file = overrides.journal;
+  }
+  std::error_code ec;
+  if (const auto dir = link->journal_file.parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
+  auto journal = host::Journal::open(link->journal_file.string());
+  if (!journal.ok()) {
+    return SetupFailure{"cannot open the kiosk's journal " + link->journal_file.string() + " (" +
+                        std::string(journal.status().name()) + "): check that its folder exists and is writable"};
+  }
+  link->journal = std::make_unique<host::Journal>(std::move(journal).value());
+  return link;
+}
+
+int recover_pending(HostLink& link, std::ostream& to, bool say_nothing_pending) {
+  auto recovered = host::recover(*link.client, *link.journal);
+  if (!recovered.ok()) return -1;
+  int still_pending = 0;
+  for (const host::Recovery& r : *recovered) {
+    to << "earlier " << wire::operation_name(r.operation) << " " << to_hex(r.key) << ": "
+       << host::recovery_kind_name(r.kind);
+    if (r.response) {
+      to << " (" << wire::result_name(r.response->result) << (r.response->duplicate ? ", stored answer" : "") << ")";
+    }
+    if (r.error) to << " (" << host::describe(*r.error) << ")";
+    to << '\n';
+    if (r.kind != host::Recovery::Kind::kDone && r.kind != host::Recovery::Kind::kCorrupt &&
+        r.kind != host::Recovery::Kind::kGaveUp) {
+      ++still_pending;
+    }
+  }
+  if (say_nothing_pending && recovered->empty()) to << "nothing pending in the journal\n";
+  return still_pending;
+}
+
+}  // namespace sscard::app

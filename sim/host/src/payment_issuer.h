@@ -1,0 +1,45 @@
+// Internal: the home issuer's side of the payment operations (docs/PAYMENT.md §9.2 and §10): authorise with
+// the ARQC, ATC, card state, expiry, online PIN and funds checks; reverse once; confirm; totals. Every
+// state-changing answer is decided, applied and stored under its idempotency key in one SQLite transaction.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "sscard/crypto/crypto.h"
+#include "sscard/wire/messages.h"
+#include "sscard/sim/host/holder_store.h"
+#include "sscard/sim/host/payment_keys.h"
+
+namespace sscard::sim::host::detail {
+
+class PaymentIssuer {
+ public:
+  // `keys` must be the keys of `province`; `store` must outlive this object.
+  PaymentIssuer(std::string province, HolderStore& store, const PaymentKeys& keys);
+  PaymentIssuer(const PaymentIssuer&) = delete;
+  PaymentIssuer& operator=(const PaymentIssuer&) = delete;
+  ~PaymentIssuer();
+
+  // The answer to a payment request (wire::is_payment) about a card of this province. A database failure
+  // rolls everything back and answers issuer_unavailable.
+  sscard::wire::Response answer(const sscard::wire::Request& request);
+
+ private:
+  sscard::wire::Response authorise(const sscard::wire::Request& r, const sscard::wire::Response& base);
+  sscard::wire::Response reverse(const sscard::wire::Request& r, const sscard::wire::Response& base);
+  sscard::wire::Response confirm(const sscard::wire::Request& r, const sscard::wire::Response& base);
+  sscard::wire::Response totals(const sscard::wire::Request& r, const sscard::wire::Response& base);
+  // Steps 3-10 of §9.2 for a request whose key is new. Updates `account` (ATC, balance, PIN tries) in the store.
+  Result<void, SetupError> decide(const sscard::wire::Request& r, sscard::wire::Response& out, PaymentRecord& record);
+  bool pin_matches(const sscard::wire::Request& r, const PaymentAccount& account);
+
+  std::string province_;
+  HolderStore& store_;
+  PaymentKeys keys_;
+  std::mutex crypto_mutex_;
+  std::unique_ptr<crypto::Crypto> crypto_;
+};
+
+}  // namespace sscard::sim::host::detail

@@ -1,0 +1,21 @@
+// The PBOC 3.0 debit application of a simulated card (docs/PAYMENT.md §4–§7): the PSE 1PAY.SYS.DDF01 with
+// its directory and the ADF A000000333010101 beside SSSE in the MF. The ADF has its own command handler
+// (DECISIONS.md P27): GPO, READ RECORD, GET DATA, GET CHALLENGE, VERIFY (plaintext and, RSA set, enciphered),
+// INTERNAL AUTHENTICATE, GENERATE AC, EXTERNAL AUTHENTICATE and the issuer script commands of §6.6.
+// Persistent state (ATC, PIN, indicators, limits, log, block state) lives in the card's Eeprom, written so
+// that a power cut after any page leaves the old or the new state (§5.6).
+#pragma once
+
+#include "sscard/core/result.h"
+#include "sscard/sim/card_os.h"
+#include "sscard/sim/pboc/payment_card.h"
+
+namespace sscard::sim::pboc {
+
+// Personalises `card` with the application: the PSE and the ADF under the MF, the handler, and the
+// application's Eeprom space. The card must have a crypto backend (CardConfig::crypto).
+// kInvalidArgument: `data` is not a valid personalisation (records, keys, PIN, tries); kBufferTooSmall: the
+// Eeprom is full; kIo: power lost. The card is unusable after an error.
+Status install_payment_application(CardOs& card, const PaymentCard& data);
+
+}  // namespace sscard::sim::pboc
