@@ -7,6 +7,7 @@ Writes, under tests/data/pboc/:
   derivation.txt         issuer master keys, Y, UDKs and session keys of every payment card (section 6.1, 6.2)
   cryptogram.txt         ARQC / TC / AAC and ARPC (6.3, 6.4), with the worked example of 6.3
   secure-messaging.txt   script MACs, enciphered data and PIN change blocks (6.5, 6.6), with the examples of 6.6
+  medical.txt            the medical settlement shares of section 11, with its two worked examples
   signature.txt          RSA signature blocks X = 6A || MSG1 || SHA-1(MSG) || BC, their raw private and
                          public operations, and SM2 signed objects of 7.3 (7.2, 7.3)
 Test-only keys for signature.txt are kept in tests/data/pboc/keys/ (made once with `openssl genpkey`;
@@ -511,8 +512,50 @@ def check_documented():
     assert "input=841E0000040001C60B7C86D99D9E16" in mac_input[0]
 
 
+# Section 11: the home province's rule per category, (deductible fen, percent), as the table of PAYMENT.md.
+MEDICAL_RULES = {
+    "500000": {"outpatient": (10000, 50), "pharmacy": (0, 0), "inpatient": (80000, 85)},
+    "510000": {"outpatient": (15000, 60), "pharmacy": (0, 0), "inpatient": (100000, 80)},
+}
+
+
+def medical_shares(province, category, total, balance):
+    deductible, percent = MEDICAL_RULES[province][category]
+    insured = 0 if total <= deductible else ((total - deductible) * percent) // 100  # Python integers: exact
+    personal = total - insured
+    medical = min(personal, balance)
+    return insured, medical, personal - medical
+
+
+def medical():
+    cases = [
+        ("500000", "outpatient", 35678, 1284050),    # the Chongqing example of section 11
+        ("510000", "inpatient", 250000, 96830),      # the Sichuan example of section 11
+        ("500000", "outpatient", 10000, 1284050),    # at the deductible: nothing insured
+        ("500000", "outpatient", 10003, 1284050),    # 1.5 fen insured: down to 1
+        ("500000", "pharmacy", 50000, 1000),         # never insured; the card pays past the balance
+        ("500000", "inpatient", 180001, 0),          # no balance: the card pays the whole personal share
+        ("510000", "outpatient", 15001, 352418),
+        ("510000", "outpatient", 25000, 352418),
+        ("510000", "pharmacy", 12345, 352418),
+        ("510000", "inpatient", 1400000, 352418),    # the balance runs out: a card part of 7582
+        ("510000", "inpatient", 999999999999, 352418),  # the largest 9F02
+    ]
+    lines = []
+    for province, category, total, balance in cases:
+        insured, med, card = medical_shares(province, category, total, balance)
+        name = "%s.%s.%d.%d" % (province, category, total, balance)
+        lines.append("%s | medical | province=%s category=%s total=%d balance=%d | insured=%d medical=%d card=%d"
+                     % (name, province, category, total, balance, insured, med, card))
+    header = ["# Medical settlement shares of docs/PAYMENT.md section 11, computed by tools/payment-vectors.py with",
+              "# Python integers (the rule table written out again, floor division). The first two lines are the",
+              "# worked examples of section 11. name | medical | inputs | expected shares (fen)"]
+    write("medical.txt", header, lines)
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    medical()
     cards = payment_cards()
     luhn(cards)
     derivation(cards)

@@ -38,6 +38,8 @@
 #include "sscard/sim/host/population.h"
 #include "sscard/sim/host/server.h"
 
+#include "latency.h"
+
 namespace sscard {
 namespace {
 
@@ -220,6 +222,9 @@ wire::Request authorise_request(World& w, Kiosk& k, int slot, const wire::Idempo
   return r;
 }
 
+constexpr std::size_t kMaxAuthoriseThreads = 32;  // the largest Threads() below
+bench::LatencyBook<kMaxAuthoriseThreads> g_authorise_latencies;
+
 void BM_AuthoriseThroughTheHub(benchmark::State& state) {
   World& w = world();
   if (!w.error.empty()) {
@@ -248,13 +253,16 @@ void BM_AuthoriseThroughTheHub(benchmark::State& state) {
   std::int64_t approved = 0;
   std::string failure;
   int slot = 0;
+  std::vector<double>& latencies = g_authorise_latencies.start(state);
   for (auto _ : state) {
     if (!k.client || !failure.empty()) continue;
     auto idem = host::new_idempotency_key(*k.crypto);
     bool ok = idem.ok();
     const wire::Request r = authorise_request(w, k, slot, idem.ok() ? *idem : wire::IdempotencyKey{}, ok);
     slot = (slot + 1) % kCardsPerKiosk;
+    const auto sent = std::chrono::steady_clock::now();
     auto answer = k.client->send(r);
+    latencies.push_back(bench::LatencyBook<kMaxAuthoriseThreads>::micros(std::chrono::steady_clock::now() - sent));
     if (!ok || !answer.ok()) {
       failure = answer.ok() ? "request not built" : host::describe(answer.error());
     } else if (answer->response_code != "00" || !answer->issuer_authentication) {
@@ -271,6 +279,7 @@ void BM_AuthoriseThroughTheHub(benchmark::State& state) {
   if (!failure.empty()) state.SkipWithError(failure.c_str());
   state.counters["rps"] = benchmark::Counter(static_cast<double>(approved), benchmark::Counter::kIsRate);
   state.counters["connections"] = static_cast<double>(k.channel->connections_opened());
+  g_authorise_latencies.report(state);
 }
 BENCHMARK(BM_AuthoriseThroughTheHub)->Threads(1)->Threads(8)->Threads(32)->UseRealTime()->Unit(benchmark::kMicrosecond);
 

@@ -44,8 +44,12 @@
 #include "sscard/sim/host/population.h"
 #include "sscard/sim/host/server.h"
 
+#include "latency.h"
+
 namespace sscard {
 namespace {
+
+using bench::LatencyBook;
 
 namespace simhost = sscard::sim::host;
 using Clock = std::chrono::steady_clock;
@@ -327,37 +331,11 @@ WorldSpec population_world(std::size_t holders) {
 
 // ---- Latencies ----
 
-// One vector per benchmark thread; thread 0 merges them after the loop's end barrier.
-std::array<std::vector<double>, kMaxKiosks> g_latencies_us;
+LatencyBook<kMaxKiosks> g_latencies;
 
-double percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  // Nearest rank.
-  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
-}
-
-double micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
-
-// Thread 0 only, after the loop: p50_us and p99_us over every thread's latencies.
-void report_percentiles(benchmark::State& state) {
-  if (state.thread_index() != 0) return;
-  std::vector<double> all;
-  for (int t = 0; t < state.threads(); ++t) {
-    const auto& mine = g_latencies_us[static_cast<std::size_t>(t)];
-    all.insert(all.end(), mine.begin(), mine.end());
-  }
-  std::sort(all.begin(), all.end());
-  state.counters["p50_us"] = percentile(all, 0.50);
-  state.counters["p99_us"] = percentile(all, 0.99);
-}
-
-// The thread's latency vector, emptied for this run.
-std::vector<double>& thread_latencies(benchmark::State& state) {
-  auto& mine = g_latencies_us[static_cast<std::size_t>(state.thread_index())];
-  mine.clear();
-  return mine;
-}
+double micros(Clock::duration d) { return LatencyBook<kMaxKiosks>::micros(d); }
+void report_percentiles(benchmark::State& state) { g_latencies.report(state); }
+std::vector<double>& thread_latencies(benchmark::State& state) { return g_latencies.start(state); }
 
 // The first failure of a run. A thread that fails keeps looping without sending (leaving the loop early would
 // keep it from the end barrier the other threads wait at) and the run reports the error after the loop.

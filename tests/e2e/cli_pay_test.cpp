@@ -103,6 +103,11 @@ TEST_F(PayCli, SichuanGen2CardAtAChongqingKioskIsApprovedOnlineBySichuan) {
   const auto journal = sscard_state() / "journal-500152000101.db";
   EXPECT_EQ(sql_int(journal, "SELECT COUNT(*) FROM requests WHERE operation = 10 AND state = 'done'"), 1);
   EXPECT_EQ(sql_int(journal, "SELECT COUNT(*) FROM requests WHERE state <> 'done'"), 0);
+  // The reversal armed before the send was disarmed by the TC; the kiosk's record holds the approval.
+  EXPECT_EQ(sql_int(journal, "SELECT COUNT(*) FROM armed"), 0);
+  EXPECT_EQ(sql_int(journal, "SELECT COUNT(*) FROM payments WHERE approved = 1 AND reversed = 0 AND "
+                             "amount_fen = 1234 AND issuer = '510000'"),
+            1);
 }
 
 TEST_F(PayCli, TheCardsTransactionCounterGoesUpFromOnePaymentToTheNext) {
@@ -179,6 +184,31 @@ TEST_F(PayCli, NoIssuerAnswerLeavesAPendingReversalInTheJournal) {
   const auto journal = sscard_state() / "journal-500152000101.db";
   EXPECT_EQ(sql_int(journal, "SELECT COUNT(*) FROM requests"), 1);  // the authorise itself is not journaled
   EXPECT_EQ(sql_int(journal, "SELECT COUNT(*) FROM requests WHERE operation = 7 AND state = 'pending'"), 1);
+  EXPECT_EQ(sql_int(journal, "SELECT COUNT(*) FROM armed"), 0);  // the armed reversal became the pending one
+  // Totals refuse while the reversal is owed.
+  const ProcessOutput totals = this->run({sscard_binary(), "totals", "--config", kiosk_config("cq-tongnan"),
+                                          "--date", "20261205"});
+  expect_one_line_error(totals, 1, "sscard totals", {"pending", "sscard recover"});
+}
+
+TEST_F(PayCli, TotalsTakeADateAndNameBothIssuers) {
+  expect_one_line_error(run({sscard_binary(), "totals", "--config", kiosk_config("cq-tongnan"), "--date", "20261332"}),
+                        2, "sscard totals", {"--date"});
+  const ProcessOutput run = this->run({sscard_binary(), "totals", "--config", kiosk_config("cq-tongnan"), "--date",
+                                       "20261205", "--format", "json"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const nlohmann::ordered_json doc = nlohmann::ordered_json::parse(run.out);
+  std::vector<std::string> keys;
+  for (const auto& item : doc.items()) keys.push_back(item.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"operation", "outcome", "date", "issuers", "message"}));
+  EXPECT_EQ(doc["operation"], "totals");
+  EXPECT_EQ(doc["outcome"], "balanced");
+  EXPECT_EQ(doc["date"], "20261205");
+  ASSERT_EQ(doc["issuers"].size(), 2u);
+  EXPECT_EQ(doc["issuers"][0]["issuer"], "Chongqing");
+  EXPECT_EQ(doc["issuers"][1]["issuer"], "Sichuan");
+  EXPECT_EQ(doc["issuers"][1]["kiosk"]["approved_count"], 0);
+  EXPECT_EQ(doc["issuers"][1]["issuer_totals"]["approved_count"], 0);
 }
 
 TEST_F(PayCli, AFirstGenerationCardHasNoPaymentApplication) {

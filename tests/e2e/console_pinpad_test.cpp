@@ -21,8 +21,10 @@ namespace {
 
 class ConsolePinPad : public ProgramTest {
  protected:
-  // Starts `argv` on a new pseudo-terminal; the master side in `master_`.
-  pid_t start_on_pty(const std::vector<std::string>& argv) {
+  // Starts `argv` (behind the cross build's emulator, if any) on a new pseudo-terminal; the master side in
+  // `master_`.
+  pid_t start_on_pty(const std::vector<std::string>& given) {
+    const std::vector<std::string> argv = with_emulator(given);
     const auto env = environment().entries();
     pid_t pid = forkpty(&master_, nullptr, nullptr, nullptr);
     if (pid == 0) {
@@ -32,7 +34,7 @@ class ConsolePinPad : public ProgramTest {
       std::vector<char*> vars;
       for (const auto& e : env) vars.push_back(const_cast<char*>(e.c_str()));
       vars.push_back(nullptr);
-      execve(args[0], args.data(), vars.data());
+      execvpe(args[0], args.data(), vars.data());  // the emulator is found on PATH
       _exit(127);
     }
     return pid;

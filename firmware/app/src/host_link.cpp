@@ -77,7 +77,9 @@ int recover_pending(HostLink& link, std::ostream& to, bool say_nothing_pending) 
     to << "earlier " << wire::operation_name(r.operation) << " " << to_hex(r.key) << ": "
        << host::recovery_kind_name(r.kind);
     if (r.response) {
-      to << " (" << wire::result_name(r.response->result) << (r.response->duplicate ? ", stored answer" : "") << ")";
+      to << " (" << wire::result_name(r.response->result) << (r.response->duplicate ? ", stored answer" : "");
+      if (r.response->reversal_status) to << ", " << wire::reversal_status_name(*r.response->reversal_status);
+      to << ")";
     }
     if (r.error) to << " (" << host::describe(*r.error) << ")";
     to << '\n';

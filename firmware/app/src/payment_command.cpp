@@ -3,6 +3,9 @@
 // issuers in this process), the reversal or confirmation afterwards through its journal.
 #include <array>
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -112,6 +115,25 @@ std::string failure_line(const flows::PaymentOutcome& o, const HostLink& link) {
   return line;
 }
 
+#if SSCARD_WITH_SIMULATOR
+// Test hook of builds with the simulator (never in a board's binary; PAYMENT.md §10): at the step named by
+// SSCARD_TEST_CRASH_AT the process kills itself (SIGKILL, as a power cut would end it); at the step named by
+// SSCARD_TEST_PULL_CARD_AT the card is powered down, as if pulled out.
+std::function<void(std::string_view)> test_checkpoint(hal::Slot& slot) {
+  const char* crash = std::getenv("SSCARD_TEST_CRASH_AT");
+  const char* pull = std::getenv("SSCARD_TEST_PULL_CARD_AT");
+  if ((crash == nullptr || *crash == '\0') && (pull == nullptr || *pull == '\0')) return {};
+  const std::string crash_at = crash != nullptr ? crash : "";
+  const std::string pull_at = pull != nullptr ? pull : "";
+  return [crash_at, pull_at, &slot](std::string_view step) {
+    if (step == pull_at) (void)slot.power_down();
+    if (step == crash_at) ::raise(SIGKILL);
+  };
+}
+#else
+std::function<void(std::string_view)> test_checkpoint(hal::Slot&) { return {}; }
+#endif
+
 }  // namespace
 
 std::optional<std::uint64_t> parse_yuan(std::string_view text) {
@@ -200,7 +222,8 @@ int run_pay(const PayOptions& o, const Reporter& report, std::ostream& out) {
   transport::Transport card_transport(slot);
 
   const pboc::TerminalConfig terminal = payment_terminal(*kiosk.payment, kiosk.terminal);
-  const flows::PaymentKiosk pay_kiosk{*(*link)->client, *(*link)->journal, *(*link)->crypto, terminal, *ca_keys, {}};
+  const flows::PaymentKiosk pay_kiosk{*(*link)->client, *(*link)->journal, *(*link)->crypto, terminal, *ca_keys, {},
+                                    test_checkpoint(slot)};
   const flows::PaymentOutcome outcome = flows::pay(pay_kiosk, card_transport, pinpad->get(), *amount);
   (void)slot.power_down();
 

@@ -194,6 +194,34 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
   config_option(*recover_cmd, recover.config);
   host_options(*recover_cmd, recover.host);
 
+  SettleOptions settle;
+  auto* settle_cmd = app.add_subcommand("settle", "a medical settlement: the insured share, the medical-insurance "
+                                                  "account's share and the card's share of a bill");
+  config_option(*settle_cmd, settle.config);
+  device_options(*settle_cmd, settle.devices, false);
+  host_options(*settle_cmd, settle.host);
+  settle_cmd->add_option("--total", settle.total, "the bill in yuan, at most two decimals (356.78)")
+      ->type_name("YUAN")
+      ->required();
+  settle_cmd->add_option("--category", settle.category, "the kind of bill")
+      ->check(CLI::IsMember({"outpatient", "pharmacy", "inpatient"}))
+      ->required();
+  pinpad_option(*settle_cmd, settle.pinpad);
+  settle_cmd->add_option("--format", settle.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
+  TotalsOptions totals;
+  auto* totals_cmd = app.add_subcommand("totals", "reconcile one business date's payments with both issuers");
+  config_option(*totals_cmd, totals.config);
+  host_options(*totals_cmd, totals.host);
+  totals_cmd->add_option("--date", totals.date, "the business date (DF09 of the payments)")
+      ->type_name("YYYYMMDD")
+      ->required();
+  totals_cmd->add_option("--format", totals.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+
   KioskLoopOptions kiosk;
   auto* kiosk_cmd = app.add_subcommand("kiosk", "serve cards on a PC/SC reader: wait for a card, read it, wait for "
                                                 "its removal, repeat");
@@ -225,6 +253,8 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
   }
   if (pay_cmd->parsed()) return run_pay(pay, report, out);
   if (recover_cmd->parsed()) return run_recover(recover, report, out);
+  if (totals_cmd->parsed()) return run_totals(totals, report, out);
+  if (settle_cmd->parsed()) return run_settle(settle, report, out);
   if (kiosk_cmd->parsed()) return run_kiosk_loop(kiosk, report, out);
   if (version_cmd->parsed()) {
     out << "sscard " << SSCARD_VERSION << '\n';

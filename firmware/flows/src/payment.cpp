@@ -60,22 +60,13 @@ Result<Bytes> follow_up_icc_data(ByteSpan original, std::span<const tlv::Tag> ta
   return wire::build_icc_data(items);
 }
 
-// A reversal or confirmation of `original`: journaled first, then sent (host::deliver), so recover() resends
-// it after a restart until it is answered.
-struct FollowUpResult {
-  FollowUp state = FollowUp::kPending;
-  bool journaled = false;
-  std::optional<wire::Response> response;
-};
-
-FollowUpResult send_follow_up(const PaymentKiosk& kiosk, const wire::Request& original, Operation op,
-                              std::optional<Bytes> icc_data, std::optional<wire::ReversalReason> reason) {
-  FollowUpResult result;
-  auto key = host::new_idempotency_key(kiosk.crypto);
-  if (!key.ok()) return result;  // no randomness: nothing can be sent; reported as pending
+// A reversal or confirmation of `original` with a fresh key, not yet journaled.
+Result<wire::Request> follow_up_request(const PaymentKiosk& kiosk, const wire::Request& original, Operation op,
+                                        std::optional<Bytes> icc_data, std::optional<wire::ReversalReason> reason) {
+  SSCARD_TRY_ASSIGN(const wire::IdempotencyKey key, host::new_idempotency_key(kiosk.crypto));
   wire::Request request;
   request.operation = op;
-  request.key = *key;
+  request.key = key;
   request.terminal = original.terminal;
   request.serving_province = original.serving_province;
   request.card_region = original.card_region;
@@ -83,28 +74,57 @@ FollowUpResult send_follow_up(const PaymentKiosk& kiosk, const wire::Request& or
   request.original_key = original.key;
   request.reversal_reason = reason;
   request.icc_data = std::move(icc_data);
-  // A journal that cannot be written does not stop the send: one try now beats none.
-  result.journaled = kiosk.journal.record(request).ok();
-  auto answer = result.journaled ? host::deliver(kiosk.client, kiosk.journal, request) : kiosk.client.send(request);
+  return request;
+}
+
+struct FollowUpResult {
+  FollowUp state = FollowUp::kPending;
+  bool journaled = false;
+  std::optional<wire::Response> response;
+};
+
+// Sends a follow-up: through the journal when it is there (host::deliver marks it done with the answer),
+// otherwise once, unkept. Unanswered stays pending.
+FollowUpResult send_follow_up(const PaymentKiosk& kiosk, const wire::Request& request, bool journaled) {
+  FollowUpResult result;
+  result.journaled = journaled;
+  auto answer = journaled ? host::deliver(kiosk.client, kiosk.journal, request) : kiosk.client.send(request);
   if (!answer.ok()) return result;
   result.state = FollowUp::kSent;
   result.response = std::move(answer).value();
   return result;
 }
 
-void reverse(const PaymentKiosk& kiosk, const wire::Request& original, wire::ReversalReason reason,
-             PaymentOutcome& o) {
+void step(const PaymentKiosk& kiosk, std::string_view name) {
+  if (kiosk.checkpoint) kiosk.checkpoint(name);
+}
+
+void reverse(const PaymentKiosk& kiosk, const wire::Request& original, const wire::Request& armed,
+             wire::ReversalReason reason, PaymentOutcome& o) {
   o.reversal_reason = reason;
-  auto icc = follow_up_icc_data(*original.icc_data, wire::kReversalIccTags, {}, o.record.script_results);
-  // An FF40 that cannot be rebuilt is left out (optional for 07): the key alone names the original, and
-  // leaving the money taken is worse.
-  auto sent = send_follow_up(kiosk, original, Operation::kReverse,
-                             icc.ok() ? std::optional<Bytes>(std::move(icc).value()) : std::nullopt, reason);
+  // The card's script results (9F5B) join the armed FF40 when there are any.
+  std::optional<Bytes> icc;
+  if (!o.record.script_results.empty() && original.icc_data) {
+    auto rebuilt = follow_up_icc_data(*original.icc_data, wire::kReversalIccTags, {}, o.record.script_results);
+    if (rebuilt.ok()) icc = std::move(rebuilt).value();
+  }
+  auto activated = kiosk.journal.activate(original.key, reason, icc);
+  wire::Request request = armed;
+  if (activated.ok()) {
+    request = std::move(activated).value();
+  } else {
+    // The journal failed: one unkept try now beats none (the armed row, if still there, is sent at restart).
+    request.reversal_reason = reason;
+    if (icc) request.icc_data = icc;
+  }
+  step(kiosk, "after-activate");
+  const auto sent = send_follow_up(kiosk, request, activated.ok());
   o.reversal = sent.state;
   o.follow_up_unjournaled = o.follow_up_unjournaled || !sent.journaled;
   if (sent.response) o.reversal_status = sent.response->reversal_status;
 }
 
+// After a TC: the reversal is disarmed and the confirmation written pending in one journal transaction.
 void confirm(const PaymentKiosk& kiosk, const wire::Request& original, PaymentOutcome& o) {
   const pboc::GacAnswer& tc = *o.record.second_gac;
   const std::array<wire::IccItem, 5> final_values = {{
@@ -115,11 +135,17 @@ void confirm(const PaymentKiosk& kiosk, const wire::Request& original, PaymentOu
       {0x95, Bytes(o.record.tvr.array().begin(), o.record.tvr.array().end())},
   }};
   auto icc = follow_up_icc_data(*original.icc_data, wire::kConfirmIccTags, final_values, o.record.script_results);
-  if (!icc.ok()) {
-    o.confirmation = FollowUp::kNone;  // cannot be built from what was sent: nothing to clear against
+  auto request = icc.ok() ? follow_up_request(kiosk, original, Operation::kConfirm, std::move(icc).value(),
+                                              std::nullopt)
+                          : Result<wire::Request>(Error::kMalformed);
+  if (!request.ok()) {
+    // Nothing to clear against: the TC alone lets the reversal go.
+    (void)kiosk.journal.disarm(original.key);
+    o.confirmation = FollowUp::kNone;
     return;
   }
-  const auto sent = send_follow_up(kiosk, original, Operation::kConfirm, std::move(icc).value(), std::nullopt);
+  const bool journaled = kiosk.journal.disarm(original.key, &*request).ok();
+  const auto sent = send_follow_up(kiosk, *request, journaled);
   o.confirmation = sent.state;
   o.follow_up_unjournaled = o.follow_up_unjournaled || !sent.journaled;
 }
@@ -181,6 +207,10 @@ std::string card_region_of_pan(std::string_view pan) {
   return std::string(pan.substr(6, 6));
 }
 
+bool HostAuthoriser::approved() const {
+  return response_ && response_->result == wire::ResultCode::kOk && response_->response_code == wire::rc::kApproved;
+}
+
 bool HostAuthoriser::outcome_unknown() const {
   if (!request_) return false;
   if (error_) return error_->kind != host::HostError::Kind::kLocal;
@@ -199,14 +229,41 @@ Result<pboc::AuthorisationResponse, pboc::OnlineFailure> HostAuthoriser::authori
     error_ = host::HostError{host::HostError::Kind::kLocal, key.status(), std::nullopt, false, 0};
     return pboc::OnlineFailure::kUnreachable;
   }
-  wire::Request r;
-  r.operation = Operation::kAuthorise;
+  // A settlement's card part goes as its `settle` (09, PAYMENT.md §11) with the quote's fields.
+  wire::Request r = settle_.value_or(wire::Request{});
+  r.operation = settle_ ? Operation::kSettle : Operation::kAuthorise;
   r.key = *key;
   r.terminal = client_.identity().terminal;
   r.serving_province = client_.identity().province;
-  r.card_region = card_region_of_pan(request.pan);
+  if (!settle_) r.card_region = card_region_of_pan(request.pan);
   r.date = date_;
   r.icc_data = Bytes(request.icc_data.begin(), request.icc_data.end());
+  if (journal_ != nullptr) {
+    // Arm before the first send (PAYMENT.md §10): a reversal with its own key, reason 01 until decided.
+    auto reversal_key = host::new_idempotency_key(crypto_);
+    Status armed = reversal_key.status();
+    if (armed.ok()) {
+      wire::Request reversal;
+      reversal.operation = Operation::kReverse;
+      reversal.key = *reversal_key;
+      reversal.terminal = r.terminal;
+      reversal.serving_province = r.serving_province;
+      reversal.card_region = r.card_region;
+      reversal.date = r.date;
+      reversal.original_key = r.key;
+      reversal.reversal_reason = wire::ReversalReason::kNoAnswer;
+      auto reversal_icc = follow_up_icc_data(*r.icc_data, wire::kReversalIccTags, {}, {});
+      if (reversal_icc.ok()) reversal.icc_data = std::move(reversal_icc).value();
+      armed = journal_->arm(r, reversal);
+      if (armed.ok()) armed_ = std::move(reversal);
+    }
+    if (!armed.ok()) {
+      // Nothing is sent that could not be reversed after a crash.
+      error_ = host::HostError{host::HostError::Kind::kLocal, armed, std::nullopt, false, 0};
+      return pboc::OnlineFailure::kUnreachable;
+    }
+    step("after-arm");
+  }
   request_ = r;  // the kept copy never holds DF41 (PAYMENT.md §10 "arming")
   r.pin_block = request.enciphered_pin_block;
   auto answer = client_.send(r);
@@ -216,6 +273,15 @@ Result<pboc::AuthorisationResponse, pboc::OnlineFailure> HostAuthoriser::authori
     return online_failure_of(*error_);
   }
   response_ = std::move(answer).value();
+  step("after-answer");
+  if (journal_ != nullptr && armed_) {
+    if (approved()) {
+      (void)journal_->note_approval(r.key);  // a failure costs the record only: the reversal stays armed
+    } else if (!outcome_unknown()) {
+      if (journal_->disarm(r.key).ok()) armed_.reset();
+    }
+  }
+  step("after-approval");
   if (response_->result != wire::ResultCode::kOk || !is_printable_code(response_->response_code)) {
     return pboc::OnlineFailure::kNoDecision;
   }
@@ -227,20 +293,22 @@ Result<pboc::AuthorisationResponse, pboc::OnlineFailure> HostAuthoriser::authori
 }
 
 PaymentOutcome pay(const PaymentKiosk& kiosk, transport::Transport& card, hal::PinPad* pinpad,
-                   std::uint64_t amount_fen) {
+                   std::uint64_t amount_fen, const wire::Request* settle) {
   PaymentOutcome o;
   o.amount_fen = amount_fen;
   // One instant for 9A, 9F21 and DF09 (PAYMENT.md §8.1: taken once before the GPO).
   const auto now = kiosk.clock ? kiosk.clock() : std::chrono::system_clock::now();
   const CstDateTime when = cst_date_time(now);
 
-  HostAuthoriser authoriser(kiosk.client, kiosk.crypto, kiosk_date(now));
+  HostAuthoriser authoriser(kiosk.client, kiosk.crypto, kiosk_date(now), &kiosk.journal, kiosk.checkpoint);
+  if (settle != nullptr) authoriser.settle_with(*settle);
   pboc::KernelContext context{card, kiosk.crypto, kiosk.terminal, kiosk.ca_keys, pinpad, authoriser};
   pboc::TransactionRequest request;
   request.amount_fen = amount_fen;
   request.date = when.date;
   request.time = when.time;
   o.record = pboc::run_transaction(context, request);
+  step(kiosk, "after-gac2");
 
   if (authoriser.request()) o.authorise_key = authoriser.request()->key;
   if (authoriser.response()) {
@@ -249,19 +317,27 @@ PaymentOutcome pay(const PaymentKiosk& kiosk, transport::Transport& card, hal::P
     if (authoriser.response()->result != wire::ResultCode::kOk) o.host_result = authoriser.response()->result;
   }
   o.host_error = authoriser.error();
+  o.answer = authoriser.response();
 
-  if (const auto& original = authoriser.request()) {
+  const auto& original = authoriser.request();
+  const auto& armed = authoriser.armed_reversal();
+  if (original && armed) {
     const pboc::TransactionRecord& r = o.record;
     if (r.approved_online_but_not_completed) {
-      reverse(kiosk, *original,
+      reverse(kiosk, *original, *armed,
               r.reason == pboc::Reason::kDeclinedByCard ? wire::ReversalReason::kCardDeclined
                                                         : wire::ReversalReason::kCardError,
               o);
     } else if (authoriser.outcome_unknown()) {
-      reverse(kiosk, *original, wire::ReversalReason::kNoAnswer, o);
+      reverse(kiosk, *original, *armed, wire::ReversalReason::kNoAnswer, o);
     } else if (r.outcome == pboc::Outcome::kApproved && r.online && r.second_gac &&
                r.final_cryptogram == pboc::Cryptogram::kTc) {
       confirm(kiosk, *original, o);
+    } else if (authoriser.approved()) {
+      // Approved by the issuer, yet no TC: whatever the card did, the money goes back.
+      reverse(kiosk, *original, *armed, wire::ReversalReason::kCardError, o);
+    } else {
+      (void)kiosk.journal.disarm(original->key);
     }
   }
   o.message = outcome_message(o);

@@ -187,6 +187,10 @@ std::string kiosk_date(std::chrono::system_clock::time_point now) {
   return text;
 }
 
+Result<ssc::Identity, ssc::Fault> read_service_identity(const Kiosk& kiosk, const CardAccess& access) {
+  return read_card(kiosk, access);
+}
+
 ServiceOutcome query(const Kiosk& kiosk, const CardAccess& access) {
   return card_only_service(kiosk, access, Operation::kQuery);
 }

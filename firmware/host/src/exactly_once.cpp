@@ -61,6 +61,9 @@ std::string_view recovery_kind_name(Recovery::Kind kind) {
 }
 
 Result<std::vector<Recovery>> recover(HostClient& client, Journal& journal, int max_attempts) {
+  // A reversal still armed was left by a run that ended before it could decide: reverse, reason 04
+  // (PAYMENT.md §10). Nothing else of this process can be mid-payment here.
+  if (auto armed = journal.activate_all(wire::ReversalReason::kRestart); !armed.ok()) return armed.status();
   auto entries = journal.pending();
   if (!entries.ok()) return entries.status();
 

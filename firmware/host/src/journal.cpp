@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <climits>
 #include <cstring>
 #include <utility>
@@ -23,7 +25,7 @@ bool journaled_operation(std::int64_t op) {
                                      : op >= 0x02 && op <= 0x05;
 }
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS requests ("
@@ -37,7 +39,24 @@ constexpr const char* kSchema =
     " attempts INTEGER NOT NULL DEFAULT 0,"
     " created_ms INTEGER NOT NULL,"
     " updated_ms INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_ms);";
+    "CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, created_ms);"
+    // Version 2 (PAYMENT.md §10): armed reversals beside their originals, and the kiosk's payment record.
+    "CREATE TABLE IF NOT EXISTS armed ("
+    " original_key BLOB PRIMARY KEY NOT NULL,"
+    " original BLOB NOT NULL,"
+    " reversal BLOB NOT NULL,"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS payments ("
+    " original_key BLOB PRIMARY KEY NOT NULL,"
+    " operation INTEGER NOT NULL,"
+    " issuer TEXT NOT NULL,"
+    " business_date TEXT NOT NULL,"
+    " amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),"
+    " medical_fen INTEGER NOT NULL CHECK (medical_fen >= 0),"
+    " approved INTEGER NOT NULL CHECK (approved IN (0, 1)),"
+    " reversed INTEGER NOT NULL CHECK (reversed IN (0, 1)),"
+    " updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS payments_by_day ON payments (issuer, business_date);";
 
 constexpr const char* kColumns =
     "SELECT rowid, idem_key, operation, request, state, step, response, failure, attempts, created_ms, updated_ms "
@@ -194,6 +213,133 @@ Status update_pending(sqlite3* db, const char* sql, Bind bind, const wire::Idemp
   return Error::kIo;  // pending, yet the guarded update changed nothing
 }
 
+// One BEGIN IMMEDIATE ... COMMIT; rolled back unless commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db), open_(db != nullptr && exec(db, "BEGIN IMMEDIATE").ok()) {}
+  ~Transaction() {
+    if (open_) (void)exec(db_, "ROLLBACK");
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  bool ok() const { return open_; }
+  Status commit() {
+    if (!open_) return Error::kIo;
+    if (!exec(db_, "COMMIT").ok()) return Error::kIo;
+    open_ = false;
+    return kOk;
+  }
+
+ private:
+  sqlite3* db_;
+  bool open_;
+};
+
+// The fen of an FF40 9F02 (n12, 6 BCD bytes); nullopt when absent or not BCD.
+std::optional<std::uint64_t> amount_of(const wire::Request& r) {
+  if (!r.icc_data) return std::nullopt;
+  auto icc = wire::IccData::parse(*r.icc_data);
+  if (!icc.ok()) return std::nullopt;
+  const auto value = icc->get(0x9F02);
+  if (!value || value->size() != 6) return std::nullopt;
+  std::uint64_t fen = 0;
+  for (std::uint8_t b : *value) {
+    const int high = b >> 4;
+    const int low = b & 0x0F;
+    if (high > 9 || low > 9) return std::nullopt;
+    fen = fen * 100 + static_cast<std::uint64_t>(high * 10 + low);
+  }
+  if (fen == 0) return std::nullopt;
+  return fen;
+}
+
+// Writes `request` as a pending entry at kIssuer (inside the caller's transaction). kInvalidArgument when the
+// key is already journaled.
+Status insert_pending(sqlite3* db, const wire::Request& request) {
+  Bytes payload;
+  SSCARD_TRY(wire::encode(request, payload));
+  Statement insert(db,
+                   "INSERT OR IGNORE INTO requests (idem_key, operation, request, state, step, attempts, created_ms, "
+                   "updated_ms) VALUES (?1, ?2, ?3, 'pending', 'issuer', 0, ?4, ?4)");
+  if (!insert.ok() || !insert.bind(1, ByteSpan(request.key)) ||
+      !insert.bind(2, static_cast<std::int64_t>(request.operation)) || !insert.bind(3, ByteSpan(payload)) ||
+      !insert.bind(4, now())) {
+    return Error::kIo;
+  }
+  if (insert.step() != SQLITE_DONE) return Error::kIo;
+  return sqlite3_changes(db) == 1 ? kOk : Status(Error::kInvalidArgument);
+}
+
+// The kiosk's payment record row of an original being armed: not approved yet (inside the caller's
+// transaction). Its home province comes from DF05, the business date from DF09, the card amount from 9F02
+// (a settle: DF48, and DF47 for the medical share).
+Status insert_payment(sqlite3* db, const wire::Request& original) {
+  const auto issuer = wire::home_province(original.card_region);
+  if (!issuer || original.date.size() != 8) return Error::kInvalidArgument;
+  std::uint64_t card_fen = 0;
+  std::uint64_t medical_fen = 0;
+  if (original.operation == wire::Operation::kSettle) {
+    card_fen = original.card_fen.value_or(0);
+    medical_fen = original.medical_fen.value_or(0);
+  } else {
+    const auto amount = amount_of(original);
+    if (!amount) return Error::kInvalidArgument;
+    card_fen = *amount;
+  }
+  if (card_fen > INT64_MAX || medical_fen > INT64_MAX) return Error::kInvalidArgument;
+  Statement insert(db,
+                   "INSERT INTO payments (original_key, operation, issuer, business_date, amount_fen, medical_fen, "
+                   "approved, reversed, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, ?7)");
+  if (!insert.ok() || !insert.bind(1, ByteSpan(original.key)) ||
+      !insert.bind(2, static_cast<std::int64_t>(original.operation)) || !insert.bind(3, std::string_view(*issuer)) ||
+      !insert.bind(4, std::string_view(original.date)) || !insert.bind(5, static_cast<std::int64_t>(card_fen)) ||
+      !insert.bind(6, static_cast<std::int64_t>(medical_fen)) || !insert.bind(7, now())) {
+    return Error::kIo;
+  }
+  return insert.step() == SQLITE_DONE ? kOk : Status(Error::kInvalidArgument);
+}
+
+// Marks the payment record of `original_key` approved (and reversed). kNotFound: no row.
+Status mark_payment(sqlite3* db, const wire::IdempotencyKey& original_key, bool reversed) {
+  Statement u(db, reversed ? "UPDATE payments SET approved = 1, reversed = 1, updated_ms = ?2 WHERE original_key = ?1"
+                           : "UPDATE payments SET approved = 1, updated_ms = ?2 WHERE original_key = ?1");
+  if (!u.ok() || !u.bind(1, ByteSpan(original_key)) || !u.bind(2, now()) || u.step() != SQLITE_DONE) {
+    return Error::kIo;
+  }
+  return sqlite3_changes(db) == 1 ? kOk : Status(Error::kNotFound);
+}
+
+// The armed row of `original_key`: its original and reversal, decoded and checked. kNotFound; kMalformed.
+struct ArmedRow {
+  wire::Request original;
+  wire::Request reversal;
+};
+Result<ArmedRow> read_armed(sqlite3* db, const wire::IdempotencyKey& original_key) {
+  Statement q(db, "SELECT original, reversal FROM armed WHERE original_key = ?1");
+  if (!q.ok() || !q.bind(1, ByteSpan(original_key))) return Error::kIo;
+  const int rc = q.step();
+  if (rc == SQLITE_DONE) return Error::kNotFound;
+  if (rc != SQLITE_ROW) return Error::kIo;
+  if (sqlite3_column_type(q.get(), 0) != SQLITE_BLOB || sqlite3_column_type(q.get(), 1) != SQLITE_BLOB) {
+    return Error::kMalformed;
+  }
+  auto original = wire::decode_request(column_blob(q.get(), 0));
+  auto reversal = wire::decode_request(column_blob(q.get(), 1));
+  if (!original.ok() || !reversal.ok()) return Error::kMalformed;
+  if (original->key != original_key || reversal->operation != wire::Operation::kReverse ||
+      reversal->original_key != original_key) {
+    return Error::kMalformed;
+  }
+  return ArmedRow{std::move(original).value(), std::move(reversal).value()};
+}
+
+Status delete_armed(sqlite3* db, const wire::IdempotencyKey& original_key) {
+  Statement d(db, "DELETE FROM armed WHERE original_key = ?1");
+  if (!d.ok() || !d.bind(1, ByteSpan(original_key)) || d.step() != SQLITE_DONE) return Error::kIo;
+  return sqlite3_changes(db) == 1 ? kOk : Status(Error::kNotFound);
+}
+
 }  // namespace
 
 std::string_view entry_state_name(EntryState s) {
@@ -240,7 +386,7 @@ Result<Journal> Journal::open(const std::string& path) {
   }
   if (version > kSchemaVersion) return Error::kUnsupported;
   SSCARD_TRY(exec(db, "BEGIN IMMEDIATE"));
-  if (!exec(db, kSchema).ok() || !exec(db, "PRAGMA user_version = 1").ok() || !exec(db, "COMMIT").ok()) {
+  if (!exec(db, kSchema).ok() || !exec(db, "PRAGMA user_version = 2").ok() || !exec(db, "COMMIT").ok()) {
     (void)exec(db, "ROLLBACK");
     return Error::kIo;
   }
@@ -302,10 +448,166 @@ Status Journal::note_attempt(const wire::IdempotencyKey& key) {
 Status Journal::complete(const wire::IdempotencyKey& key, const wire::Response& response) {
   Bytes payload;
   SSCARD_TRY(wire::encode(response, payload));
-  return update_pending(
+  const bool reversed = response.result == wire::ResultCode::kOk &&
+                        response.reversal_status == wire::ReversalStatus::kReversed;
+  std::optional<wire::IdempotencyKey> original_key;
+  if (reversed) {
+    auto entry = find(key);
+    if (entry.ok() && !entry->corrupt() && entry->operation == wire::Operation::kReverse) {
+      original_key = entry->request.original_key;
+    }
+  }
+  Transaction tx(db_);
+  if (!tx.ok()) return Error::kIo;
+  SSCARD_TRY(update_pending(
       db_,
       "UPDATE requests SET state = 'done', response = ?3, updated_ms = ?2 WHERE idem_key = ?1 AND state = 'pending'",
-      [&payload](Statement& s) { return s.bind(3, ByteSpan(payload)); }, key, kOk, Error::kInvalidArgument);
+      [&payload](Statement& s) { return s.bind(3, ByteSpan(payload)); }, key, kOk, Error::kInvalidArgument));
+  // Money returned: the issuer had approved it, whether or not the kiosk saw that answer. A reversal of an
+  // original the kiosk has no record of (a journal older than the record) changes no record.
+  if (original_key) {
+    const Status s = mark_payment(db_, *original_key, true);
+    if (!s.ok() && s.code() != Error::kNotFound) return s;
+  }
+  return tx.commit();
+}
+
+Status Journal::arm(const wire::Request& original, const wire::Request& reversal) {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  const bool original_ok =
+      original.operation == wire::Operation::kAuthorise || original.operation == wire::Operation::kSettle;
+  if (!original_ok || original.pin_block || reversal.operation != wire::Operation::kReverse ||
+      reversal.original_key != original.key || reversal.key == original.key) {
+    return Error::kInvalidArgument;
+  }
+  Bytes original_payload;
+  Bytes reversal_payload;
+  SSCARD_TRY(wire::encode(original, original_payload));
+  SSCARD_TRY(wire::encode(reversal, reversal_payload));
+  Transaction tx(db_);
+  if (!tx.ok()) return Error::kIo;
+  {
+    auto state = stored_state(db_, reversal.key);
+    if (!state.ok()) return state.status();
+    if (state->has_value()) return Error::kInvalidArgument;
+  }
+  Statement insert(db_,
+                   "INSERT OR IGNORE INTO armed (original_key, original, reversal, created_ms) VALUES (?1, ?2, ?3, ?4)");
+  if (!insert.ok() || !insert.bind(1, ByteSpan(original.key)) || !insert.bind(2, ByteSpan(original_payload)) ||
+      !insert.bind(3, ByteSpan(reversal_payload)) || !insert.bind(4, now())) {
+    return Error::kIo;
+  }
+  if (insert.step() != SQLITE_DONE) return Error::kIo;
+  if (sqlite3_changes(db_) != 1) return Error::kInvalidArgument;
+  SSCARD_TRY(insert_payment(db_, original));
+  return tx.commit();
+}
+
+Status Journal::disarm(const wire::IdempotencyKey& original_key, const wire::Request* confirmation) {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  if (confirmation != nullptr &&
+      (confirmation->operation != wire::Operation::kConfirm || confirmation->original_key != original_key)) {
+    return Error::kInvalidArgument;
+  }
+  Transaction tx(db_);
+  if (!tx.ok()) return Error::kIo;
+  SSCARD_TRY(delete_armed(db_, original_key));
+  if (confirmation != nullptr) SSCARD_TRY(insert_pending(db_, *confirmation));
+  return tx.commit();
+}
+
+Result<wire::Request> Journal::activate(const wire::IdempotencyKey& original_key, wire::ReversalReason reason,
+                                        const std::optional<Bytes>& icc_data) {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  Transaction tx(db_);
+  if (!tx.ok()) return Error::kIo;
+  auto armed = read_armed(db_, original_key);
+  if (!armed.ok()) return armed.status();
+  wire::Request reversal = std::move(armed->reversal);
+  reversal.reversal_reason = reason;
+  if (icc_data) reversal.icc_data = *icc_data;
+  SSCARD_TRY(delete_armed(db_, original_key));
+  SSCARD_TRY(insert_pending(db_, reversal));
+  SSCARD_TRY(tx.commit());
+  return reversal;
+}
+
+Result<int> Journal::activate_all(wire::ReversalReason reason) {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  std::vector<wire::IdempotencyKey> keys;
+  {
+    Statement q(db_, "SELECT original_key FROM armed ORDER BY created_ms, rowid");
+    if (!q.ok()) return Error::kIo;
+    for (;;) {
+      const int rc = q.step();
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return Error::kIo;
+      const ByteSpan key = column_blob(q.get(), 0);
+      wire::IdempotencyKey k{};
+      if (key.size() != k.size()) continue;
+      std::copy(key.begin(), key.end(), k.begin());
+      keys.push_back(k);
+    }
+  }
+  int activated = 0;
+  for (const wire::IdempotencyKey& k : keys) {
+    auto r = activate(k, reason);
+    if (r.ok()) {
+      ++activated;
+    } else if (r.status().code() == Error::kIo) {
+      return Error::kIo;
+    }
+  }
+  return activated;
+}
+
+Result<int> Journal::armed_count() {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  Statement q(db_, "SELECT COUNT(*) FROM armed");
+  if (!q.ok() || q.step() != SQLITE_ROW) return Error::kIo;
+  return static_cast<int>(sqlite3_column_int64(q.get(), 0));
+}
+
+Status Journal::note_approval(const wire::IdempotencyKey& original_key) {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  return mark_payment(db_, original_key, false);
+}
+
+Result<wire::Totals> Journal::totals(std::string_view province, std::string_view date) {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  // Per operation (06, 09): approved count, card fen, medical fen; reversed count, card fen, medical fen.
+  Statement q(db_,
+              "SELECT operation, SUM(approved), SUM(approved * amount_fen), SUM(approved * medical_fen), "
+              "SUM(reversed), SUM(reversed * amount_fen), SUM(reversed * medical_fen) "
+              "FROM payments WHERE issuer = ?1 AND business_date = ?2 AND approved = 1 GROUP BY operation");
+  if (!q.ok() || !q.bind(1, province) || !q.bind(2, date)) return Error::kIo;
+  wire::Totals t;
+  for (;;) {
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return Error::kIo;
+    std::array<std::uint64_t, 6> v{};
+    for (int column = 1; column <= 6; ++column) {
+      const std::int64_t n = sqlite3_column_int64(q.get(), column);
+      if (n < 0) return Error::kMalformed;
+      v[static_cast<std::size_t>(column - 1)] = static_cast<std::uint64_t>(n);
+    }
+    const std::int64_t op = sqlite3_column_int64(q.get(), 0);
+    if (op == static_cast<std::int64_t>(wire::Operation::kAuthorise)) {
+      t.approved_count = v[0];
+      t.approved_fen = v[1];
+      t.reversed_count = v[3];
+      t.reversed_fen = v[4];
+    } else if (op == static_cast<std::int64_t>(wire::Operation::kSettle)) {
+      t.settled_count = v[0];
+      t.settled_card_fen = v[1];
+      t.settled_medical_fen = v[2];
+      t.settle_reversed_count = v[3];
+      t.settle_reversed_card_fen = v[4];
+      t.settle_reversed_medical_fen = v[5];
+    }
+  }
+  return t;
 }
 
 Status Journal::fail(const wire::IdempotencyKey& key, std::string_view reason) {

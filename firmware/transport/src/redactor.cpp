@@ -14,12 +14,28 @@ constexpr std::uint8_t kInsResetRetryCounter = 0x2C;    // ISO/IEC 7816-4 11.5.1
 constexpr std::uint8_t kInsChangePin = 0x5E;            // PBOC / SSC CHANGE PIN 80 5E
 constexpr std::uint8_t kInsExternalAuthenticate = 0x82; // ISO/IEC 7816-4 11.5.4
 constexpr std::uint8_t kInsInternalAuthenticate = 0x88; // ISO/IEC 7816-4 11.5.2
+constexpr std::uint8_t kInsGenerateAc = 0xAE;           // EMV Book 3 6.5.5 / JR/T 0025.5 B.6
+
+// ISO/IEC 7816-4 5.1.1: CLA b4 b3 != 00 marks secure messaging; the PBOC issuer scripts (84 1E, 84 18, 84 24,
+// 04 DC, 04 DA; JR/T 0025.5 C.2) end their data field with a 4-byte MAC.
+constexpr std::uint8_t kClaSecureMessagingBits = 0x0C;
+constexpr std::size_t kScriptMacSize = 4;
 
 // EMV Book 3 Annex A: 5A application PAN (cn, up to 19 digits, F-padded); 57 track 2 equivalent data and
 // 9F6B (qPBOC / JR/T 0025.12) track 2 data: PAN, separator D, expiry YYMM, service code, discretionary data.
 constexpr std::uint32_t kTagPan = 0x5A;
 constexpr std::uint32_t kTagTrack2 = 0x57;
 constexpr std::uint32_t kTagTrack2Contactless = 0x9F6B;
+// 9F26 application cryptogram (format 2 GENERATE AC answers); 9F46 ICC public key certificate, which in the
+// SM2 data set (JR/T 0025.17 5, format 14) carries the PAN in clear in bytes 2-11.
+constexpr std::uint32_t kTagApplicationCryptogram = 0x9F26;
+constexpr std::uint32_t kTagIccCertificate = 0x9F46;
+constexpr std::uint8_t kSm2IccCertificateFormat = 0x14;
+constexpr std::size_t kSm2CertificatePanSize = 10;
+// A format 1 GENERATE AC answer: 80 L CID (1) ATC (2) AC (8) IAD (JR/T 0025.5 B.6.4).
+constexpr std::uint8_t kTagFormat1Template = 0x80;
+constexpr std::size_t kFormat1CryptogramOffset = 2 + 1 + 2;
+constexpr std::size_t kCryptogramSize = 8;
 
 // PCI DSS 3.4 style truncation: the first six and the last four digits may be shown.
 constexpr std::size_t kPanShownFront = 6;
@@ -124,6 +140,11 @@ void scan(ByteSpan data, std::size_t base, SecretRanges& secrets, int depth) {
       mask_cn_pan(secrets, base + pos, value, complete);
     } else if (tag == kTagTrack2 || tag == kTagTrack2Contactless) {
       mask_track2(secrets, base + pos, value);
+    } else if (tag == kTagApplicationCryptogram) {
+      secrets.add(base + pos, available);
+    } else if (tag == kTagIccCertificate && !value.empty() && value[0] == kSm2IccCertificateFormat) {
+      const ByteSpan pan = value.subspan(1, std::min(kSm2CertificatePanSize, value.size() - 1));
+      mask_cn_pan(secrets, base + pos + 1, pan, pan.size() == kSm2CertificatePanSize);
     } else if ((first & 0x20) != 0 && depth < kMaxDepth) {
       scan(value, base + pos, secrets, depth + 1);
     }
@@ -135,7 +156,21 @@ void scan(ByteSpan data, std::size_t base, SecretRanges& secrets, int depth) {
 }  // namespace
 
 void DefaultRedactor::command_secrets(ByteSpan command, SecretRanges& secrets) const {
-  if (command.size() < 4 || !has_secret_data_field(command[1])) return;
+  if (command.size() < 4) return;
+  if (!has_secret_data_field(command[1])) {
+    if ((command[0] & kClaSecureMessagingBits) == 0) return;
+    // A secure-messaging command: its data may be plain (a new limit) but its MAC is a secret.
+    auto parsed = apdu::parse_command(command);
+    if (!parsed.ok()) {
+      secrets.add(4, command.size() - 4);
+      return;
+    }
+    const std::size_t mac = std::min(kScriptMacSize, parsed->data.size());
+    if (mac > 0) {
+      secrets.add(static_cast<std::size_t>(parsed->data.data() - command.data()) + parsed->data.size() - mac, mac);
+    }
+    return;
+  }
   auto parsed = apdu::parse_command(command);
   if (!parsed.ok()) {
     // Not a well-formed APDU: everything after the header may be the secret.
@@ -149,6 +184,15 @@ void DefaultRedactor::command_secrets(ByteSpan command, SecretRanges& secrets) c
 void DefaultRedactor::response_secrets(ByteSpan command, ByteSpan response_data, SecretRanges& secrets) const {
   if (command.size() >= 2 && command[1] == kInsInternalAuthenticate) {
     secrets.add(0, response_data.size());  // the card's authentication cryptogram
+    return;
+  }
+  if (command.size() >= 2 && command[1] == kInsGenerateAc && !response_data.empty() &&
+      response_data[0] == kTagFormat1Template) {
+    // Format 1 has no 9F26 tag around the cryptogram; a short (cut) answer masks what it has of it.
+    if (response_data.size() > kFormat1CryptogramOffset) {
+      secrets.add(kFormat1CryptogramOffset,
+                  std::min(kCryptogramSize, response_data.size() - kFormat1CryptogramOffset));
+    }
     return;
   }
   scan(response_data, 0, secrets, 0);

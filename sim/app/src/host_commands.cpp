@@ -14,6 +14,7 @@
 #include "sscard/sim/host/hub.h"
 #include "sscard/sim/host/issuer_host.h"
 #include "sscard/sim/host/link_keys.h"
+#include "sscard/sim/host/payment_keys.h"
 #include "sscard/sim/host/population.h"
 #include "sscard/sim/host/server.h"
 #include "sscard/wire/messages.h"
@@ -96,6 +97,14 @@ int run_host(const HostOptions& options, const app::Reporter& report, std::ostre
                                           options.cards, province, options.population);
   if (!store.ok()) return report.fail(store.error().message);
   simhost::IssuerHostOptions host_options;
+  // The province's issuer master keys for payments (docs/PAYMENT.md §6.1); without the file the host answers
+  // payments issuer_unavailable and serves the card services as before.
+  const auto payment_key_file = options.cards / "keys" / "test-payment-keys.json";
+  if (std::filesystem::exists(payment_key_file)) {
+    auto keys = simhost::load_payment_keys(payment_key_file, province);
+    if (!keys.ok()) return report.fail(keys.error().message);
+    host_options.payment_keys = std::make_shared<simhost::PaymentKeys>(std::move(keys).value());
+  }
   host_options.hub_timeout = std::chrono::milliseconds(options.server.forward_timeout_ms);
   simhost::IssuerHost issuer(province, **store, crypto::make_openssl_crypto(), server.master, hub, host_options);
   return serve_until_stopped(

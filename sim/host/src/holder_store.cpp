@@ -105,6 +105,20 @@ ALTER TABLE requests ADD COLUMN pan TEXT NOT NULL DEFAULT '';
 PRAGMA user_version = 2;
 )sql";
 
+// PAYMENT.md §11: the shares of each settlement, beside its card part in payments. Made sure of at every open,
+// so databases of version 2 written before settlement gain it without a version step.
+constexpr const char* kSchemaSettlements = R"sql(
+CREATE TABLE IF NOT EXISTS settlements(
+  idem_key BLOB NOT NULL PRIMARY KEY CHECK (length(idem_key) = 16),
+  ssn TEXT NOT NULL,
+  category INTEGER NOT NULL CHECK (category >= 1 AND category <= 3),
+  total_fen INTEGER NOT NULL CHECK (total_fen >= 0),
+  insured_fen INTEGER NOT NULL CHECK (insured_fen >= 0),
+  medical_fen INTEGER NOT NULL CHECK (medical_fen >= 0),
+  card_fen INTEGER NOT NULL CHECK (card_fen >= 0)
+);
+)sql";
+
 void run_in_transaction(sqlite3* db, const char* sql) {
   exec(db, "BEGIN IMMEDIATE");
   try {
@@ -175,6 +189,7 @@ Result<std::unique_ptr<HolderStore>, SetupError> HolderStore::open(const std::st
     } else if (v != kSchemaVersion) {
       throw SqlError{"schema version " + std::to_string(v) + " is not the supported " + std::to_string(kSchemaVersion)};
     }
+    run_in_transaction(raw, kSchemaSettlements);
     impl->prepare();
   } catch (const SqlError& e) {
     return to_error(path, e);

@@ -69,17 +69,21 @@ std::optional<std::string> bcd_digits(ByteSpan v) {
   return out;
 }
 
+bool size_is(const IccData& icc, tlv::Tag tag, std::size_t n) {
+  const auto v = icc.get(tag);
+  return v && v->size() == n;
+}
+
+std::uint16_t be16(ByteSpan v) { return static_cast<std::uint16_t>((v[0] << 8) | v[1]); }
+
+}  // namespace
+
 std::optional<std::uint64_t> bcd_amount(ByteSpan v) {
   auto digits = bcd_digits(v);
   if (!digits || v.size() != 6) return std::nullopt;
   std::uint64_t n = 0;
   for (char c : *digits) n = n * 10 + static_cast<std::uint64_t>(c - '0');
   return n;
-}
-
-bool size_is(const IccData& icc, tlv::Tag tag, std::size_t n) {
-  const auto v = icc.get(tag);
-  return v && v->size() == n;
 }
 
 // The PAN a request speaks of (FF40 5A), "" when it has none that decodes: part of the idempotency key's
@@ -92,8 +96,6 @@ std::string request_pan(const wire::Request& r) {
   if (!v) return {};
   return pan_digits(*v).value_or("");
 }
-
-std::uint16_t be16(ByteSpan v) { return static_cast<std::uint16_t>((v[0] << 8) | v[1]); }
 
 // The stored answer to a known key, or key_conflict; nullopt when the key is new.
 Result<std::optional<wire::Response>, SetupError> known_answer(HolderStore& store, const wire::Request& r,
@@ -120,8 +122,6 @@ Result<void, SetupError> store_answer(HolderStore& store, const wire::Request& r
   return store.store_request(r.key, stored);
 }
 
-}  // namespace
-
 PaymentIssuer::PaymentIssuer(std::string province, HolderStore& store, const PaymentKeys& keys)
     : province_(std::move(province)), store_(store), keys_(keys), crypto_(crypto::make_openssl_crypto()) {}
 
@@ -136,9 +136,10 @@ wire::Response PaymentIssuer::answer(const wire::Request& r) {
     case Operation::kReverse: return reverse(r, base);
     case Operation::kConfirm: return confirm(r, base);
     case Operation::kTotals: return totals(r, base);
+    case Operation::kSettleQuote: return settle_quote(r, base);
+    case Operation::kSettle: return settle(r, base);
     default: break;
   }
-  // Medical settlement (08, 09) is not served by these simulated issuers yet.
   wire::Response out = base;
   out.result = ResultCode::kInvalidState;
   return out;
@@ -348,11 +349,16 @@ wire::Response PaymentIssuer::reverse(const wire::Request& r, const wire::Respon
       } else if (p.reversed_by) {
         out.reversal_status = wire::ReversalStatus::kAlreadyReversed;
       } else {
-        auto account = store_.find_account(p.pan);
-        if (!account.ok()) return account.error();
-        if (!*account) return SetupError{"the account of an approved payment is gone"};
-        (*account)->balance_fen += p.amount_fen;  // the ATC is never undone
-        if (auto u = store_.update_account(**account); !u.ok()) return u;
+        if (p.amount_fen > 0) {  // a settlement without a card part took nothing from the account
+          auto account = store_.find_account(p.pan);
+          if (!account.ok()) return account.error();
+          if (!*account) return SetupError{"the account of an approved payment is gone"};
+          (*account)->balance_fen += p.amount_fen;  // the ATC is never undone
+          if (auto u = store_.update_account(**account); !u.ok()) return u;
+        }
+        if (p.operation == Operation::kSettle) {
+          if (auto u = undo_settlement(p); !u.ok()) return u;
+        }
         p.reversed_by = r.key;
         if (auto u = store_.update_payment(p); !u.ok()) return u;
         out.reversal_status = wire::ReversalStatus::kReversed;

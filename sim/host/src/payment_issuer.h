@@ -3,9 +3,12 @@
 // state-changing answer is decided, applied and stored under its idempotency key in one SQLite transaction.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "sscard/crypto/crypto.h"
 #include "sscard/wire/messages.h"
@@ -13,6 +16,19 @@
 #include "sscard/sim/host/payment_keys.h"
 
 namespace sscard::sim::host::detail {
+
+// Shared by the operations of payment_issuer.cpp and settlement.cpp.
+// The PAN of FF40 5A ("" without one that decodes): part of an idempotency key's identity.
+std::string request_pan(const sscard::wire::Request& r);
+// 9F02 (6 bytes of BCD) in fen; nullopt otherwise.
+std::optional<std::uint64_t> bcd_amount(ByteSpan v);
+// The stored answer to a known key (flagged duplicate), or key_conflict; nullopt when the key is new.
+Result<std::optional<sscard::wire::Response>, SetupError> known_answer(HolderStore& store,
+                                                                       const sscard::wire::Request& r,
+                                                                       std::string_view pan,
+                                                                       const sscard::wire::Response& base);
+Result<void, SetupError> store_answer(HolderStore& store, const sscard::wire::Request& r, std::string_view pan,
+                                      const sscard::wire::Response& out);
 
 class PaymentIssuer {
  public:
@@ -31,6 +47,11 @@ class PaymentIssuer {
   sscard::wire::Response reverse(const sscard::wire::Request& r, const sscard::wire::Response& base);
   sscard::wire::Response confirm(const sscard::wire::Request& r, const sscard::wire::Response& base);
   sscard::wire::Response totals(const sscard::wire::Request& r, const sscard::wire::Response& base);
+  // Medical settlement (settlement.cpp, PAYMENT.md §11).
+  sscard::wire::Response settle_quote(const sscard::wire::Request& r, const sscard::wire::Response& base);
+  sscard::wire::Response settle(const sscard::wire::Request& r, const sscard::wire::Response& base);
+  // A reversal of an approved settlement gives the medical share back to the holder's balance.
+  Result<void, SetupError> undo_settlement(const PaymentRecord& original);
   // Steps 3-10 of §9.2 for a request whose key is new. Updates `account` (ATC, balance, PIN tries) in the store.
   Result<void, SetupError> decide(const sscard::wire::Request& r, sscard::wire::Response& out, PaymentRecord& record);
   bool pin_matches(const sscard::wire::Request& r, const PaymentAccount& account);

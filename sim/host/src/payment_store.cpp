@@ -227,12 +227,15 @@ Result<std::size_t, SetupError> HolderStore::confirmation_count() {
 Result<wire::Totals, SetupError> HolderStore::payment_totals(std::string_view terminal, std::string_view business_date) {
   std::lock_guard lock(mutex_);
   try {
-    // Approved authorisations, and of them those reversed; settlements are counted by their card part here
-    // (their medical share is not kept in this table).
+    // Approved authorisations and settlements, and of them those reversed; a settlement's card part is its
+    // payment's amount, its medical share is in settlements (PAYMENT.md §11).
     Statement& s = impl_->statement(
-        "SELECT operation, count(*), coalesce(sum(amount_fen), 0), "
-        "count(reversed_by), coalesce(sum(CASE WHEN reversed_by IS NULL THEN 0 ELSE amount_fen END), 0) "
-        "FROM payments WHERE terminal = ? AND business_date = ? AND approved = 1 GROUP BY operation");
+        "SELECT p.operation, count(*), coalesce(sum(p.amount_fen), 0), "
+        "count(p.reversed_by), coalesce(sum(CASE WHEN p.reversed_by IS NULL THEN 0 ELSE p.amount_fen END), 0), "
+        "coalesce(sum(s.medical_fen), 0), "
+        "coalesce(sum(CASE WHEN p.reversed_by IS NULL THEN 0 ELSE s.medical_fen END), 0) "
+        "FROM payments p LEFT JOIN settlements s ON s.idem_key = p.idem_key "
+        "WHERE p.terminal = ? AND p.business_date = ? AND p.approved = 1 GROUP BY p.operation");
     s.start().text(terminal).text(business_date);
     wire::Totals t;
     while (s.step()) {
@@ -246,6 +249,8 @@ Result<wire::Totals, SetupError> HolderStore::payment_totals(std::string_view te
         t.settled_card_fen = s.column_integer(2);
         t.settle_reversed_count = s.column_integer(3);
         t.settle_reversed_card_fen = s.column_integer(4);
+        t.settled_medical_fen = s.column_integer(5);
+        t.settle_reversed_medical_fen = s.column_integer(6);
       }
     }
     s.start();

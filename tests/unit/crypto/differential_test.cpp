@@ -17,6 +17,7 @@
 #include <mbedtls/bignum.h>
 
 #include "crypto_vectors.h"
+#include "emulation.h"
 #include "sscard/crypto/crypto.h"
 #include "sscard/crypto/mbedtls.h"
 #include "sscard/crypto/openssl.h"
@@ -165,7 +166,7 @@ TEST_F(Differential, RsaPublicAgrees200Inputs) {
   const Bytes n = hex(kRsaModulus);
   const Bytes e = hex(kRsaPublicExponent);
   const Bytes d = hex(kRsaPrivateExponent);
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < sscard::test::samples(200); ++i) {
     Bytes in = random_bytes(n.size());
     in[0] = static_cast<std::uint8_t>(in[0] % n[0]);  // below the modulus
     const Bytes& exponent = i % 2 == 0 ? e : d;
@@ -182,7 +183,7 @@ TEST_F(Differential, RsaPrivateAgreesAndRoundTrips200Inputs) {
   const Bytes n = hex(kRsaModulus);
   const Bytes e = hex(kRsaPublicExponent);
   const Bytes d = hex(kRsaPrivateExponent);
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < sscard::test::samples(200); ++i) {
     Bytes in = random_bytes(n.size());
     in[0] = static_cast<std::uint8_t>(in[0] % n[0]);  // below the modulus
     Bytes oa(n.size()), ob(n.size()), back(n.size());
@@ -223,7 +224,7 @@ TEST_F(Differential, RsaPkcs1VerifyAgrees200Signatures) {
   const Bytes n = hex(kRsaModulus);
   const Bytes e = hex(kRsaPublicExponent);
   for (Hash h : {Hash::kSha1, Hash::kSha256}) {
-    for (int i = 0; i < 100; ++i) {
+    for (int i = 0; i < sscard::test::samples(100); ++i) {
       const Bytes message = random_bytes(uniform(0, 300));
       Crypto& signer = i % 2 == 0 ? openssl() : mbedtls();
       Bytes signature = pkcs1_sign(signer, h, message);
@@ -249,7 +250,7 @@ TEST_F(Differential, RsaWithSm3RefusedByBoth) {
 
 // Random private keys: both backends derive the same public key.
 TEST_F(Differential, Sm2PublicKeyAgrees200Keys) {
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < sscard::test::samples(200); ++i) {
     const Bytes d = random_bytes(32);
     Bytes pa(64), pb(64);
     const Status sa = openssl().sm2_public_key(d, pa);
@@ -281,8 +282,8 @@ void cross_sign(Differential& t, Crypto& signer, Crypto& verifier, int count) {
   }
 }
 
-TEST_F(Differential, Sm2MbedtlsSignsOpensslVerifies200) { cross_sign(*this, mbedtls(), openssl(), 200); }
-TEST_F(Differential, Sm2OpensslSignsMbedtlsVerifies200) { cross_sign(*this, openssl(), mbedtls(), 200); }
+TEST_F(Differential, Sm2MbedtlsSignsOpensslVerifies200) { cross_sign(*this, mbedtls(), openssl(), sscard::test::samples(200)); }
+TEST_F(Differential, Sm2OpensslSignsMbedtlsVerifies200) { cross_sign(*this, openssl(), mbedtls(), sscard::test::samples(200)); }
 
 // A random private key below n - 1 (never zero).
 Bytes random_private_key(Differential& t) {
@@ -334,18 +335,18 @@ void cross_prepared(Differential& t, Crypto& signer, int keys, int per_key) {
 
 // 1600 keys and 4800 signatures in all, in four tests of 400 keys (each well inside ctest's per-test timeout
 // in the sanitizer build): two with OpenSSL signing, two with Mbed TLS signing, each on its own inputs.
-TEST_F(Differential, Sm2PreparedOpensslSignsBothVerify400KeysA) { cross_prepared(*this, openssl(), 400, 3); }
+TEST_F(Differential, Sm2PreparedOpensslSignsBothVerify400KeysA) { cross_prepared(*this, openssl(), sscard::test::samples(400), 3); }
 TEST_F(Differential, Sm2PreparedOpensslSignsBothVerify400KeysB) {
   reseed(0xB0);
-  cross_prepared(*this, openssl(), 400, 3);
+  cross_prepared(*this, openssl(), sscard::test::samples(400), 3);
 }
 TEST_F(Differential, Sm2PreparedMbedtlsSignsBothVerify400KeysA) {
   reseed(0xA1);
-  cross_prepared(*this, mbedtls(), 400, 3);
+  cross_prepared(*this, mbedtls(), sscard::test::samples(400), 3);
 }
 TEST_F(Differential, Sm2PreparedMbedtlsSignsBothVerify400KeysB) {
   reseed(0xB1);
-  cross_prepared(*this, mbedtls(), 400, 3);
+  cross_prepared(*this, mbedtls(), sscard::test::samples(400), 3);
 }
 
 // For a given r and c, the signatures' s (see below) with the scalar u = t c mod n that multiplies G on the
@@ -397,7 +398,7 @@ std::vector<SpecialCase> special_cases(const Bytes& r_bytes, std::uint8_t c) {
 // verify, and both backends must say so alike. With P_A = [c]G: [s]G = [t c]G when s = r c / (1 - c), and
 // [s]G = -[t c]G when s = -r c / (1 + c) (t = r + s, all mod n).
 TEST_F(Differential, Sm2SpecialSumsAgree) {
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < sscard::test::samples(100); ++i) {
     Bytes r = random_bytes(32);
     r[0] = static_cast<std::uint8_t>(r[0] & 0x7F);  // in [1, n - 1]
     r[31] |= 0x01;
@@ -439,7 +440,7 @@ TEST_F(Differential, Sm2RandomInputsAgree200) {
   const Vector& published = valid.front();
   const Bytes key = hex(published[1]);
   const Bytes message = hex(published[3]);
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < sscard::test::samples(200); ++i) {
     const Bytes random_key = random_bytes(i % 3 == 0 ? 65 : 64);
     const Bytes random_signature = random_bytes(64);
     EXPECT_EQ(outcome(openssl().sm2_verify(random_key, kSm2DefaultId, message, random_signature)),

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "fake_host.h"
 #include "host_test_util.h"
@@ -121,6 +123,37 @@ TEST_F(PaymentFlowTest, TheAuthoriseRequestCarriesTheKioskTheRegionTheDateAndThe
   auto pending = journal_.pending();
   ASSERT_TRUE(pending.ok());
   EXPECT_TRUE(pending->empty());
+  EXPECT_EQ(journal_.armed_count().value(), 0);  // armed before the send, disarmed by the answer (§10)
+}
+
+// The steps of the exactly-once sequence, in order, for an answer under which nothing was applied.
+TEST_F(PaymentFlowTest, TheCheckpointsComeInTheOrderOfTheSequence) {
+  std::vector<std::string> steps;
+  PaymentKiosk k = kiosk();
+  k.checkpoint = [&](std::string_view step) {
+    steps.emplace_back(step);
+    if (step == "after-arm") {
+      // Armed before the first frame: nothing has reached the host yet.
+      EXPECT_EQ(journal_.armed_count().value(), 1);
+      EXPECT_EQ(host_.frames, 0);
+    }
+  };
+  hal::SimPinPad pad({"246810"});
+  (void)pay(k, *card_, &pad, 1234);
+  EXPECT_EQ(steps, (std::vector<std::string>{"after-arm", "after-answer", "after-approval", "after-gac2"}));
+}
+
+// A journal that cannot arm the reversal: the authorise is not sent at all.
+TEST_F(PaymentFlowTest, NothingIsSentWhenTheReversalCannotBeArmed) {
+  host::Journal taken = std::move(journal_);  // journal_ is left without a database
+  hal::SimPinPad pad({"246810"});
+  const PaymentOutcome o = pay(kiosk(), *card_, &pad, 1234);
+  EXPECT_EQ(host_.frames, 0);
+  EXPECT_EQ(o.record.outcome, pboc::Outcome::kDeclined);
+  EXPECT_EQ(o.record.final_cryptogram, pboc::Cryptogram::kAac);
+  EXPECT_EQ(o.reversal, FollowUp::kNone);
+  ASSERT_TRUE(o.host_error.has_value());
+  EXPECT_EQ(o.host_error->kind, host::HostError::Kind::kLocal);
 }
 
 TEST_F(PaymentFlowTest, AnAuthoriseWithoutAnAnswerIsReversedWithReason01) {
@@ -156,6 +189,7 @@ TEST_F(PaymentFlowTest, AnAuthoriseWithoutAnAnswerIsReversedWithReason01) {
   EXPECT_EQ(o.reversal_reason, wire::ReversalReason::kNoAnswer);
   EXPECT_FALSE(o.follow_up_pending());
   EXPECT_EQ(host_.applied[reversal.key], 1);
+  EXPECT_EQ(journal_.armed_count().value(), 0);  // the armed reversal was the one sent
   auto pending = journal_.pending();  // the reversal was journaled and completed with its answer
   ASSERT_TRUE(pending.ok());
   EXPECT_TRUE(pending->empty());

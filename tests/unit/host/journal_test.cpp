@@ -151,7 +151,7 @@ TEST(JournalTest, PendingEntriesSurviveClosingAndReopeningAFile) {
     ASSERT_TRUE(journal.complete(a.key, done_answer()).ok());
   }
   EXPECT_EQ(pragma(file, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(pragma(file, "PRAGMA user_version"), "1");
+  EXPECT_EQ(pragma(file, "PRAGMA user_version"), "2");
 
   Journal journal = open_or_die(file.string());
   auto pending = journal.pending();
@@ -213,8 +213,69 @@ TEST(JournalTest, FilesThatAreNotJournalsAreRefused) {
 
   const auto newer = dir.file("newer.db");
   { Journal j = open_or_die(newer.string()); }
-  tamper(newer, "PRAGMA user_version = 2");
+  tamper(newer, "PRAGMA user_version = 3");
   EXPECT_EQ(Journal::open(newer.string()).status(), Error::kUnsupported);
+}
+
+// A journal written before armed reversals and the payment record (schema 1) opens with its entries kept.
+TEST(JournalTest, AVersionOneJournalIsUpgradedWithItsEntries) {
+  TempDir dir;
+  const auto file = dir.file("v1.db");
+  const wire::Request a = sample_request(wire::Operation::kReportLoss, key_of(70));
+  {
+    Journal j = open_or_die(file.string());
+    ASSERT_TRUE(j.record(a).ok());
+  }
+  tamper(file, "DROP TABLE armed");
+  tamper(file, "DROP TABLE payments");
+  tamper(file, "PRAGMA user_version = 1");
+  Journal journal = open_or_die(file.string());
+  EXPECT_EQ(pragma(file, "PRAGMA user_version"), "2");
+  EXPECT_EQ(journal.armed_count().value(), 0);
+  auto pending = journal.pending();
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].request, a);
+}
+
+// An armed row whose reversal does not decode is never sent as something else: activation refuses it
+// (kMalformed) and leaves it where it is; the other armed rows still activate.
+TEST(JournalTest, ACorruptArmedRowIsRefusedAndLeftAlone) {
+  TempDir dir;
+  const auto file = dir.file("armed.db");
+  wire::Request original;
+  original.operation = wire::Operation::kAuthorise;
+  original.key = key_of(80);
+  original.terminal = kKioskTerminal;
+  original.serving_province = std::string(wire::kChongqing);
+  original.card_region = "510100";
+  original.date = "20261205";
+  original.icc_data = from_hex("5A0A6200515101008092011F9F0206000000001234").value();
+  wire::Request reversal = original;
+  reversal.operation = wire::Operation::kReverse;
+  reversal.key = key_of(81);
+  reversal.original_key = original.key;
+  reversal.reversal_reason = wire::ReversalReason::kNoAnswer;
+  wire::Request second = original;
+  second.key = key_of(82);
+  wire::Request second_reversal = reversal;
+  second_reversal.key = key_of(83);
+  second_reversal.original_key = second.key;
+  {
+    Journal j = open_or_die(file.string());
+    ASSERT_TRUE(j.arm(original, reversal).ok());
+    ASSERT_TRUE(j.arm(second, second_reversal).ok());
+  }
+  tamper(file, "UPDATE armed SET reversal = x'DF0101' WHERE original_key = ?1", &original.key);
+  Journal journal = open_or_die(file.string());
+  EXPECT_EQ(journal.activate(original.key, wire::ReversalReason::kRestart).status().code(), Error::kMalformed);
+  EXPECT_EQ(journal.activate_all(wire::ReversalReason::kRestart).value(), 1);
+  EXPECT_EQ(journal.armed_count().value(), 1);
+  auto pending = journal.pending();
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].key, second_reversal.key);
+  EXPECT_EQ((*pending)[0].request.reversal_reason, wire::ReversalReason::kRestart);
 }
 
 TEST(JournalTest, CorruptRowsAreReportedAndDoNotHideTheOthers) {

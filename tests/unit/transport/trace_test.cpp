@@ -165,6 +165,33 @@ TEST_F(TraceTest, NineteenDigitPanMasksEveryByteHoldingAMiddleDigit) {
   EXPECT_EQ(lines_[1], "< 70 0C 5A 0A 62 22 33 ** ** ** ** ** 99 1F 90 00");
 }
 
+TEST_F(TraceTest, Format1GenerateAcAnswerHidesItsCryptogram) {
+  // 80 L CID ATC AC(8) IAD: the eight AC bytes after CID and ATC are blanked, the rest stays readable.
+  slot_.expect("80AE800000", "801480000111223344556677880701010303A000009000");
+  ASSERT_TRUE(send("80AE800000").ok());
+  EXPECT_EQ(lines_[1], "< 80 14 80 00 01 ** ** ** ** ** ** ** ** 07 01 01 03 03 A0 00 00 90 00");
+}
+
+TEST_F(TraceTest, ApplicationCryptogramTagIsMaskedInAnyTemplate) {
+  slot_.expect("80AE400000", "77149F2701409F3602000A9F260811223344556677889000");
+  ASSERT_TRUE(send("80AE400000").ok());
+  EXPECT_EQ(lines_[1], "< 77 14 9F 27 01 40 9F 36 02 00 0A 9F 26 08 ** ** ** ** ** ** ** ** 90 00");
+}
+
+TEST_F(TraceTest, Sm2IccCertificateShowsOnlyBothEndsOfItsPan) {
+  // 9F46 of the SM data set: 14 || PAN (10, F-padded) || ...; here cut to its first 13 bytes. The 19-digit
+  // PAN's digit 15 shares byte 7 with digit 14, so that byte is masked too (as in 5A).
+  slot_.expect("00B2052400", "70109F460D146200515109004011018F12349000");
+  ASSERT_TRUE(send("00B2052400").ok());
+  EXPECT_EQ(lines_[1], "< 70 10 9F 46 0D 14 62 00 51 ** ** ** ** ** 01 8F 12 34 90 00");
+}
+
+TEST_F(TraceTest, SecureMessagingCommandsHideTheirMacOnly) {
+  slot_.expect("04DC012C0E70089F1401039F23010562804732", "9000");
+  ASSERT_TRUE(send("04DC012C0E70089F1401039F23010562804732").ok());
+  EXPECT_EQ(lines_[0], "> 04 DC 01 2C 0E 70 08 9F 14 01 03 9F 23 01 05 ** ** ** **");
+}
+
 TEST_F(TraceTest, Track2PanAndDiscretionaryDataAreMasked) {
   // 57: PAN 6222334455667788, D, expiry 2512, service code 220, discretionary 1234567, F.
   slot_.expect("00B2011400", "701257106222334455667788D25122201234567F9000");

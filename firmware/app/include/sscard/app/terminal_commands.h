@@ -74,6 +74,18 @@ struct PayOptions {
 };
 int run_pay(const PayOptions& options, const Reporter& report, std::ostream& out);
 
+// sscard settle (docs/PAYMENT.md §11, §12): a medical settlement; the SSSE PIN first, then the PBOC PINs.
+struct SettleOptions {
+  ConfigOption config;
+  DeviceOptions devices;              // the card, and the PSAM where the kiosk has one
+  HostOverrides host;
+  std::optional<std::string> pinpad;
+  std::string total;                  // --total YUAN
+  std::string category;               // outpatient, pharmacy, inpatient
+  std::string format = "text";        // text, json
+};
+int run_settle(const SettleOptions& options, const Reporter& report, std::ostream& out);
+
 // An amount in yuan as an exact decimal ("12", "12.3", "12.34") in fen; nullopt for anything else, for 0 and
 // for more than the 12 digits of 9F02. No floating point.
 std::optional<std::uint64_t> parse_yuan(std::string_view text);
@@ -83,6 +95,15 @@ struct RecoverOptions {
   HostOverrides host;
 };
 int run_recover(const RecoverOptions& options, const Reporter& report, std::ostream& out);
+
+// sscard totals (docs/PAYMENT.md §10, §12): the kiosk's payments of one business date against both issuers'.
+struct TotalsOptions {
+  ConfigOption config;
+  HostOverrides host;
+  std::string date;                   // --date YYYYMMDD
+  std::string format = "text";        // text, json
+};
+int run_totals(const TotalsOptions& options, const Reporter& report, std::ostream& out);
 
 struct KioskLoopOptions {
   ConfigOption config;

@@ -1,22 +1,26 @@
 // A purchase from the holder's PBOC debit application at a kiosk (docs/PAYMENT.md §8, §10, §12): the terminal
 // kernel (firmware/pboc) runs the card, its online step goes to the kiosk's province host as an `authorise`
-// request, and afterwards the kiosk either confirms the TC (0A) or reverses what the issuer approved but the
-// card did not complete (07), both through the journal so an unanswered one is resent by recover().
+// request, and afterwards the kiosk either confirms the TC (0A) or reverses what the issuer may have applied
+// but the card did not complete (07). Money is exactly once: before the authorise is first sent, its reversal
+// is written *armed* in the journal (Journal::arm); it is dropped only when nothing was applied or the card
+// gave a TC, and otherwise becomes pending and is sent:
 //
 //   kernel result                                    after it
-//   approved online (TC at GAC2)                     confirm, journaled
-//   issuer approved, card AAC at GAC2                reverse, reason 02, journaled
-//   issuer approved, card error after it             reverse, reason 03, journaled
-//   authorise sent but no authenticated answer       reverse, reason 01, journaled
-//   anything else                                    nothing
+//   issuer answered, nothing applied                 disarm (before GAC2)
+//   approved online (TC at GAC2)                     disarm and confirm, one journal transaction
+//   issuer approved, card AAC at GAC2                reverse, reason 02
+//   issuer approved, card error after it             reverse, reason 03
+//   authorise sent but no authenticated answer       reverse, reason 01
+//   the process ended before deciding                reverse, reason 04 (host::recover at the next start)
 //
-// The authorise itself is not journaled: PAYMENT.md §10 forbids resending it after a restart (only its
-// reversal). No function logs; the PIN stays inside the kernel, the PAN leaves only masked.
+// The authorise itself is never resent (PAYMENT.md §10): the armed row keeps it without DF41 for the record.
+// No function logs; the PIN stays inside the kernel, the PAN leaves only masked.
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +47,9 @@ struct PaymentKiosk {
   const pboc::TerminalConfig& terminal;
   const pboc::CaKeyTable& ca_keys;
   Clock clock{};
+  // Called at the named steps of the exactly-once sequence ("after-arm", "after-answer", "after-approval",
+  // "after-gac2", "after-activate"), so tests can end the process or pull the card there. Empty: nothing.
+  std::function<void(std::string_view step)> checkpoint{};
 };
 
 // What became of the reversal or the confirmation a transaction owes the issuer.
@@ -59,6 +66,7 @@ struct PaymentOutcome {
   std::optional<wire::IdempotencyKey> authorise_key;  // once an authorise request was built
   std::string home_issuer;  // DF22 of the authorise answer ("" without an answer)
   std::string served_by;    // DF23
+  std::optional<wire::Response> answer;  // the authorise (or settle) answer as received
   // The authorise answer when the issuer did not decide (DF21 other than 00), or why none came.
   std::optional<wire::ResultCode> host_result;
   std::optional<host::HostError> host_error;
@@ -74,9 +82,10 @@ struct PaymentOutcome {
 };
 
 // Runs one purchase of `amount_fen` (1..999999999999) on the powered card. `pinpad` may be null (PIN CVMs
-// then fail as "no keypad", TVR 3.5).
+// then fail as "no keypad", TVR 3.5). With `settle` (a settlement's card part, flows/settle.h) the online
+// step sends that `settle` request instead of an authorise; reversal and confirmation are the same.
 PaymentOutcome pay(const PaymentKiosk& kiosk, transport::Transport& card, hal::PinPad* pinpad,
-                   std::uint64_t amount_fen);
+                   std::uint64_t amount_fen, const wire::Request* settle = nullptr);
 
 // 9A and 9F21 for `now` in China Standard Time (UTC+8, whatever the machine's zone; PAYMENT.md §8.1).
 struct CstDateTime {
@@ -92,8 +101,15 @@ std::string card_region_of_pan(std::string_view pan);
 // host client (its retries keep one idempotency key), not journaled. Kept separate so tests can drive it.
 class HostAuthoriser : public pboc::OnlineAuthoriser {
  public:
-  HostAuthoriser(host::HostClient& client, crypto::Crypto& crypto, std::string date)
-      : client_(client), crypto_(crypto), date_(std::move(date)) {}
+  // With a journal, the reversal is armed before the first send (a failed arm sends nothing) and disarmed on
+  // an answer under which nothing was applied; an approval is noted in the kiosk's payment record.
+  HostAuthoriser(host::HostClient& client, crypto::Crypto& crypto, std::string date, host::Journal* journal = nullptr,
+                 std::function<void(std::string_view)> checkpoint = {})
+      : client_(client),
+        crypto_(crypto),
+        date_(std::move(date)),
+        journal_(journal),
+        checkpoint_(std::move(checkpoint)) {}
 
   Result<pboc::AuthorisationResponse, pboc::OnlineFailure> authorise(const pboc::AuthorisationRequest& request) override;
 
@@ -104,14 +120,30 @@ class HostAuthoriser : public pboc::OnlineAuthoriser {
   // A frame went out and no authenticated issuer decision came back: the issuer may have applied it, so the
   // kiosk reverses it with reason 01 (PAYMENT.md §10).
   bool outcome_unknown() const;
+  // The issuer approved (DF21 00, DF50 00).
+  bool approved() const;
+  // The reversal armed for the request (still armed: neither disarmed nor activated by this object).
+  const std::optional<wire::Request>& armed_reversal() const { return armed_; }
+  void forget_armed() { armed_.reset(); }
+  // Send `settle` (09 with DF05-DF08 and DF44-DF48, PAYMENT.md §11) instead of an authorise: key, DF03, DF04,
+  // DF09, FF40 and DF41 are this object's as for an authorise.
+  void settle_with(wire::Request settle) { settle_ = std::move(settle); }
 
  private:
+  void step(std::string_view name) const {
+    if (checkpoint_) checkpoint_(name);
+  }
+
   host::HostClient& client_;
   crypto::Crypto& crypto_;
   std::string date_;
   std::optional<wire::Request> request_;
   std::optional<wire::Response> response_;
   std::optional<host::HostError> error_;
+  host::Journal* journal_ = nullptr;
+  std::function<void(std::string_view)> checkpoint_;
+  std::optional<wire::Request> armed_;
+  std::optional<wire::Request> settle_;
 };
 
 }  // namespace sscard::flows

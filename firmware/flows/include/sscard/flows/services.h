@@ -98,6 +98,10 @@ ServiceOutcome report_loss(const Kiosk& kiosk, const CardAccess& access);
 ServiceOutcome cancel_loss(const Kiosk& kiosk, const CardAccess& access);
 ServiceOutcome certify(const Kiosk& kiosk, const CardAccess& access);
 
+// Step 1 of every service, for flows that build on it (settle): the identity, PSAM-mode when `access` has a
+// PSAM; a card that withholds the SSN is a kNoPsam fault.
+Result<ssc::Identity, ssc::Fault> read_service_identity(const Kiosk& kiosk, const CardAccess& access);
+
 // The kiosk's date YYYYMMDD for `now`, in China Standard Time (UTC+8, no daylight saving): the kiosks and
 // issuers of this protocol are all in that zone, so the date does not depend on the machine's TZ setting.
 std::string kiosk_date(std::chrono::system_clock::time_point now);

@@ -17,6 +17,7 @@
 #include "sscard/core/result.h"
 #include "sscard/host/client.h"
 #include "sscard/wire/messages.h"
+#include "sscard/wire/payment.h"
 
 struct sqlite3;
 
@@ -74,7 +75,9 @@ class Journal {
   Status card_step_done(const wire::IdempotencyKey& key);
   // Counts one more send of a pending entry. kNotFound; kInvalidArgument: not pending.
   Status note_attempt(const wire::IdempotencyKey& key);
-  // Stores the final answer: pending -> done. Completing a done entry again keeps the first answer and is ok.
+  // Stores the final answer: pending -> done. A reversal answered `01` (reversed) marks its original reversed
+  // in the kiosk's payment record in the same transaction (recording it as approved too when the kiosk never
+  // saw the approval). Completing a done entry again keeps the first answer and is ok.
   // kNotFound; kInvalidArgument: the entry failed, or the response does not encode.
   Status complete(const wire::IdempotencyKey& key, const wire::Response& response);
   // pending -> failed with `reason` (no PIN, key or personal data in it). Failing a failed entry is ok.
@@ -82,6 +85,38 @@ class Journal {
   Status fail(const wire::IdempotencyKey& key, std::string_view reason);
   // The same by rowid, for corrupt entries whose key cannot be trusted.
   Status fail_row(std::int64_t row, std::string_view reason);
+
+  // ---- Exactly-once money (docs/PAYMENT.md §10) ----
+  // An armed reversal waits beside its original (an authorise or settle, kept without DF41 for the record and
+  // never resent): it is not pending, so recover() leaves it alone until activate() makes it pending.
+
+  // Writes `original` and its armed `reversal` (07 naming original.key) in one transaction, before the first
+  // send of the original, with the original's row of the payment record. kInvalidArgument: not a 06/09 and its
+  // 07, a DF41 in the original, no amount or home province in it, the key already armed or journaled, a
+  // request that does not encode. kIo.
+  Status arm(const wire::Request& original, const wire::Request& reversal);
+  // Drops the armed reversal of `original_key` unsent; with `confirmation` (0A), that is written pending in the
+  // same transaction. kNotFound: nothing armed under that key; kInvalidArgument; kIo.
+  Status disarm(const wire::IdempotencyKey& original_key, const wire::Request* confirmation = nullptr);
+  // The armed reversal of `original_key` becomes pending with `reason` (and `icc_data` instead of the armed
+  // FF40 when given, e.g. with the card's script results), in one transaction. Returns the request to send.
+  // kNotFound; kInvalidArgument; kIo.
+  Result<wire::Request> activate(const wire::IdempotencyKey& original_key, wire::ReversalReason reason,
+                                 const std::optional<Bytes>& icc_data = std::nullopt);
+  // Every armed reversal (left by a run that ended before deciding) becomes pending with `reason` (04 at
+  // start-up). Returns how many. Corrupt armed rows are left armed and not counted. kIo.
+  Result<int> activate_all(wire::ReversalReason reason);
+  // Number of armed reversals. kIo.
+  Result<int> armed_count();
+
+  // The kiosk's record of payments for reconciliation (0B): arm() writes the original's row (home province
+  // from DF05, business date DF09, amount 9F02; a settle's DF48 and DF47) as not approved; note_approval()
+  // marks it approved when the issuer approved; a reversal answered `01` marks it approved and reversed (the
+  // issuer had approved it, seen or not). kNotFound: no row; kIo.
+  Status note_approval(const wire::IdempotencyKey& original_key);
+  // The kiosk's FF4B for the home issuer `province` ("500000"/"510000") and business date `date` (YYYYMMDD):
+  // approved payments and, of them, those reversed. kIo; kMalformed: a row with a negative amount.
+  Result<wire::Totals> totals(std::string_view province, std::string_view date);
 
   // Every pending entry, oldest first; corrupt rows are included as corrupt entries. kIo: the query failed.
   Result<std::vector<Entry>> pending();
@@ -138,7 +173,8 @@ std::string_view recovery_kind_name(Recovery::Kind kind);  // "done", "unreachab
 // Sends allowed per entry over its life before recover() gives up on it.
 inline constexpr int kDefaultMaxAttempts = 10;
 
-// Resends every pending entry at kIssuer with its original request and key, one after the other, and says
+// First makes every armed reversal pending with reason 04 (Journal::activate_all: a run ended before deciding),
+// then resends every pending entry at kIssuer with its original request and key, one after the other, and says
 // per entry what happened. One entry's failure never stops the others. kIo: the pending list cannot be read.
 Result<std::vector<Recovery>> recover(HostClient& client, Journal& journal, int max_attempts = kDefaultMaxAttempts);
 

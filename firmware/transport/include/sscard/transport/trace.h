@@ -57,10 +57,12 @@ class Redactor {
 
 // The redaction every trace gets unless told otherwise:
 //  - commands: the data field of VERIFY (INS 20), CHANGE PIN (5E), PIN UNBLOCK / RESET RETRY COUNTER (24
-//    and ISO 7816-4's 2C), EXTERNAL AUTHENTICATE (82) and INTERNAL AUTHENTICATE (88);
-//  - responses: the data of INTERNAL AUTHENTICATE (the card's cryptogram); in any BER-TLV response, a PAN in
-//    tag 5A and the PAN of track-2 data (57, 9F6B) keep only their first 6 and last 4 digits (bytes holding
-//    any other digit are masked), and track-2 discretionary data is masked whole.
+//    and ISO 7816-4's 2C), EXTERNAL AUTHENTICATE (82) and INTERNAL AUTHENTICATE (88); the 4-byte MAC ending
+//    any other secure-messaging command (CLA b4 b3 set: the PBOC issuer scripts);
+//  - responses: the data of INTERNAL AUTHENTICATE (the card's cryptogram) and the cryptogram of a format 1
+//    GENERATE AC answer; in any BER-TLV response, the application cryptogram 9F26, a PAN in tag 5A, in an
+//    SM2 ICC certificate 9F46 and in track-2 data (57, 9F6B) keep only their first 6 and last 4 digits
+//    (bytes holding any other digit are masked), and track-2 discretionary data is masked whole.
 class DefaultRedactor final : public Redactor {
  public:
   void command_secrets(ByteSpan command, SecretRanges& secrets) const override;

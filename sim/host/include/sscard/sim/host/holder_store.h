@@ -7,7 +7,9 @@
 //   contributions(ssn, period YYYYMM, kind, amount_fen)       PK (ssn, period, kind); kind "pension"/"medical"
 //   requests(idem_key BLOB PK, operation, ssn, card_number, response BLOB, created_ms, pan)
 // Version 2 adds the payment tables (PAYMENT.md §9-§10): accounts, payments, tombstones, confirmations; a
-// version 1 database is upgraded when opened.
+// version 1 database is upgraded when opened. Every open also makes sure of
+//   settlements(idem_key PK, ssn, category, total_fen, insured_fen, medical_fen, card_fen)   (PAYMENT.md §11)
+// (CREATE TABLE IF NOT EXISTS: a version 2 database written before it gains it, the version stays 2).
 //
 // Thread-safe: one connection, every call under the store's lock; transaction() holds it for its body.
 #pragma once
@@ -85,6 +87,20 @@ struct PaymentRecord {
   friend bool operator==(const PaymentRecord&, const PaymentRecord&) = default;
 };
 
+// The shares of a settlement (09) as the home issuer applied or declined them; its card part is the
+// PaymentRecord under the same key (PAYMENT.md §11).
+struct SettlementRecord {
+  sscard::wire::IdempotencyKey key{};
+  std::string ssn;
+  sscard::wire::SettleCategory category = sscard::wire::SettleCategory::kOutpatient;
+  std::uint64_t total_fen = 0;
+  std::uint64_t insured_fen = 0;
+  std::uint64_t medical_fen = 0;
+  std::uint64_t card_fen = 0;
+
+  friend bool operator==(const SettlementRecord&, const SettlementRecord&) = default;
+};
+
 // A reversal that came before (or instead of) its original: the original's key, never to be applied.
 struct Tombstone {
   std::string pan;
@@ -149,6 +165,10 @@ class HolderStore {
   Result<std::size_t, SetupError> confirmation_count();
   // The issuer's counters for one terminal and business date (PAYMENT.md §10 "totals").
   Result<sscard::wire::Totals, SetupError> payment_totals(std::string_view terminal, std::string_view business_date);
+
+  // Medical settlement (settlement_store.cpp). Fails on a key already stored.
+  Result<void, SetupError> store_settlement(const SettlementRecord& settlement);
+  Result<std::optional<SettlementRecord>, SetupError> find_settlement(const sscard::wire::IdempotencyKey& key);
 
   Result<std::size_t, SetupError> holder_count();
   // Holders whose card region is not in `province` ("500000"): a store belongs to one province's host.

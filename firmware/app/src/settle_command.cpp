@@ -1,0 +1,202 @@
+// sscard settle: a medical settlement (就医结算, docs/PAYMENT.md §11, §12): the holder's identity and SSSE PIN,
+// the home issuer's quote, the card's share through the PBOC debit application, the settlement itself; the
+// reversal or confirmation afterwards through the kiosk's journal, as for sscard pay.
+#include <array>
+#include <chrono>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "host_link.h"
+#include "identity_reading.h"
+#include "sscard/app/terminal_commands.h"
+#include "sscard/config/ca_key_file.h"
+#include "sscard/core/date.h"
+#include "sscard/flows/settle.h"
+#include "sscard/pboc/record.h"
+#include "sscard/psam/psam.h"
+#include "sscard/transport/transport.h"
+#include "terminal.h"
+
+namespace sscard::app {
+namespace {
+
+using flows::SettleOutcome;
+
+std::optional<wire::SettleCategory> category_of(const std::string& name) {
+  if (name == "outpatient") return wire::SettleCategory::kOutpatient;
+  if (name == "pharmacy") return wire::SettleCategory::kPharmacy;
+  if (name == "inpatient") return wire::SettleCategory::kInpatient;
+  return std::nullopt;
+}
+
+std::string_view outcome_name(const SettleOutcome& o) {
+  switch (o.result) {
+    case SettleOutcome::Result::kApproved: return "approved";
+    case SettleOutcome::Result::kDeclined: return "declined";
+    case SettleOutcome::Result::kFailed: break;
+  }
+  return "failed";
+}
+
+std::string province_or_empty(const std::string& code) { return code.empty() ? std::string() : province_name(code); }
+
+const wire::Response* answer_of(const SettleOutcome& o) {
+  if (o.settlement) return &*o.settlement;
+  if (o.quote) return &*o.quote;
+  return nullptr;
+}
+
+flows::FollowUp reversal_of(const SettleOutcome& o) { return o.card ? o.card->reversal : o.reversal; }
+
+// PAYMENT.md §12: the keys of pay, the settlement's amounts after `amount`; without a card part the PBOC keys
+// are empty, "none" or 0.
+void print_json(const SettleOutcome& o, std::size_t apdus, std::ostream& out) {
+  const pboc::TransactionRecord* r = o.card ? &o.card->record : nullptr;
+  const wire::Response* a = answer_of(o);
+  nlohmann::ordered_json j;
+  j["operation"] = "settle";
+  j["outcome"] = std::string(outcome_name(o));
+  j["amount"] = yuan(o.card_fen);
+  j["total"] = yuan(o.total_fen);
+  j["insured"] = yuan(o.insured_fen);
+  j["medical_account_paid"] = yuan(o.approved() ? o.medical_fen : 0);
+  j["card_paid"] = yuan(o.approved() ? o.card_fen : 0);
+  j["medical_balance_after"] = o.medical_balance_after ? yuan(*o.medical_balance_after) : std::string();
+  j["currency"] = "156";
+  j["interface"] = "contact";
+  j["aid"] = r ? to_hex(r->aid) : std::string();
+  j["pan"] = r && !r->pan.empty() ? pboc::mask_pan(r->pan) : std::string();
+  j["atc"] = r ? r->atc : 0;
+  j["oda"] = r ? std::string(pboc::oda_name(r->oda_method, r->oda_result)) : std::string("none");
+  j["cvm"] = r ? std::string(pboc::cvm_name(r->cvm)) : std::string("none");
+  j["cryptogram"] = r ? std::string(pboc::cryptogram_name(r->final_cryptogram)) : std::string("none");
+  const bool online = o.settlement.has_value() && o.settlement->result != wire::ResultCode::kIssuerUnavailable;
+  j["online"] = online;
+  j["response_code"] = o.settlement ? o.settlement->response_code : std::string();
+  j["home_issuer"] = a ? province_or_empty(a->home_issuer) : std::string();
+  j["served_by"] = a ? province_or_empty(a->served_by) : std::string();
+  j["tvr"] = r ? to_hex(r->tvr.bytes()) : std::string();
+  j["tsi"] = r ? to_hex(r->tsi.bytes()) : std::string();
+  j["apdus"] = apdus;
+  j["reversal"] = std::string(flows::follow_up_name(reversal_of(o)));
+  j["message"] = o.message;
+  out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+// The receipt: the bill and its three shares.
+void print_text(const SettleOutcome& o, const config::KioskConfig& kiosk, std::ostream& out) {
+  const wire::Response* a = answer_of(o);
+  out << "settle: " << outcome_name(o) << '\n';
+  out << "  bill: " << yuan(o.total_fen) << " yuan\n";
+  out << "  insured (paid by the fund): " << yuan(o.insured_fen) << " yuan\n";
+  out << "  medical-insurance account: " << yuan(o.medical_fen) << " yuan";
+  if (o.medical_balance_after) out << ", balance after " << yuan(*o.medical_balance_after) << " yuan";
+  out << '\n';
+  out << "  card: " << yuan(o.card_fen) << " yuan";
+  if (o.card) {
+    const pboc::TransactionRecord& r = o.card->record;
+    out << " from " << pboc::mask_pan(r.pan) << ", ATC " << r.atc << ", cryptogram "
+        << pboc::cryptogram_name(r.final_cryptogram);
+  }
+  out << '\n';
+  out << "  kiosk: " << province_name(kiosk.province) << ", terminal " << kiosk.terminal;
+  if (a) out << "; home issuer " << province_or_empty(a->home_issuer) << ", served by " << province_or_empty(a->served_by);
+  out << '\n';
+  out << "  " << o.message << '\n';
+}
+
+int exit_code(const SettleOutcome& o) {
+  if (o.follow_up_pending()) return kExitPending;
+  return o.approved() ? kExitOk : kExitFailure;
+}
+
+std::string failure_line(const SettleOutcome& o, const HostLink& link) {
+  if (o.card_fault) return card_failure(*o.card_fault).message;
+  std::string line = o.message;
+  if (o.follow_up_pending()) {
+    line += " (journal " + link.journal_file.string() + "; the next run or `sscard recover` completes it)";
+  }
+  return line;
+}
+
+}  // namespace
+
+int run_settle(const SettleOptions& o, const Reporter& report, std::ostream& out) {
+  const auto total = parse_yuan(o.total);
+  if (!total) return report.fail("--total: '" + o.total + "' is not an amount in yuan such as 356.78", kExitUsage);
+  const auto category = category_of(o.category);
+  if (!category) return report.fail("--category: outpatient, pharmacy or inpatient", kExitUsage);
+  auto loaded = load_config(o.config, true);
+  if (!loaded.ok()) return report.fail(loaded.error().message, loaded.error().exit_code);
+  const config::KioskConfig& kiosk = **loaded;
+  if (!kiosk.payment) {
+    return report.fail(kiosk.file.string() + ": this kiosk takes no payments (no \"payment\" in its configuration)",
+                       kExitUsage);
+  }
+
+  auto card = open_card(o.devices, &kiosk);
+  if (!card.ok()) return report.fail(card.error().message, card.error().exit_code);
+  auto psam = open_psam(o.devices, &kiosk);
+  if (!psam.ok()) return report.fail(psam.error().message, psam.error().exit_code);
+  auto pinpad = open_pinpad(o.pinpad);
+  if (!pinpad.ok()) return report.fail(pinpad.error().message, pinpad.error().exit_code);
+  auto link = open_host_link(kiosk, o.host);
+  if (!link.ok()) return report.fail(link.error().message, link.error().exit_code);
+
+  const auto now = std::chrono::system_clock::now();
+  const auto today = parse_yyyymmdd(flows::kiosk_date(now));
+  if (!today.ok()) return report.fail("the system clock gives no valid date");
+  auto ca_keys = config::load_ca_key_file(kiosk.payment->ca_keys, *(*link)->crypto, *today);
+  if (!ca_keys.ok()) return report.fail(ca_keys.error().to_string());
+
+  // Pending reversals and confirmations go before any other online request (PAYMENT.md §10).
+  std::ostringstream earlier;
+  if (recover_pending(**link, earlier, false) < 0) {
+    return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
+  }
+  std::istringstream earlier_lines(earlier.str());
+  for (std::string line; std::getline(earlier_lines, line);) report.note(line);
+
+  hal::Slot& slot = (*card)->slot();
+  std::array<std::uint8_t, hal::kMaxAtrSize> atr{};
+  auto atr_len = slot.power_up(atr);
+  if (!atr_len.ok()) return report.fail(card_failure(ssc::Fault::card(atr_len.status())).message);
+  transport::Transport card_transport(slot);
+  std::optional<transport::Transport> psam_transport;
+  std::optional<psam::Psam> psam_client;
+  if (*psam) {
+    std::array<std::uint8_t, hal::kMaxAtrSize> psam_atr{};
+    if (auto n = (*psam)->slot().power_up(psam_atr); !n.ok()) {
+      (void)slot.power_down();
+      return report.fail(card_failure(ssc::Fault::make(ssc::Failure::kNoPsam, n.status())).message);
+    }
+    psam_transport.emplace((*psam)->slot());
+    psam_client.emplace(*psam_transport);
+  }
+
+  const pboc::TerminalConfig terminal = payment_terminal(*kiosk.payment, kiosk.terminal);
+  const flows::Kiosk service_kiosk{kiosk.region, *(*link)->client, *(*link)->journal, *(*link)->crypto, {}};
+  const flows::PaymentKiosk pay_kiosk{*(*link)->client, *(*link)->journal, *(*link)->crypto, terminal, *ca_keys, {},
+                                      {}};
+  const flows::CardAccess access{card_transport, ByteSpan(atr.data(), *atr_len),
+                                 psam_client ? &*psam_client : nullptr, pinpad->get()};
+  const SettleOutcome outcome = flows::settle(service_kiosk, pay_kiosk, access, *total, *category);
+  const std::size_t apdus = card_transport.apdu_count();
+  (void)slot.power_down();
+  if (*psam) (void)(*psam)->slot().power_down();
+
+  if (o.format == "json") {
+    print_json(outcome, apdus, out);
+  } else if (outcome.approved()) {
+    print_text(outcome, kiosk, out);
+  }
+  out.flush();
+  const int code = exit_code(outcome);
+  if (code != kExitOk) return report.fail(failure_line(outcome, **link), code);
+  return kExitOk;
+}
+
+}  // namespace sscard::app
