@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host_link.h"
+#include "payment_session.h"
 #include "sscard/app/terminal_commands.h"
 #include "sscard/config/ca_key_file.h"
 #include "sscard/core/date.h"
@@ -185,46 +186,20 @@ pboc::TerminalConfig payment_terminal(const config::PaymentConfig& p, const std:
 int run_pay(const PayOptions& o, const Reporter& report, std::ostream& out) {
   const auto amount = parse_yuan(o.amount);
   if (!amount) return report.fail("--amount: '" + o.amount + "' is not an amount in yuan such as 12.34", kExitUsage);
-  auto loaded = load_config(o.config, true);
-  if (!loaded.ok()) return report.fail(loaded.error().message, loaded.error().exit_code);
-  const config::KioskConfig& kiosk = **loaded;
-  if (!kiosk.payment) {
-    return report.fail(kiosk.file.string() + ": this kiosk takes no payments (no \"payment\" in its configuration)",
-                       kExitUsage);
-  }
+  auto session = open_payment_session(o.config, o.devices, o.pinpad, o.host, report);
+  if (!session.ok()) return report.fail(session.error().message, session.error().exit_code);
+  const config::KioskConfig& kiosk = session->kiosk;
+  HostLink& link = *session->link;
 
-  auto card = open_card(o.devices, &kiosk);
-  if (!card.ok()) return report.fail(card.error().message, card.error().exit_code);
-  auto pinpad = open_pinpad(o.pinpad);
-  if (!pinpad.ok()) return report.fail(pinpad.error().message, pinpad.error().exit_code);
-  auto link = open_host_link(kiosk, o.host);
-  if (!link.ok()) return report.fail(link.error().message, link.error().exit_code);
-
-  // The CA keys valid today (China Standard Time), refused at load if any cannot be trusted.
-  const auto now = std::chrono::system_clock::now();
-  const auto today = parse_yyyymmdd(flows::kiosk_date(now));
-  if (!today.ok()) return report.fail("the system clock gives no valid date");
-  auto ca_keys = config::load_ca_key_file(kiosk.payment->ca_keys, *(*link)->crypto, *today);
-  if (!ca_keys.ok()) return report.fail(ca_keys.error().to_string());
-
-  // Pending reversals and confirmations go before any other online request (PAYMENT.md §10).
-  std::ostringstream earlier;
-  if (recover_pending(**link, earlier, false) < 0) {
-    return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
-  }
-  std::istringstream earlier_lines(earlier.str());
-  for (std::string line; std::getline(earlier_lines, line);) report.note(line);
-
-  hal::Slot& slot = (*card)->slot();
+  hal::Slot& slot = session->card->slot();
   std::array<std::uint8_t, hal::kMaxAtrSize> atr{};
   auto atr_len = slot.power_up(atr);
   if (!atr_len.ok()) return report.fail("the card does not answer (" + std::string(atr_len.status().name()) + ")");
   transport::Transport card_transport(slot);
 
-  const pboc::TerminalConfig terminal = payment_terminal(*kiosk.payment, kiosk.terminal);
-  const flows::PaymentKiosk pay_kiosk{*(*link)->client, *(*link)->journal, *(*link)->crypto, terminal, *ca_keys, {},
-                                    test_checkpoint(slot)};
-  const flows::PaymentOutcome outcome = flows::pay(pay_kiosk, card_transport, pinpad->get(), *amount);
+  const flows::PaymentKiosk pay_kiosk{*link.client, *link.journal, *link.crypto, session->terminal, session->ca_keys,
+                                      {}, test_checkpoint(slot)};
+  const flows::PaymentOutcome outcome = flows::pay(pay_kiosk, card_transport, session->pinpad.get(), *amount);
   (void)slot.power_down();
 
   if (o.format == "json") {
@@ -234,7 +209,7 @@ int run_pay(const PayOptions& o, const Reporter& report, std::ostream& out) {
   }
   out.flush();
   const int code = exit_code(outcome);
-  if (code != kExitOk) return report.fail(failure_line(outcome, **link), code);
+  if (code != kExitOk) return report.fail(failure_line(outcome, link), code);
   return kExitOk;
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host_link.h"
+#include "payment_session.h"
 #include "identity_reading.h"
 #include "sscard/app/terminal_commands.h"
 #include "sscard/config/ca_key_file.h"
@@ -129,38 +130,14 @@ int run_settle(const SettleOptions& o, const Reporter& report, std::ostream& out
   if (!total) return report.fail("--total: '" + o.total + "' is not an amount in yuan such as 356.78", kExitUsage);
   const auto category = category_of(o.category);
   if (!category) return report.fail("--category: outpatient, pharmacy or inpatient", kExitUsage);
-  auto loaded = load_config(o.config, true);
-  if (!loaded.ok()) return report.fail(loaded.error().message, loaded.error().exit_code);
-  const config::KioskConfig& kiosk = **loaded;
-  if (!kiosk.payment) {
-    return report.fail(kiosk.file.string() + ": this kiosk takes no payments (no \"payment\" in its configuration)",
-                       kExitUsage);
-  }
-
-  auto card = open_card(o.devices, &kiosk);
-  if (!card.ok()) return report.fail(card.error().message, card.error().exit_code);
+  auto session = open_payment_session(o.config, o.devices, o.pinpad, o.host, report);
+  if (!session.ok()) return report.fail(session.error().message, session.error().exit_code);
+  const config::KioskConfig& kiosk = session->kiosk;
+  HostLink& link = *session->link;
   auto psam = open_psam(o.devices, &kiosk);
   if (!psam.ok()) return report.fail(psam.error().message, psam.error().exit_code);
-  auto pinpad = open_pinpad(o.pinpad);
-  if (!pinpad.ok()) return report.fail(pinpad.error().message, pinpad.error().exit_code);
-  auto link = open_host_link(kiosk, o.host);
-  if (!link.ok()) return report.fail(link.error().message, link.error().exit_code);
 
-  const auto now = std::chrono::system_clock::now();
-  const auto today = parse_yyyymmdd(flows::kiosk_date(now));
-  if (!today.ok()) return report.fail("the system clock gives no valid date");
-  auto ca_keys = config::load_ca_key_file(kiosk.payment->ca_keys, *(*link)->crypto, *today);
-  if (!ca_keys.ok()) return report.fail(ca_keys.error().to_string());
-
-  // Pending reversals and confirmations go before any other online request (PAYMENT.md §10).
-  std::ostringstream earlier;
-  if (recover_pending(**link, earlier, false) < 0) {
-    return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
-  }
-  std::istringstream earlier_lines(earlier.str());
-  for (std::string line; std::getline(earlier_lines, line);) report.note(line);
-
-  hal::Slot& slot = (*card)->slot();
+  hal::Slot& slot = session->card->slot();
   std::array<std::uint8_t, hal::kMaxAtrSize> atr{};
   auto atr_len = slot.power_up(atr);
   if (!atr_len.ok()) return report.fail(card_failure(ssc::Fault::card(atr_len.status())).message);
@@ -177,12 +154,11 @@ int run_settle(const SettleOptions& o, const Reporter& report, std::ostream& out
     psam_client.emplace(*psam_transport);
   }
 
-  const pboc::TerminalConfig terminal = payment_terminal(*kiosk.payment, kiosk.terminal);
-  const flows::Kiosk service_kiosk{kiosk.region, *(*link)->client, *(*link)->journal, *(*link)->crypto, {}};
-  const flows::PaymentKiosk pay_kiosk{*(*link)->client, *(*link)->journal, *(*link)->crypto, terminal, *ca_keys, {},
-                                      {}};
+  const flows::Kiosk service_kiosk{kiosk.region, *link.client, *link.journal, *link.crypto, {}};
+  const flows::PaymentKiosk pay_kiosk{*link.client, *link.journal, *link.crypto, session->terminal,
+                                      session->ca_keys, {}, {}};
   const flows::CardAccess access{card_transport, ByteSpan(atr.data(), *atr_len),
-                                 psam_client ? &*psam_client : nullptr, pinpad->get()};
+                                 psam_client ? &*psam_client : nullptr, session->pinpad.get()};
   const SettleOutcome outcome = flows::settle(service_kiosk, pay_kiosk, access, *total, *category);
   const std::size_t apdus = card_transport.apdu_count();
   (void)slot.power_down();
@@ -195,7 +171,7 @@ int run_settle(const SettleOptions& o, const Reporter& report, std::ostream& out
   }
   out.flush();
   const int code = exit_code(outcome);
-  if (code != kExitOk) return report.fail(failure_line(outcome, **link), code);
+  if (code != kExitOk) return report.fail(failure_line(outcome, link), code);
   return kExitOk;
 }
 

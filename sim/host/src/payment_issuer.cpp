@@ -146,15 +146,7 @@ wire::Response PaymentIssuer::answer(const wire::Request& r) {
 }
 
 wire::Response PaymentIssuer::authorise(const wire::Request& r, const wire::Response& base) {
-  const std::string pan = request_pan(r);
-  wire::Response out = base;
-  auto done = store_.transaction([&]() -> Result<void, SetupError> {
-    auto known = known_answer(store_, r, pan, base);
-    if (!known.ok()) return known.error();
-    if (*known) {
-      out = std::move(**known);
-      return {};  // a conflict is not stored: the key's first use keeps it
-    }
+  return answer_once(r, base, [&](const std::string& pan, wire::Response& out) -> Result<void, SetupError> {
     auto tomb = store_.find_tombstone(r.key);
     if (!tomb.ok()) return tomb.error();
     out = base;
@@ -172,11 +164,6 @@ wire::Response PaymentIssuer::authorise(const wire::Request& r, const wire::Resp
     }
     return store_answer(store_, r, pan, out);
   });
-  if (!done.ok()) {
-    out = base;
-    out.result = ResultCode::kIssuerUnavailable;
-  }
-  return out;
 }
 
 Result<void, SetupError> PaymentIssuer::decide(const wire::Request& r, wire::Response& out, PaymentRecord& record) {
@@ -325,16 +312,7 @@ bool PaymentIssuer::pin_matches(const wire::Request& r, const PaymentAccount& ac
 }
 
 wire::Response PaymentIssuer::reverse(const wire::Request& r, const wire::Response& base) {
-  const std::string pan = request_pan(r);
-  wire::Response out = base;
-  auto done = store_.transaction([&]() -> Result<void, SetupError> {
-    auto known = known_answer(store_, r, pan, base);
-    if (!known.ok()) return known.error();
-    if (*known) {
-      out = std::move(**known);
-      return {};
-    }
-    out = base;
+  return answer_once(r, base, [&](const std::string& pan, wire::Response& out) -> Result<void, SetupError> {
     const wire::IdempotencyKey& original_key = *r.original_key;
     auto original = store_.find_payment(original_key);
     if (!original.ok()) return original.error();
@@ -373,24 +351,10 @@ wire::Response PaymentIssuer::reverse(const wire::Request& r, const wire::Respon
     }
     return store_answer(store_, r, pan, out);
   });
-  if (!done.ok()) {
-    out = base;
-    out.result = ResultCode::kIssuerUnavailable;
-  }
-  return out;
 }
 
 wire::Response PaymentIssuer::confirm(const wire::Request& r, const wire::Response& base) {
-  const std::string pan = request_pan(r);
-  wire::Response out = base;
-  auto done = store_.transaction([&]() -> Result<void, SetupError> {
-    auto known = known_answer(store_, r, pan, base);
-    if (!known.ok()) return known.error();
-    if (*known) {
-      out = std::move(**known);
-      return {};
-    }
-    out = base;
+  return answer_once(r, base, [&](const std::string& pan, wire::Response& out) -> Result<void, SetupError> {
     auto original = store_.find_payment(*r.original_key);
     if (!original.ok()) return original.error();
     if (!*original || !(*original)->approved || (*original)->reversed_by) {
@@ -415,11 +379,6 @@ wire::Response PaymentIssuer::confirm(const wire::Request& r, const wire::Respon
     if (auto u = store_.update_payment(p); !u.ok()) return u;
     return store_answer(store_, r, pan, out);
   });
-  if (!done.ok()) {
-    out = base;
-    out.result = ResultCode::kIssuerUnavailable;
-  }
-  return out;
 }
 
 wire::Response PaymentIssuer::totals(const wire::Request& r, const wire::Response& base) {

@@ -55,6 +55,12 @@ class PaymentIssuer {
   // Steps 3-10 of §9.2 for a request whose key is new. Updates `account` (ATC, balance, PIN tries) in the store.
   Result<void, SetupError> decide(const sscard::wire::Request& r, sscard::wire::Response& out, PaymentRecord& record);
   bool pin_matches(const sscard::wire::Request& r, const PaymentAccount& account);
+  // The answer to a state-changing request, exactly once: in one SQLite transaction, a key seen before gets
+  // its stored answer (or key_conflict, not stored), a new one `first_answer(pan, out)` with `out` = `base`; a
+  // failed transaction applies nothing and answers issuer_unavailable.
+  template <typename Decide>
+  sscard::wire::Response answer_once(const sscard::wire::Request& r, const sscard::wire::Response& base,
+                                     Decide&& first_answer);
 
   std::string province_;
   HolderStore& store_;
@@ -62,5 +68,27 @@ class PaymentIssuer {
   std::mutex crypto_mutex_;
   std::unique_ptr<crypto::Crypto> crypto_;
 };
+
+template <typename Decide>
+sscard::wire::Response PaymentIssuer::answer_once(const sscard::wire::Request& r, const sscard::wire::Response& base,
+                                                  Decide&& first_answer) {
+  const std::string pan = request_pan(r);
+  sscard::wire::Response out = base;
+  auto done = store_.transaction([&]() -> Result<void, SetupError> {
+    auto known = known_answer(store_, r, pan, base);
+    if (!known.ok()) return known.error();
+    if (*known) {
+      out = std::move(**known);
+      return {};  // a conflict is not stored: the key's first use keeps it
+    }
+    out = base;
+    return first_answer(pan, out);
+  });
+  if (!done.ok()) {
+    out = base;
+    out.result = sscard::wire::ResultCode::kIssuerUnavailable;
+  }
+  return out;
+}
 
 }  // namespace sscard::sim::host::detail

@@ -84,16 +84,7 @@ wire::Response PaymentIssuer::settle_quote(const wire::Request& r, const wire::R
 }
 
 wire::Response PaymentIssuer::settle(const wire::Request& r, const wire::Response& base) {
-  const std::string pan = request_pan(r);
-  wire::Response out = base;
-  auto done = store_.transaction([&]() -> Result<void, SetupError> {
-    auto known = known_answer(store_, r, pan, base);
-    if (!known.ok()) return known.error();
-    if (*known) {
-      out = std::move(**known);
-      return {};  // a conflict is not stored: the key's first use keeps it
-    }
-    out = base;
+  return answer_once(r, base, [&](const std::string& pan, wire::Response& out) -> Result<void, SetupError> {
     auto tomb = store_.find_tombstone(r.key);
     if (!tomb.ok()) return tomb.error();
     if (*tomb) {
@@ -157,11 +148,6 @@ wire::Response PaymentIssuer::settle(const wire::Request& r, const wire::Respons
     if (auto s = store_.store_settlement(settlement); !s.ok()) return s;
     return store_answer(store_, r, pan, out);
   });
-  if (!done.ok()) {
-    out = base;
-    out.result = ResultCode::kIssuerUnavailable;
-  }
-  return out;
 }
 
 Result<void, SetupError> PaymentIssuer::undo_settlement(const PaymentRecord& original) {

@@ -1,0 +1,52 @@
+#include "payment_session.h"
+
+#include <chrono>
+#include <sstream>
+
+#include "sscard/config/ca_key_file.h"
+#include "sscard/core/date.h"
+#include "sscard/flows/payment.h"
+
+namespace sscard::app {
+
+Result<PaymentSession, SetupFailure> open_payment_session(const ConfigOption& config, const DeviceOptions& devices,
+                                                          const std::optional<std::string>& pinpad,
+                                                          const HostOverrides& host, const Reporter& report) {
+  auto loaded = load_config(config, true);
+  if (!loaded.ok()) return std::move(loaded).error();
+  PaymentSession s;
+  s.kiosk = std::move(**loaded);
+  if (!s.kiosk.payment) {
+    return SetupFailure{s.kiosk.file.string() + ": this kiosk takes no payments (no \"payment\" in its configuration)",
+                        kExitUsage};
+  }
+
+  auto card = open_card(devices, &s.kiosk);
+  if (!card.ok()) return std::move(card).error();
+  s.card = std::move(*card);
+  auto pad = open_pinpad(pinpad);
+  if (!pad.ok()) return std::move(pad).error();
+  s.pinpad = std::move(*pad);
+  auto link = open_host_link(s.kiosk, host);
+  if (!link.ok()) return std::move(link).error();
+  s.link = std::move(*link);
+
+  // The CA keys valid today, refused at load if any cannot be trusted.
+  const auto today = parse_yyyymmdd(flows::kiosk_date(std::chrono::system_clock::now()));
+  if (!today.ok()) return SetupFailure{"the system clock gives no valid date"};
+  auto ca_keys = config::load_ca_key_file(s.kiosk.payment->ca_keys, *s.link->crypto, *today);
+  if (!ca_keys.ok()) return SetupFailure{ca_keys.error().to_string()};
+  s.ca_keys = std::move(*ca_keys);
+  s.terminal = payment_terminal(*s.kiosk.payment, s.kiosk.terminal);
+
+  // Pending reversals and confirmations go before any other online request (PAYMENT.md §10).
+  std::ostringstream earlier;
+  if (recover_pending(*s.link, earlier, false) < 0) {
+    return SetupFailure{"cannot read the kiosk's journal " + s.link->journal_file.string()};
+  }
+  std::istringstream earlier_lines(earlier.str());
+  for (std::string line; std::getline(earlier_lines, line);) report.note(line);
+  return s;
+}
+
+}  // namespace sscard::app
