@@ -136,7 +136,9 @@ TEST_F(CliDemo, ReadsEveryBundledCardAndServesEachProvincesCardInTheOther) {
   ASSERT_NE(cq_at_sc, std::string::npos) << run.out;
   ASSERT_LT(sc_at_cq, cq_at_sc);
   const std::string sc_part = run.out.substr(sc_at_cq, cq_at_sc - sc_at_cq);
-  const std::string cq_part = run.out.substr(cq_at_sc);
+  const auto payments = run.out.find("\n4. Chuan-Yu payments");
+  ASSERT_NE(payments, std::string::npos) << run.out;
+  const std::string cq_part = run.out.substr(cq_at_sc, payments - cq_at_sc);
   EXPECT_NE(sc_part.find("query: done\n"), std::string::npos) << sc_part;
   EXPECT_NE(sc_part.find("王德全"), std::string::npos) << sc_part;
   EXPECT_NE(sc_part.find("home issuer Sichuan, served by Chongqing"), std::string::npos) << sc_part;
@@ -144,11 +146,29 @@ TEST_F(CliDemo, ReadsEveryBundledCardAndServesEachProvincesCardInTheOther) {
   EXPECT_NE(cq_part.find("李秀英"), std::string::npos) << cq_part;
   EXPECT_NE(cq_part.find("home issuer Chongqing, served by Sichuan"), std::string::npos) << cq_part;
 
-  // It changes nothing a second run would trip over: the same output again (the cards remember, the
-  // simulated issuers keep their databases; only the requests' keys are new, and the demo prints none).
+  // Each province's card pays at the other province's kiosk: approved online by its home issuer, RSA data
+  // authentication on the 2nd-generation card, SM2 on the 3rd-generation one, each card's first transaction.
+  const std::string pay_part = run.out.substr(payments);
+  const auto chengdu = pay_part.find("\nsc-chengdu-gen2.json at cq-tongnan.json:\npay: approved\n");
+  const auto tongnan = pay_part.find("\ncq-tongnan-gen3.json at sc-suining.json:\npay: approved\n");
+  ASSERT_NE(chengdu, std::string::npos) << pay_part;
+  ASSERT_NE(tongnan, std::string::npos) << pay_part;
+  EXPECT_NE(pay_part.find("card: 620051*********2011, ATC 1, data authentication cda"), std::string::npos) << pay_part;
+  EXPECT_NE(pay_part.find("card: 620050*********3017, ATC 1, data authentication sm2-dda"), std::string::npos)
+      << pay_part;
+  EXPECT_NE(pay_part.find("home issuer Sichuan, served by Chongqing"), std::string::npos) << pay_part;
+  EXPECT_NE(pay_part.find("home issuer Chongqing, served by Sichuan"), std::string::npos) << pay_part;
+
+  // A second run sees what the first changed and trips over nothing: the reads and queries give the same
+  // output (the cards remember, the simulated issuers keep their databases, the demo prints no request key),
+  // and the payments are approved again with each card's next ATC.
   auto again = this->run({sscard_sim_binary(), "demo"});
   EXPECT_EQ(again.exit_code, 0) << again.err << again.out;
-  EXPECT_EQ(again.out, run.out);
+  ASSERT_EQ(again.out.substr(0, payments), run.out.substr(0, payments));
+  EXPECT_NE(again.out.find("card: 620051*********2011, ATC 2, data authentication cda"), std::string::npos)
+      << again.out;
+  EXPECT_NE(again.out.find("card: 620050*********3017, ATC 2, data authentication sm2-dda"), std::string::npos)
+      << again.out;
 }
 
 // ---------------------------------------------------------------------------------------------------------

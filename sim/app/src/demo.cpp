@@ -1,7 +1,7 @@
 // sscard-sim demo: the terminal's own commands (sscard_app), run in this process against the simulated
 // world: every bundled card read by a terminal without a PSAM, then by the Chongqing test kiosk with its
 // PSAM, then a Sichuan card served in Chongqing and a Chongqing card in Sichuan through the simulated
-// issuers and the Chuan-Yu hub.
+// issuers and the Chuan-Yu hub, for a benefit query and for a payment.
 #include <sstream>
 
 #include "commands.h"
@@ -74,6 +74,25 @@ int run_demo(const DemoOptions& o, const app::Reporter& report, std::ostream& ou
     options.config.file = c.kiosk;
     options.devices.card = o.cards / c.card;
     if (!run_terminal_command("sscard query", options, app::run_service, out)) ++failures;
+  }
+
+  out << "\n4. Chuan-Yu payments from the cards' PBOC debit applications (sscard pay): data authentication (RSA "
+         "on a 2nd-generation card, SM2 on a 3rd-generation one), the card's offline PIN, online authorisation "
+         "by the home issuer through the hub\n";
+  struct Payment {
+    const char* card;
+    std::filesystem::path kiosk;
+    const char* pinpad;  // the card's payment PIN (cards/README.md)
+  };
+  for (const Payment& p : {Payment{"sc-chengdu-gen2.json", cq_kiosk, "sim:246810"},
+                           Payment{"cq-tongnan-gen3.json", sc_kiosk, "sim:147258"}}) {
+    out << '\n' << p.card << " at " << p.kiosk.filename().string() << ":\n";
+    app::PayOptions options;
+    options.config.file = p.kiosk;
+    options.devices.card = o.cards / p.card;
+    options.pinpad = p.pinpad;
+    options.amount = "12.34";
+    if (!run_terminal_command("sscard pay", options, app::run_pay, out)) ++failures;
   }
   return failures == 0 ? app::kExitOk : app::kExitFailure;
 }
