@@ -5,27 +5,21 @@
 // After `sscard recover` every account holds its seeded 80000 fen (PAYMENT.md §2, §9.2) minus what was
 // approved and not reversed, the journal owes nothing, and `sscard totals` balances with both issuers.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sqlite3.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <ctime>
-#include <filesystem>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "program_test.h"
+#include "payment_crash_support.h"
 
 namespace sscard::test {
 namespace {
 
-namespace fs = std::filesystem;
+using crash::sql_int;
+using crash::today_cst;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -33,60 +27,8 @@ using namespace std::chrono_literals;
 constexpr char kSichuanPan[] = "6200515101008092011";  // sc-chengdu-gen2 (PAYMENT.md §2), PIN 246810
 constexpr long long kSeeded = 80000;
 
-std::optional<long long> sql_int(const fs::path& db, const std::string& query) {
-  sqlite3* handle = nullptr;
-  std::optional<long long> value;
-  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(handle, query.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
-      value = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(handle);
-  return value;
-}
-
-std::uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    close(fd);
-    return 0;
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string at(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
-
-// Today in China Standard Time (the kiosk's DF09, PAYMENT.md §8.1), YYYYMMDD.
-std::string today_cst() {
-  const std::time_t t = std::time(nullptr) + 8 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[9];
-  std::strftime(text, sizeof text, "%Y%m%d", &tm);
-  return text;
-}
-
-// The bundled Chongqing kiosk with the simulated issuers inside sscard: their databases live in the test's
-// state folder, so they outlast a killed kiosk like a host would.
-class PayCrash : public ProgramTest {
+class PayCrash : public crash::CrashKiosk {
  protected:
-  virtual fs::path db(const std::string& which) const { return sscard_state() / "world" / (which + "-host.db"); }
-  virtual fs::path journal() const { return sscard_state() / "journal-500152000101.db"; }
-  virtual std::vector<std::string> kiosk() const { return {"--config", kiosk_config("cq-tongnan")}; }
-
-  std::vector<std::string> with_kiosk(std::vector<std::string> argv) const {
-    const auto k = kiosk();
-    argv.insert(argv.begin() + 2, k.begin(), k.end());
-    return argv;
-  }
   std::vector<std::string> pay_argv(const std::string& amount) const {
     return with_kiosk({sscard_binary(), "pay", "--card", card("sc-chengdu-gen2"), "--amount", amount, "--pinpad",
                        "sim:246810", "--timeout-ms", "1500", "--attempts", "2", "--format", "json"});
@@ -94,43 +36,16 @@ class PayCrash : public ProgramTest {
   ProcessOutput pay(const std::string& amount) const { return run(pay_argv(amount)); }
   // A payment with one test hook set for this run only.
   ProcessOutput pay_with(const std::string& hook, const std::string& step, const std::string& amount) {
-    environment().set(hook, step);
-    ProcessOutput out = pay(amount);
-    environment().unset(hook);
-    return out;
-  }
-  ProcessOutput recover() const {
-    return run(with_kiosk({sscard_binary(), "recover", "--timeout-ms", "1500", "--attempts", "2"}));
-  }
-  ProcessOutput totals(const std::string& format = "json") const {
-    return run(with_kiosk({sscard_binary(), "totals", "--date", today_cst(), "--format", format}));
+    return run_with({{hook, step}}, pay_argv(amount));
   }
 
-  std::optional<long long> balance() const {
-    return sql_int(db("sc"), std::string("SELECT balance_fen FROM accounts WHERE pan = '") + kSichuanPan + "'");
-  }
-  std::optional<long long> owed() const {
-    return sql_int(journal(), "SELECT (SELECT COUNT(*) FROM requests WHERE state = 'pending') + "
-                              "(SELECT COUNT(*) FROM armed)");
-  }
+  std::optional<long long> balance() const { return account("sc", kSichuanPan); }
 
   // After recovery: the account holds 80000 minus `kept` fen, nothing is owed, the totals balance.
   void expect_settled(long long kept) {
-    const ProcessOutput r = recover();
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    EXPECT_EQ(owed(), 0);
+    const json sc = recover_and_expect_balanced();
     EXPECT_EQ(balance(), kSeeded - kept);
-    const ProcessOutput t = totals();
-    EXPECT_EQ(t.exit_code, 0) << t.out << t.err;
-    const json doc = json::parse(t.out, nullptr, false);
-    ASSERT_FALSE(doc.is_discarded()) << t.out << t.err;
-    EXPECT_EQ(doc["operation"], "totals");
-    EXPECT_EQ(doc["outcome"], "balanced") << t.out;
-    EXPECT_EQ(doc["date"], today_cst());
-    ASSERT_EQ(doc["issuers"].size(), 2u);
-    EXPECT_EQ(doc["issuers"][0]["issuer"], "Chongqing");
-    EXPECT_EQ(doc["issuers"][1]["issuer"], "Sichuan");
-    const json& sc = doc["issuers"][1];
+    ASSERT_FALSE(sc.empty());
     EXPECT_EQ(sc["kiosk"]["approved_fen"].get<long long>() - sc["kiosk"]["reversed_fen"].get<long long>(), kept);
     EXPECT_EQ(sc["issuer_totals"]["approved_fen"].get<long long>() -
                   sc["issuer_totals"]["reversed_fen"].get<long long>(),
@@ -142,65 +57,10 @@ class PayCrash : public ProgramTest {
 class PayCrashProcesses : public PayCrash {
  protected:
   void SetUp() override {
-    cq_port_ = free_port();
-    sc_port_ = free_port();
-    hub_port_ = free_port();
-    ASSERT_NE(cq_port_, 0);
-    ASSERT_NE(sc_port_, 0);
-    ASSERT_NE(hub_port_, 0);
-    start_host("cq");
-    start_host("sc");
-    start_hub({});
-    config_ = dir() / "kiosk.json";
-    const ProcessOutput provision = run({sscard_sim_binary(), "provision", "--terminal", "500152000207", "--region",
-                                         "500152", "--out", config_.string(), "--host", at(cq_port_)});
-    ASSERT_EQ(provision.exit_code, 0) << provision.err;
-    // The host processes decide payments only with their province's payment keys.
-    const ProcessOutput probe = run(with_kiosk({sscard_binary(), "pay", "--card", card("cq-tongnan-gen3"), "--amount",
-                                                "0.01", "--pinpad", "sim:147258", "--format", "json"}));
-    const json out = json::parse(probe.out, nullptr, false);
-    if (!out.is_discarded() && out["online"] == false && probe.err.find("issuer did not answer") != std::string::npos) {
-      GTEST_SKIP() << "`sscard-sim host` answers payments issuer_unavailable (no payment keys): " << probe.err;
-    }
-    ASSERT_EQ(probe.exit_code, 0) << probe.out << probe.err;
+    start_issuer_processes();
+    if (HasFatalFailure()) return;
+    skip_unless_hosts_decide_payments();
   }
-  void TearDown() override {
-    cq_.reset();
-    sc_.reset();
-    hub_.reset();
-  }
-
-  fs::path db(const std::string& which) const override { return dir() / (which + "-host.db"); }
-  fs::path journal() const override { return sscard_state() / "journal-500152000207.db"; }
-  std::vector<std::string> kiosk() const override { return {"--config", config_.string()}; }
-
-  std::unique_ptr<BackgroundProcess> start_server(const std::vector<std::string>& argv) {
-    auto p = start(argv);
-    EXPECT_TRUE(p->started());
-    EXPECT_TRUE(wait_until([&] { return p->out().find(" listening on ") != std::string::npos; }, 20s)) << p->err();
-    return p;
-  }
-  void start_host(const std::string& which) {
-    const std::uint16_t port = which == "cq" ? cq_port_ : sc_port_;
-    (which == "cq" ? cq_ : sc_) =
-        start_server({sscard_sim_binary(), "host", "--province", which, "--listen", at(port), "--db",
-                      db(which).string(), "--hub", at(hub_port_), "--forward-timeout-ms", "1500"});
-  }
-  void start_hub(const std::vector<std::string>& extra) {
-    std::vector<std::string> argv = {sscard_sim_binary(), "hub", "--listen", at(hub_port_), "--cq", at(cq_port_),
-                                     "--sc", at(sc_port_), "--forward-timeout-ms", "1500"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    hub_ = start_server(argv);
-  }
-  static void kill9(std::unique_ptr<BackgroundProcess>& p) {
-    ASSERT_TRUE(p->signal(SIGKILL));
-    ASSERT_TRUE(p->wait(10s).has_value());
-    p.reset();
-  }
-
-  fs::path config_;
-  std::uint16_t cq_port_ = 0, sc_port_ = 0, hub_port_ = 0;
-  std::unique_ptr<BackgroundProcess> cq_, sc_, hub_;
 };
 
 TEST_F(PayCrash, AnApprovedPaymentIsConfirmedAndTheTotalsBalance) {

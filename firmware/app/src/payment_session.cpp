@@ -1,6 +1,8 @@
 #include "payment_session.h"
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <sstream>
 
 #include "sscard/config/ca_key_file.h"
@@ -48,5 +50,24 @@ Result<PaymentSession, SetupFailure> open_payment_session(const ConfigOption& co
   for (std::string line; std::getline(earlier_lines, line);) report.note(line);
   return s;
 }
+
+#if SSCARD_WITH_SIMULATOR
+// Test hook of builds with the simulator (never in a board's binary; PAYMENT.md §10): at the step named by
+// SSCARD_TEST_CRASH_AT the process kills itself (SIGKILL, as a power cut would end it); at the step named by
+// SSCARD_TEST_PULL_CARD_AT the card is powered down, as if pulled out.
+std::function<void(std::string_view)> test_checkpoint(hal::Slot& slot) {
+  const char* crash = std::getenv("SSCARD_TEST_CRASH_AT");
+  const char* pull = std::getenv("SSCARD_TEST_PULL_CARD_AT");
+  if ((crash == nullptr || *crash == '\0') && (pull == nullptr || *pull == '\0')) return {};
+  const std::string crash_at = crash != nullptr ? crash : "";
+  const std::string pull_at = pull != nullptr ? pull : "";
+  return [crash_at, pull_at, &slot](std::string_view step) {
+    if (step == pull_at) (void)slot.power_down();
+    if (step == crash_at) ::raise(SIGKILL);
+  };
+}
+#else
+std::function<void(std::string_view)> test_checkpoint(hal::Slot&) { return {}; }
+#endif
 
 }  // namespace sscard::app

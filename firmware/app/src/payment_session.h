@@ -4,9 +4,11 @@
 // (docs/PAYMENT.md §10).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "host_link.h"
 #include "sscard/app/terminal_commands.h"
@@ -31,5 +33,10 @@ struct PaymentSession {
 Result<PaymentSession, SetupFailure> open_payment_session(const ConfigOption& config, const DeviceOptions& devices,
                                                           const std::optional<std::string>& pinpad,
                                                           const HostOverrides& host, const Reporter& report);
+
+// The payment flow's checkpoint for the crash and pull tests (PAYMENT.md §10): in builds with the simulator,
+// SSCARD_TEST_CRASH_AT=STEP kills the process at that step and SSCARD_TEST_PULL_CARD_AT=STEP powers the card
+// down there; otherwise, and in a board's build, no checkpoint.
+std::function<void(std::string_view)> test_checkpoint(hal::Slot& slot);
 
 }  // namespace sscard::app

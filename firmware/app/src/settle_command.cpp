@@ -156,7 +156,7 @@ int run_settle(const SettleOptions& o, const Reporter& report, std::ostream& out
 
   const flows::Kiosk service_kiosk{kiosk.region, *link.client, *link.journal, *link.crypto, {}};
   const flows::PaymentKiosk pay_kiosk{*link.client, *link.journal, *link.crypto, session->terminal,
-                                      session->ca_keys, {}, {}};
+                                      session->ca_keys, {}, test_checkpoint(slot)};
   const flows::CardAccess access{card_transport, ByteSpan(atr.data(), *atr_len),
                                  psam_client ? &*psam_client : nullptr, session->pinpad.get()};
   const SettleOutcome outcome = flows::settle(service_kiosk, pay_kiosk, access, *total, *category);

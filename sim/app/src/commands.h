@@ -65,6 +65,14 @@ int run_card_show(const CardCommandOptions& options, const app::Reporter& report
 int run_card_reset(const CardCommandOptions& options, const app::Reporter& report, std::ostream& out);
 int run_world_reset(const app::Reporter& report, std::ostream& out);
 
+struct WorldScriptOptions {
+  std::filesystem::path card;  // a holder profile of generation 2 or 3
+  std::string script;          // a script kind name (sscard/sim/host/issuer_script.h)
+  std::string value;           // pin-change: the new PIN; velocity kinds: "LOWER,UPPER"
+  std::filesystem::path cards;  // the profiles a new database is seeded from
+};
+int run_world_script(const WorldScriptOptions& options, const app::Reporter& report, std::ostream& out);
+
 struct ProvisionOptions {
   std::string terminal;   // 12 digits
   std::string region;     // 6 digits

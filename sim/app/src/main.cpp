@@ -115,6 +115,22 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   world_cmd->require_subcommand(1);
   auto* world_reset_cmd = world_cmd->add_subcommand(
       "reset", "forget their databases: the next run seeds them again from the card profiles");
+  WorldScriptOptions script;
+  script.cards = cards;
+  auto* world_script_cmd = world_cmd->add_subcommand(
+      "script", "queue an issuer script for a card at its home issuer: it goes with the card's next online "
+                "payment");
+  world_script_cmd->add_option("--card", script.card, "a holder card profile (generation 2 or 3)")
+      ->required()
+      ->type_name("PROFILE")
+      ->check(app::existing_file());
+  world_script_cmd->add_option("--script", script.script, "pin-unblock, pin-change, app-block, app-unblock, "
+                                                          "terminal-velocity or card-velocity")
+      ->required()
+      ->type_name("KIND");
+  world_script_cmd->add_option("--value", script.value, "pin-change: the new PIN; terminal-velocity and "
+                                                        "card-velocity: LOWER,UPPER (0-255)")
+      ->type_name("V");
 
   ProvisionOptions provision;
   provision.cards = cards;
@@ -174,6 +190,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     return run_card_reset(card, report, out);
   }
   if (world_reset_cmd->parsed()) return run_world_reset(report, out);
+  if (world_script_cmd->parsed()) return run_world_script(script, report, out);
   if (provision_cmd->parsed()) return run_provision(provision, report, out);
   if (version_cmd->parsed()) {
     out << "sscard-sim " << SSCARD_VERSION << '\n';

@@ -119,6 +119,19 @@ CREATE TABLE IF NOT EXISTS settlements(
 );
 )sql";
 
+// PAYMENT.md §9.3: the per-PAN queue of issuer scripts; made sure of at every open like settlements.
+constexpr const char* kSchemaScripts = R"sql(
+CREATE TABLE IF NOT EXISTS scripts(
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT CHECK (sequence <= 4294967295),
+  pan TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  delivered_key BLOB CHECK (delivered_key IS NULL OR length(delivered_key) = 16),
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scripts_by_pan ON scripts(pan, sequence);
+)sql";
+
 void run_in_transaction(sqlite3* db, const char* sql) {
   exec(db, "BEGIN IMMEDIATE");
   try {
@@ -190,6 +203,7 @@ Result<std::unique_ptr<HolderStore>, SetupError> HolderStore::open(const std::st
       throw SqlError{"schema version " + std::to_string(v) + " is not the supported " + std::to_string(kSchemaVersion)};
     }
     run_in_transaction(raw, kSchemaSettlements);
+    run_in_transaction(raw, kSchemaScripts);
     impl->prepare();
   } catch (const SqlError& e) {
     return to_error(path, e);

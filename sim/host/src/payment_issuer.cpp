@@ -280,7 +280,7 @@ Result<void, SetupError> PaymentIssuer::decide(const wire::Request& r, wire::Res
   auth[8] = static_cast<std::uint8_t>(out.response_code[0]);
   auth[9] = static_cast<std::uint8_t>(out.response_code[1]);
   out.issuer_authentication = auth;
-  return {};
+  return deliver_scripts(record.key, account, cipher, atc, arqc, out);
 }
 
 bool PaymentIssuer::pin_matches(const wire::Request& r, const PaymentAccount& account) {

@@ -55,6 +55,11 @@ class PaymentIssuer {
   // Steps 3-10 of §9.2 for a request whose key is new. Updates `account` (ATC, balance, PIN tries) in the store.
   Result<void, SetupError> decide(const sscard::wire::Request& r, sscard::wire::Response& out, PaymentRecord& record);
   bool pin_matches(const sscard::wire::Request& r, const PaymentAccount& account);
+  // Puts the account's queued scripts (at most 128 bytes) in out.scripts, built for this ATC and ARQC, and
+  // marks them delivered under `key` (script_delivery.cpp, PAYMENT.md §9.3).
+  Result<void, SetupError> deliver_scripts(const sscard::wire::IdempotencyKey& key, const PaymentAccount& account,
+                                           crypto::Cipher cipher, std::uint16_t atc, ByteSpan arqc,
+                                           sscard::wire::Response& out);
   // The answer to a state-changing request, exactly once: in one SQLite transaction, a key seen before gets
   // its stored answer (or key_conflict, not stored), a new one `first_answer(pan, out)` with `out` = `base`; a
   // failed transaction applies nothing and answers issuer_unavailable.

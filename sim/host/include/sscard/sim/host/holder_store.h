@@ -9,7 +9,8 @@
 // Version 2 adds the payment tables (PAYMENT.md §9-§10): accounts, payments, tombstones, confirmations; a
 // version 1 database is upgraded when opened. Every open also makes sure of
 //   settlements(idem_key PK, ssn, category, total_fen, insured_fen, medical_fen, card_fen)   (PAYMENT.md §11)
-// (CREATE TABLE IF NOT EXISTS: a version 2 database written before it gains it, the version stays 2).
+// (CREATE TABLE IF NOT EXISTS: a version 2 database written before it gains it, the version stays 2), and
+//   scripts(sequence PK, pan, kind, value, delivered_key, created_ms)                    (PAYMENT.md §9.3)
 //
 // Thread-safe: one connection, every call under the store's lock; transaction() holds it for its body.
 #pragma once
@@ -26,6 +27,7 @@
 
 #include "sscard/core/bytes.h"
 #include "sscard/wire/messages.h"
+#include "sscard/sim/host/issuer_script.h"
 #include "sscard/sim/host/setup_error.h"
 
 namespace sscard::sim::host {
@@ -169,6 +171,14 @@ class HolderStore {
   // Medical settlement (settlement_store.cpp). Fails on a key already stored.
   Result<void, SetupError> store_settlement(const SettlementRecord& settlement);
   Result<std::optional<SettlementRecord>, SetupError> find_settlement(const sscard::wire::IdempotencyKey& key);
+
+  // Issuer scripts (script_store.cpp, PAYMENT.md §9.3). queue_script returns the new sequence number; it
+  // fails on a PAN without an account or a value check_script_value refuses (nothing queued then).
+  Result<std::uint32_t, SetupError> queue_script(std::string_view pan, ScriptKind kind, std::string_view value);
+  // The PAN's scripts not yet delivered, oldest first.
+  Result<std::vector<QueuedScript>, SetupError> pending_scripts(std::string_view pan);
+  // Marks a script delivered in the answer to `key`; fails if it is unknown or was delivered before.
+  Result<void, SetupError> mark_script_delivered(std::uint32_t sequence, const sscard::wire::IdempotencyKey& key);
 
   Result<std::size_t, SetupError> holder_count();
   // Holders whose card region is not in `province` ("500000"): a store belongs to one province's host.
