@@ -194,17 +194,25 @@ Result<DynamicSignature> recover_dynamic_signature(Crypto& crypto, ByteSpan icc_
   return d;
 }
 
+namespace {
+// Nibble i of packed BCD, the high nibble first.
+unsigned nibble_at(ByteSpan bcd, std::size_t i) {
+  const unsigned byte = bcd[i / 2];
+  return i % 2 == 0 ? byte >> 4 : byte & 0xFu;
+}
+}  // namespace
+
 bool issuer_id_matches(ByteSpan issuer_id, std::string_view pan) {
   if (issuer_id.size() != 4) return false;
   std::size_t digits = 0;
   for (std::size_t i = 0; i < 8; ++i) {
-    const unsigned nibble = (issuer_id[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xFu;
+    const unsigned nibble = nibble_at(issuer_id, i);
     if (nibble == 0xF) break;
     if (nibble > 9 || i >= pan.size() || pan[i] != static_cast<char>('0' + nibble)) return false;
     ++digits;
   }
   for (std::size_t i = digits; i < 8; ++i) {  // only F after the digits
-    if (((issuer_id[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xFu) != 0xF) return false;
+    if (nibble_at(issuer_id, i) != 0xF) return false;
   }
   return digits >= 3;
 }
