@@ -16,10 +16,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sscard/config/ca_key_file.h"
+#include "sscard/core/apdu.h"
 #include "sscard/config/kiosk_config.h"
 #include "sscard/core/tlv.h"
 #include "sscard/crypto/diversify.h"
@@ -31,6 +33,12 @@
 #include "sscard/sim/profile.h"
 #include "sscard/transport/transport.h"
 #include "world.h"
+
+#include "card_backends.h"
+#ifdef SSCARD_PAYMENT_MATRIX_PCSC
+#include "pcsc_backend.h"
+#include "pcscd_required.h"
+#endif
 
 namespace sscard::test {
 namespace {
@@ -165,20 +173,34 @@ class TamperingSlot final : public hal::Slot {
   std::uint8_t ins_ = 0;
 };
 
-// A card of a bundled profile (possibly changed) in the simulated reader's contact slot.
+// A card of a bundled profile (possibly changed) in a contact slot: either a card object of this process behind
+// the simulated reader, whose memory the test can read and write (`card`), or a card of a registered backend
+// (card_backends.h), which is reached only through its slot (`card` is null).
 struct Card {
   explicit Card(sim::HolderProfile p) : profile(std::move(p)) {
     card = std::shared_ptr<sim::CardOs>(sim::make_card_os(profile, crypto::make_openssl_crypto()));
     reader.contact().insert(card);
   }
   explicit Card(const std::string& name) : Card(profile_of(name)) {}
+  // The bundled card `name` in the backend `backend_name`. Throws std::runtime_error if the backend is unknown
+  // or cannot take the card.
+  Card(const std::string& backend_name, const std::string& name)
+      : profile(profile_of(name)), backend(make_card_backend(backend_name)), contact(&insert_into(backend, name)) {}
 
   const std::string& pan() const { return profile.payment->card.pan; }
 
   sim::HolderProfile profile;
   std::shared_ptr<sim::CardOs> card;
   hal::SimReader reader;
-  TamperingSlot slot{reader.contact()};
+  std::unique_ptr<CardBackend> backend;
+  hal::Slot* contact = &reader.contact();  // where the card sits
+  TamperingSlot slot{*contact};
+
+ private:
+  static hal::Slot& insert_into(const std::unique_ptr<CardBackend>& backend, const std::string& name) {
+    if (backend == nullptr) throw std::runtime_error("unknown card backend");
+    return backend->insert(kCards / (name + ".json"));
+  }
 };
 
 // ---- The issuer link ----
@@ -247,19 +269,28 @@ ByteSpan icc_value(ByteSpan icc, tlv::Tag tag) {
   return {};
 }
 
+// One exchange through `slot`: the response (data + SW), or nothing (and a failure) if the slot fails.
+Bytes slot_exchange(hal::Slot& slot, ByteSpan command) {
+  std::array<std::uint8_t, apdu::kMaxShortResponseSize> response{};
+  auto n = slot.transmit(command, response);
+  EXPECT_TRUE(n.ok()) << (n.ok() ? "" : std::string(n.status().name()));
+  return n.ok() ? Bytes(response.begin(), response.begin() + static_cast<std::ptrdiff_t>(*n)) : Bytes();
+}
+
 // One command to the card in hex, past the kernel (as a test reader would); a T=0 61xx gets its GET RESPONSE.
-std::string card_send(sim::CardOs& card, std::string_view apdu) {
-  Bytes r = card.process(hx(apdu));
-  if (r.size() == 2 && r[0] == 0x61) r = card.process(Bytes{0x00, 0xC0, 0x00, 0x00, r[1]});
+std::string card_send(hal::Slot& slot, std::string_view apdu) {
+  Bytes r = slot_exchange(slot, hx(apdu));
+  if (r.size() == 2 && r[0] == 0x61) r = slot_exchange(slot, Bytes{0x00, 0xC0, 0x00, 0x00, r[1]});
   return to_hex(r);
 }
 
 // A transaction log record (§5.5: SFI 11, record 1 the newest), with its status word.
 std::string newest_log_record(Card& card, int number = 1) {
-  card.card->power_on();
-  card_send(*card.card, "00A4040008A00000033301010100");
-  const std::string record = card_send(*card.card, "00B20" + std::to_string(number) + "5C00");
-  card.card->power_off();
+  std::array<std::uint8_t, hal::kMaxAtrSize> atr{};
+  EXPECT_TRUE(card.contact->power_up(atr).ok());
+  card_send(*card.contact, "00A4040008A00000033301010100");
+  const std::string record = card_send(*card.contact, "00B20" + std::to_string(number) + "5C00");
+  (void)card.contact->power_down();
   return record;
 }
 
@@ -339,6 +370,20 @@ constexpr std::size_t kSmDdaCommands = 4 + 1 + 9 + 1 + 2 + 2 + 3;    // 22
 constexpr std::size_t kRsaCdaT0Exchanges = kRsaCdaCommands + 5;  // 28
 constexpr std::size_t kSmDdaT0Exchanges = kSmDdaCommands + 6;    // 28
 
+// ---- Card backends ----
+// The card-facing cases run on every registered card backend (card_backends.h): in this process, and, in the
+// program built with the pcsc backend, behind a real pcscd with the vpcd reader. Cases that need the card's
+// memory (saved, restored, written) or a changed profile (a card object built here) stay in process.
+
+// Skips (or fails, with SSCARD_REQUIRE_PCSCD=1) a case on the pcsc backend where pcscd or vpcd is missing.
+void require_backend([[maybe_unused]] const std::string& backend) {
+#ifdef SSCARD_PAYMENT_MATRIX_PCSC
+  if (backend == kPcscBackendName) SSCARD_SKIP_OR_FAIL_WITHOUT_PCSCD();
+#endif
+}
+
+std::string backend_case_name(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
+
 // ---- 0. The bundled kiosks' terminal data ----
 
 TEST(KioskTerminalData, BothBundledKiosksHoldTheValuesOfSection81) {
@@ -369,20 +414,25 @@ TEST(KioskTerminalData, BothBundledKiosksHoldTheValuesOfSection81) {
 // ---- 1. Every payment card at both kiosks, approved online ----
 
 struct ApprovalCase {
+  std::string backend;
   std::string card;
   std::string kiosk;
   bool national_algorithms;
 };
 
 std::string case_name(const ::testing::TestParamInfo<ApprovalCase>& info) {
-  std::string n = info.param.card + "_at_" + info.param.kiosk + (info.param.national_algorithms ? "_sm_offered" : "_sm_not_offered");
+  std::string n = info.param.backend + "_" + info.param.card + "_at_" + info.param.kiosk +
+                  (info.param.national_algorithms ? "_sm_offered" : "_sm_not_offered");
   for (char& c : n) {
     if (c == '-') c = '_';
   }
   return n;
 }
 
-class ApprovedOnline : public ::testing::TestWithParam<ApprovalCase> {};
+class ApprovedOnline : public ::testing::TestWithParam<ApprovalCase> {
+ protected:
+  void SetUp() override { require_backend(GetParam().backend); }
+};
 
 TEST_P(ApprovedOnline, TcAfterAnAuthenticatedApprovalAndTheAccountIsDebitedOnce) {
   const ApprovalCase& c = GetParam();
@@ -391,7 +441,7 @@ TEST_P(ApprovedOnline, TcAfterAnAuthenticatedApprovalAndTheAccountIsDebitedOnce)
   ASSERT_TRUE(kiosk.config.payment.has_value());
   ASSERT_TRUE(kiosk.config.payment->national_algorithms);  // both bundled kiosks offer the SM set
   kiosk.terminal.national_algorithms = c.national_algorithms;
-  Card card(c.card);
+  Card card(c.backend, c.card);
   ASSERT_TRUE(card.profile.payment.has_value());
   const bool gen3 = card.profile.generation == 3;
   const bool sm = gen3 && c.national_algorithms;
@@ -463,11 +513,15 @@ TEST_P(ApprovedOnline, TcAfterAnAuthenticatedApprovalAndTheAccountIsDebitedOnce)
 
 std::vector<ApprovalCase> approval_cases() {
   std::vector<ApprovalCase> cases;
-  for (const char* kiosk : {"cq-tongnan", "sc-suining"}) {
-    for (const char* card : {"sc-chengdu-gen2", "sc-liangshan-longname-gen2"}) cases.push_back({card, kiosk, true});
-    for (const char* card : {"cq-tongnan-gen3", "sc-suining-gen3"}) {
-      cases.push_back({card, kiosk, true});
-      cases.push_back({card, kiosk, false});
+  for (const std::string& backend : card_backend_names()) {
+    for (const char* kiosk : {"cq-tongnan", "sc-suining"}) {
+      for (const char* card : {"sc-chengdu-gen2", "sc-liangshan-longname-gen2"}) {
+        cases.push_back({backend, card, kiosk, true});
+      }
+      for (const char* card : {"cq-tongnan-gen3", "sc-suining-gen3"}) {
+        cases.push_back({backend, card, kiosk, true});
+        cases.push_back({backend, card, kiosk, false});
+      }
     }
   }
   return cases;
@@ -485,8 +539,15 @@ struct Matrix : ::testing::Test {
   KioskData cq = load_kiosk("cq-tongnan");
 };
 
-TEST_F(Matrix, AWrongPinIsAskedAgainThenTheRightOneIsApproved) {
-  Card card("sc-chengdu-gen2");
+// The same, with the cards in the backend of the parameter.
+struct CardMatrix : Matrix, ::testing::WithParamInterface<std::string> {
+  void SetUp() override { require_backend(GetParam()); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, CardMatrix, ::testing::ValuesIn(card_backend_names()), backend_case_name);
+
+TEST_P(CardMatrix, AWrongPinIsAskedAgainThenTheRightOneIsApproved) {
+  Card card(GetParam(), "sc-chengdu-gen2");
   IssuerLink link(w, false);
   hal::SimPinPad pinpad({"000000", "246810"});
   const Paid run = pay(card, sc, link, &pinpad, 1234);
@@ -515,8 +576,8 @@ TEST_F(Matrix, AWrongPinIsAskedAgainThenTheRightOneIsApproved) {
   EXPECT_EQ(again.record.atc, 2);
 }
 
-TEST_F(Matrix, ABlockedPinDeclinesOfflineAndTheNextTransactionAsksForNoPin) {
-  Card card("sc-chengdu-gen2");
+TEST_P(CardMatrix, ABlockedPinDeclinesOfflineAndTheNextTransactionAsksForNoPin) {
+  Card card(GetParam(), "sc-chengdu-gen2");
   IssuerLink link(w, false);
   hal::SimPinPad pinpad({"000000", "111111", "222222"});
   const Paid first = pay(card, sc, link, &pinpad, 1234);
@@ -614,12 +675,18 @@ TEST_F(Matrix, InsufficientFundsIs51AndTheCardDeclines) {
   EXPECT_EQ(r.apdus, kRsaCdaT0Exchanges);
 }
 
-TEST(ExpiredCard, TheYuzhongCardIs54WithExpiredApplicationAndCdaFailedAtBothKiosks) {
+struct ExpiredCard : ::testing::TestWithParam<std::string> {
+  void SetUp() override { require_backend(GetParam()); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, ExpiredCard, ::testing::ValuesIn(card_backend_names()), backend_case_name);
+
+TEST_P(ExpiredCard, TheYuzhongCardIs54WithExpiredApplicationAndCdaFailedAtBothKiosks) {
   for (const char* name : {"cq-tongnan", "sc-suining"}) {
     SCOPED_TRACE(name);
     World w;
     const KioskData kiosk = load_kiosk(name);
-    Card card("cq-yuzhong-gen2");  // 5F24 250601; its ICC certificate expired 06/25 too (§8.3)
+    Card card(GetParam(), "cq-yuzhong-gen2");  // 5F24 250601; its ICC certificate expired 06/25 too (§8.3)
     IssuerLink link(w, kiosk.chongqing);
     hal::SimPinPad pinpad({"802416"});
     const Paid run = pay(card, kiosk, link, &pinpad, 1234);
@@ -831,8 +898,8 @@ TEST_F(Matrix, TheApplicationBlockScriptMacIsThatOfTheWorkedExample) {
   EXPECT_EQ(to_hex(script), "72129F1804000000018609841E00000462804732");
 }
 
-TEST_F(Matrix, AnApplicationBlockedByTheIssuersScriptIsDeclinedAtSelection) {
-  Card card("sc-chengdu-gen2");
+TEST_P(CardMatrix, AnApplicationBlockedByTheIssuersScriptIsDeclinedAtSelection) {
+  Card card(GetParam(), "sc-chengdu-gen2");
   IssuerLink link(w, false);
   link.after = [&](pboc::AuthorisationResponse& answer, ByteSpan icc) {
     const Bytes script = application_block_script(card.profile.payment->card, icc);
@@ -924,8 +991,8 @@ void flip_in_icc(Bytes& icc, tlv::Tag tag) {
   icc[static_cast<std::size_t>(value.data() - icc.data())] ^= 0x01;
 }
 
-TEST_F(Matrix, ATamperedCryptogramIs05WithoutIssuerAuthenticationAndTheCardDeclines) {
-  Card card("sc-chengdu-gen2");
+TEST_P(CardMatrix, ATamperedCryptogramIs05WithoutIssuerAuthenticationAndTheCardDeclines) {
+  Card card(GetParam(), "sc-chengdu-gen2");
   IssuerLink link(w, false);
   link.before = [](Bytes& icc) { flip_in_icc(icc, 0x9F26); };
   hal::SimPinPad pinpad({"246810"});
@@ -948,6 +1015,8 @@ TEST_F(Matrix, ATamperedCryptogramIs05WithoutIssuerAuthenticationAndTheCardDecli
   EXPECT_EQ(to_hex(ByteSpan(r.second_gac->issuer_application_data).subspan(3, 4)), "03241402");
 }
 
+// In process only: the clone is made by saving and restoring the card's memory, which only the card object of
+// this process exposes (a backend hands out a slot, and a card behind pcscd has no such access).
 TEST_F(Matrix, AClonedCardReplayingAnAtcIs94) {
   Card card("sc-chengdu-gen2");
   IssuerLink link(w, false);
@@ -976,8 +1045,8 @@ TEST_F(Matrix, AClonedCardReplayingAnAtcIs94) {
   EXPECT_EQ(w.sc_store->find_account(card.pan())->value().last_atc, 2);
 }
 
-TEST_F(Matrix, AnArpcThatFailsIssuerAuthenticationEndsInAacAfterTheIssuerApproved) {
-  Card card("sc-suining-gen3");
+TEST_P(CardMatrix, AnArpcThatFailsIssuerAuthenticationEndsInAacAfterTheIssuerApproved) {
+  Card card(GetParam(), "sc-suining-gen3");
   IssuerLink link(w, true);  // at the Chongqing kiosk: through the hub
   link.after = [](pboc::AuthorisationResponse& answer, ByteSpan) {
     ASSERT_TRUE(answer.issuer_authentication_data.has_value());
@@ -1063,9 +1132,10 @@ void tamper_answer(Card& card, std::uint8_t ins, std::size_t offset) {
   };
 }
 
-// The RSA set: the Chengdu card (T=1, CDA) at the Sichuan kiosk.
-struct RsaOda : Matrix {
-  std::unique_ptr<Card> card = std::make_unique<Card>("sc-chengdu-gen2");
+// The RSA set: the Chengdu card (T=1, CDA) at the Sichuan kiosk. RsaOda puts it in each backend; the cases
+// with a changed profile (RsaOdaInProcess) build the card object here.
+struct RsaOdaCases : Matrix {
+  std::unique_ptr<Card> card;
   IssuerLink link{w, false};
   hal::SimPinPad pinpad{{"246810"}};
 
@@ -1091,12 +1161,24 @@ struct RsaOda : Matrix {
   }
 };
 
-TEST_F(RsaOda, AnUnknownCaIndexFailsCda) {
+struct RsaOda : RsaOdaCases, ::testing::WithParamInterface<std::string> {
+  void SetUp() override {
+    require_backend(GetParam());
+    if (IsSkipped() || HasFatalFailure()) return;
+    card = std::make_unique<Card>(GetParam(), "sc-chengdu-gen2");
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, RsaOda, ::testing::ValuesIn(card_backend_names()), backend_case_name);
+
+struct RsaOdaInProcess : RsaOdaCases {};
+
+TEST_P(RsaOda, AnUnknownCaIndexFailsCda) {
   const pboc::CaKeyTable without_rsa = ca_table(sc, kRsaIndex);
   expect_approved_with_cda_failed(pay(*card, sc, link, &pinpad, 1234, &without_rsa));
 }
 
-TEST_F(RsaOda, ABadIssuerCertificateFailsCda) {
+TEST_F(RsaOdaInProcess, ABadIssuerCertificateFailsCda) {
   sim::HolderProfile p = profile_of("sc-chengdu-gen2");
   ASSERT_EQ(p.payment->card.rsa.issuer_certificate.size(), 176u);
   p.payment->card.rsa.issuer_certificate[100] ^= 0x01;
@@ -1104,7 +1186,7 @@ TEST_F(RsaOda, ABadIssuerCertificateFailsCda) {
   expect_approved_with_cda_failed(pay(*card, sc, link, &pinpad, 1234));
 }
 
-TEST_F(RsaOda, ABadCdaSignatureAtGac1DeclinesWithoutGoingOnline) {
+TEST_P(RsaOda, ABadCdaSignatureAtGac1DeclinesWithoutGoingOnline) {
   tamper_answer(*card, 0xAE, 40);  // inside 9F4B of the format 2 answer
   const Paid run = pay(*card, sc, link, &pinpad, 1234);
   const pboc::TransactionRecord& r = run.record;
@@ -1125,7 +1207,7 @@ TEST_F(RsaOda, ABadCdaSignatureAtGac1DeclinesWithoutGoingOnline) {
   EXPECT_EQ(r.apdus, kRsaCdaCommands - 1);  // no EXTERNAL AUTHENTICATE
 }
 
-TEST_F(RsaOda, AnIssuerApplicationDataChangedOutsideTheSignatureFailsCdaThroughTheHash) {
+TEST_P(RsaOda, AnIssuerApplicationDataChangedOutsideTheSignatureFailsCdaThroughTheHash) {
   // 9F10 follows 9F4B in the format 2 answer (§5.2) and is covered only by the transaction data hash (§7.2).
   card->slot.tamper = [](std::uint8_t ins, MutableByteSpan response) {
     if (ins == 0xAE && response.size() > 3 && response[0] == 0x77 && response[response.size() - 2] == 0x90) {
@@ -1142,7 +1224,7 @@ TEST_F(RsaOda, AnIssuerApplicationDataChangedOutsideTheSignatureFailsCdaThroughT
   EXPECT_EQ(balance(w, card->pan()), 80000u);
 }
 
-TEST_F(RsaOda, ABadCdaSignatureOnTheSecondTcDeclinesAfterTheIssuerApproved) {
+TEST_P(RsaOda, ABadCdaSignatureOnTheSecondTcDeclinesAfterTheIssuerApproved) {
   // §8.2 step 11: a TC whose CDA fails is declined; the issuer had approved, so the host link reverses.
   auto gacs = std::make_shared<int>(0);
   card->slot.tamper = [gacs](std::uint8_t ins, MutableByteSpan response) {
@@ -1165,7 +1247,7 @@ TEST_F(RsaOda, ABadCdaSignatureOnTheSecondTcDeclinesAfterTheIssuerApproved) {
   EXPECT_EQ(r.apdus, kRsaCdaCommands);
 }
 
-TEST_F(RsaOda, DdaOnATerminalWithoutCdaThenABadDdaSignature) {
+TEST_P(RsaOda, DdaOnATerminalWithoutCdaThenABadDdaSignature) {
   pboc::TerminalConfig no_cda = sc.terminal;
   no_cda.capabilities[2] = static_cast<std::uint8_t>(no_cda.capabilities[2] & ~0x08);
   const Paid good = pay(*card, sc, link, &pinpad, 1234, nullptr, &no_cda);
@@ -1189,7 +1271,7 @@ TEST_F(RsaOda, DdaOnATerminalWithoutCdaThenABadDdaSignature) {
   EXPECT_EQ(balance(w, card->pan()), 80000u - 2468u);
 }
 
-TEST_F(RsaOda, AnIssuerCertificatePastItsExpiryFailsCda) {
+TEST_P(RsaOda, AnIssuerCertificatePastItsExpiryFailsCda) {
   // 2036-01-15: after the issuer certificate's 12/2035, with CA keys that are still valid.
   const pboc::CaKeyTable later = ca_table(sc, 0, Date{2040, 12, 31});
   link.date = "20360115";
@@ -1205,7 +1287,7 @@ TEST_F(RsaOda, AnIssuerCertificatePastItsExpiryFailsCda) {
   EXPECT_EQ(balance(w, card->pan()), 80000u);
 }
 
-TEST_F(RsaOda, TheSameCaKeysPastTheirOwnExpiryAreTreatedAsAbsent) {
+TEST_P(RsaOda, TheSameCaKeysPastTheirOwnExpiryAreTreatedAsAbsent) {
   // §8.4: a CA key past its expiry on the transaction date is absent (the kiosk's keys end 2035-12-31).
   link.date = "20360115";
   const Paid run = pay(*card, sc, link, &pinpad, 1234, nullptr, nullptr, {0x36, 0x01, 0x15});
@@ -1215,9 +1297,10 @@ TEST_F(RsaOda, TheSameCaKeysPastTheirOwnExpiryAreTreatedAsAbsent) {
   EXPECT_EQ(code(r), "54");
 }
 
-// The SM2 set: the Suining card (T=0, SM2 DDA) at the Sichuan kiosk.
-struct Sm2Oda : Matrix {
-  std::unique_ptr<Card> card = std::make_unique<Card>("sc-suining-gen3");
+// The SM2 set: the Suining card (T=0, SM2 DDA) at the Sichuan kiosk; in each backend (Sm2Oda) or, with a
+// changed profile, in process (Sm2OdaInProcess).
+struct Sm2OdaCases : Matrix {
+  std::unique_ptr<Card> card;
   IssuerLink link{w, false};
   hal::SimPinPad pinpad{{"258369"}};
 
@@ -1242,12 +1325,24 @@ struct Sm2Oda : Matrix {
 // Without a usable issuer key no INTERNAL AUTHENTICATE is sent (nor its GET RESPONSE).
 constexpr std::size_t kSmNoDdaExchanges = kSmDdaT0Exchanges - 2;
 
-TEST_F(Sm2Oda, AnUnknownCaIndexFailsSm2Dda) {
+struct Sm2Oda : Sm2OdaCases, ::testing::WithParamInterface<std::string> {
+  void SetUp() override {
+    require_backend(GetParam());
+    if (IsSkipped() || HasFatalFailure()) return;
+    card = std::make_unique<Card>(GetParam(), "sc-suining-gen3");
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, Sm2Oda, ::testing::ValuesIn(card_backend_names()), backend_case_name);
+
+struct Sm2OdaInProcess : Sm2OdaCases {};
+
+TEST_P(Sm2Oda, AnUnknownCaIndexFailsSm2Dda) {
   const pboc::CaKeyTable without_sm2 = ca_table(sc, kSm2Index);
   expect_approved_with_dda_failed(pay(*card, sc, link, &pinpad, 1234, &without_sm2), kSmNoDdaExchanges);
 }
 
-TEST_F(Sm2Oda, ABadIssuerCertificateFailsSm2Dda) {
+TEST_F(Sm2OdaInProcess, ABadIssuerCertificateFailsSm2Dda) {
   sim::HolderProfile p = profile_of("sc-suining-gen3");
   ASSERT_TRUE(p.payment->card.sm2.has_value());
   ASSERT_EQ(p.payment->card.sm2->issuer_certificate.size(), 142u);
@@ -1256,12 +1351,12 @@ TEST_F(Sm2Oda, ABadIssuerCertificateFailsSm2Dda) {
   expect_approved_with_dda_failed(pay(*card, sc, link, &pinpad, 1234), kSmNoDdaExchanges);
 }
 
-TEST_F(Sm2Oda, ABadDdaSignatureFailsSm2Dda) {
+TEST_P(Sm2Oda, ABadDdaSignatureFailsSm2Dda) {
   tamper_answer(*card, 0x88, 40);  // inside s of the signed data (80 45 15 03 02 ATC r s)
   expect_approved_with_dda_failed(pay(*card, sc, link, &pinpad, 1234), kSmDdaT0Exchanges);
 }
 
-TEST_F(Sm2Oda, AnIssuerCertificatePastItsExpiryFailsSm2Dda) {
+TEST_P(Sm2Oda, AnIssuerCertificatePastItsExpiryFailsSm2Dda) {
   const pboc::CaKeyTable later = ca_table(sc, 0, Date{2040, 12, 31});
   link.date = "20360115";
   const Paid run = pay(*card, sc, link, &pinpad, 1234, &later, nullptr, {0x36, 0x01, 0x15});
