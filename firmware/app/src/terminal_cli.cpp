@@ -29,7 +29,8 @@ void config_option(CLI::App& cmd, ConfigOption& o) {
       ->check(existing_file());
 }
 
-void device_options(CLI::App& cmd, DeviceOptions& o, bool with_wait) {
+// --card (simulator builds) and --reader-name, one excluding the other.
+void card_reader_options(CLI::App& cmd, DeviceOptions& o) {
 #if SSCARD_WITH_SIMULATOR
   auto* card = cmd.add_option("--card", o.card, "a simulated card from this holder profile")
                    ->type_name("PROFILE")
@@ -42,6 +43,19 @@ void device_options(CLI::App& cmd, DeviceOptions& o, bool with_wait) {
 #else
   (void)reader;
 #endif
+}
+
+void fresh_option(CLI::App& cmd, DeviceOptions& o) {
+#if SSCARD_WITH_SIMULATOR
+  cmd.add_flag("--fresh", o.fresh, "simulated cards start again from their profiles, forgetting their saved memory");
+#else
+  (void)cmd;
+  (void)o;
+#endif
+}
+
+void device_options(CLI::App& cmd, DeviceOptions& o, bool with_wait) {
+  card_reader_options(cmd, o);
   if (with_wait) {
     cmd.add_option("--wait", o.wait_seconds, "wait this long for a card to be inserted (PC/SC)")
         ->type_name("SECONDS")
@@ -59,25 +73,14 @@ void device_options(CLI::App& cmd, DeviceOptions& o, bool with_wait) {
 #if SSCARD_WITH_SIMULATOR
   psam->excludes(psam_reader);
   no_psam->excludes(psam);
-  cmd.add_flag("--fresh", o.fresh, "simulated cards start again from their profiles, forgetting their saved memory");
 #endif
+  fresh_option(cmd, o);
 }
 
 // The card alone (a payment uses no PSAM).
 void card_options(CLI::App& cmd, DeviceOptions& o) {
-#if SSCARD_WITH_SIMULATOR
-  auto* card = cmd.add_option("--card", o.card, "a simulated card from this holder profile")
-                   ->type_name("PROFILE")
-                   ->check(existing_file());
-#endif
-  auto* reader = cmd.add_option("--reader-name", o.reader, "the PC/SC reader of the card (its name or a part of it)")
-                     ->type_name("NAME");
-#if SSCARD_WITH_SIMULATOR
-  card->excludes(reader);
-  cmd.add_flag("--fresh", o.fresh, "simulated cards start again from their profiles, forgetting their saved memory");
-#else
-  (void)reader;
-#endif
+  card_reader_options(cmd, o);
+  fresh_option(cmd, o);
 }
 
 void pinpad_option(CLI::App& cmd, std::optional<std::string>& pinpad) {

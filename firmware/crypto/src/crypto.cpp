@@ -1,5 +1,7 @@
 #include "sscard/crypto/crypto.h"
 
+#include <algorithm>
+
 namespace sscard::crypto {
 
 std::size_t block_size(Cipher c) {
@@ -12,6 +14,24 @@ std::size_t block_size(Cipher c) {
       return 16;  // FIPS 197 3.1
   }
   return 0;
+}
+
+Status check_rsa_private_arguments(ByteSpan modulus, ByteSpan private_exponent, ByteSpan in, MutableByteSpan out) {
+  constexpr std::size_t kMaxModulusSize = 512;  // 4096 bits: above every EMV and PBOC key
+  if (modulus.empty() || modulus.size() > kMaxModulusSize || modulus[0] == 0 || (modulus.back() & 1) == 0) {
+    return Error::kInvalidArgument;
+  }
+  if (private_exponent.empty() || private_exponent.size() > modulus.size() ||
+      std::all_of(private_exponent.begin(), private_exponent.end(), [](std::uint8_t b) { return b == 0; })) {
+    return Error::kInvalidArgument;
+  }
+  if (in.size() != modulus.size()) return Error::kInvalidArgument;
+  // Same length, big-endian: byte order comparison is numeric comparison.
+  if (!std::lexicographical_compare(in.begin(), in.end(), modulus.begin(), modulus.end())) {
+    return Error::kInvalidArgument;
+  }
+  if (out.size() < modulus.size()) return Error::kBufferTooSmall;
+  return Status();
 }
 
 std::size_t digest_size(Hash h) {

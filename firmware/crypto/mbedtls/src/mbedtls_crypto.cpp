@@ -222,19 +222,7 @@ class MbedTlsCrypto final : public Crypto {
 
   Result<std::size_t> rsa_private(ByteSpan modulus, ByteSpan private_exponent, ByteSpan in,
                                   MutableByteSpan out) override {
-    // The checks of the OpenSSL backend, in the same order.
-    if (modulus.empty() || modulus.size() > kRsaMaxModulusSize || modulus[0] == 0 || (modulus.back() & 1) == 0) {
-      return Error::kInvalidArgument;
-    }
-    if (private_exponent.empty() || private_exponent.size() > modulus.size() ||
-        std::all_of(private_exponent.begin(), private_exponent.end(), [](std::uint8_t b) { return b == 0; })) {
-      return Error::kInvalidArgument;
-    }
-    if (in.size() != modulus.size()) return Error::kInvalidArgument;
-    if (!std::lexicographical_compare(in.begin(), in.end(), modulus.begin(), modulus.end())) {
-      return Error::kInvalidArgument;
-    }
-    if (out.size() < modulus.size()) return Error::kBufferTooSmall;
+    SSCARD_TRY(check_rsa_private_arguments(modulus, private_exponent, in, out));
     // mbedtls_rsa_private needs the CRT parts (P, Q); with n and d alone the modular exponentiation is done
     // directly with mbedtls_mpi_exp_mod (a sliding window; Mbed TLS does not promise it constant time, which is
     // why crypto.h says "where the library offers it").

@@ -265,19 +265,7 @@ class OpenSslCrypto final : public Crypto {
 
   Result<std::size_t> rsa_private(ByteSpan modulus, ByteSpan private_exponent, ByteSpan in,
                                   MutableByteSpan out) override {
-    if (modulus.empty() || modulus.size() > kRsaMaxModulusSize || modulus[0] == 0 || (modulus.back() & 1) == 0) {
-      return Error::kInvalidArgument;
-    }
-    if (private_exponent.empty() || private_exponent.size() > modulus.size() ||
-        std::all_of(private_exponent.begin(), private_exponent.end(), [](std::uint8_t b) { return b == 0; })) {
-      return Error::kInvalidArgument;
-    }
-    if (in.size() != modulus.size()) return Error::kInvalidArgument;
-    // Same length, big-endian: byte order comparison is numeric comparison.
-    if (!std::lexicographical_compare(in.begin(), in.end(), modulus.begin(), modulus.end())) {
-      return Error::kInvalidArgument;
-    }
-    if (out.size() < modulus.size()) return Error::kBufferTooSmall;
+    SSCARD_TRY(check_rsa_private_arguments(modulus, private_exponent, in, out));
     // An EVP RSA key needs e (and OpenSSL's private operation prefers the CRT parts); a card that keeps only
     // n and d is served by the constant-time modular exponentiation directly.
     BnCtxPtr ctx(BN_CTX_secure_new());

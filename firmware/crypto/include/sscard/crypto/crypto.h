@@ -72,6 +72,10 @@ class Sm2PublicKey {
   virtual Status verify_signature(ByteSpan message, std::span<const std::uint8_t, kSignatureSize> signature) = 0;
 };
 
+// The argument checks of Crypto::rsa_private, shared by every backend so that they refuse the same inputs
+// with the same error: kOk, kInvalidArgument or kBufferTooSmall as documented there.
+Status check_rsa_private_arguments(ByteSpan modulus, ByteSpan private_exponent, ByteSpan in, MutableByteSpan out);
+
 class Crypto {
  public:
   virtual ~Crypto() = default;
