@@ -184,7 +184,9 @@ TvrBit failure_bit(OdaMethod method) {
     case OdaMethod::kSda:
     case OdaMethod::kSm2Sda: return TvrBit::kSdaFailed;
     case OdaMethod::kDda:
-    case OdaMethod::kSm2Dda: return TvrBit::kDdaFailed;
+    case OdaMethod::kSm2Dda:
+    case OdaMethod::kFdda:
+    case OdaMethod::kSm2Fdda: return TvrBit::kDdaFailed;
     case OdaMethod::kCda:
     case OdaMethod::kNone: break;
   }
@@ -228,6 +230,8 @@ bool authenticate_offline(Session& s) {
       case OdaMethod::kCda: status = recover_icc_key(s, *ca); break;
       case OdaMethod::kSm2Sda: status = sm2_sda(s, *ca); break;
       case OdaMethod::kSm2Dda: status = sm2_dda(s, *ca); break;
+      case OdaMethod::kFdda:
+      case OdaMethod::kSm2Fdda:  // contactless only (qpboc.cpp)
       case OdaMethod::kNone: break;
     }
   }

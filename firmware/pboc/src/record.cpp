@@ -71,6 +71,9 @@ std::string_view reason_text(Reason reason) {
     case Reason::kDeclinedByCard: return "declined by the card after the issuer's answer";
     case Reason::kUnableToGoOnline: return "unable to go online";
     case Reason::kCdaFailed: return "the card's combined data authentication failed";
+    case Reason::kUseContactInterface: return "please insert the card into the contact slot";
+    case Reason::kFddaFailed: return "the card's fast dynamic data authentication failed";
+    case Reason::kTornTapCompleted: return "the earlier interrupted tap was completed; nothing more was charged";
     case Reason::kInternal: return "the terminal failed";
   }
   return "unknown reason";
@@ -85,8 +88,14 @@ std::string_view oda_name(OdaMethod method, OdaResult result) {
     case OdaMethod::kCda: return "cda";
     case OdaMethod::kSm2Sda: return "sm2-sda";
     case OdaMethod::kSm2Dda: return "sm2-dda";
+    case OdaMethod::kFdda: return "fdda";
+    case OdaMethod::kSm2Fdda: return "sm2-fdda";
   }
   return "none";
+}
+
+std::string_view interface_name(CardInterface i) {
+  return i == CardInterface::kContactless ? "contactless" : "contact";
 }
 
 std::string_view cvm_name(Cvm cvm) {

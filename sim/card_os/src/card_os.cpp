@@ -35,7 +35,18 @@ Bytes CardOs::power_on() {
   if (extension_) extension_->reset();
   for (auto& h : handlers_) h.second->reset();
   powered_ = true;
+  interface_ = CardInterface::kContact;
   return config_.atr;
+}
+
+Bytes CardOs::activate_contactless() {
+  if (config_.ats.empty()) {
+    power_off();
+    return {};
+  }
+  power_on();
+  interface_ = CardInterface::kContactless;
+  return config_.ats;
 }
 
 void CardOs::power_off() {

@@ -53,10 +53,14 @@ enum class Reason : std::uint8_t {
   kDeclinedByCard,         // the card answered AAC at GAC2 (after an online approval: reverse it)
   kUnableToGoOnline,       // no issuer decision: AAC Z3 (online-only) or the default action
   kCdaFailed,              // the card's CDA signature did not verify
+  kUseContactInterface,    // contactless: over the contactless limit, or the card asked for contact
+  kFddaFailed,             // contactless: the fDDA signature or the certificates did not verify
+  kTornTapCompleted,       // contactless: this tap completed an earlier torn tap; nothing new was charged
   kInternal,               // the kernel itself failed (a buffer, the RNG)
 };
 
-enum class OdaMethod : std::uint8_t { kNone, kSda, kDda, kCda, kSm2Sda, kSm2Dda };
+enum class OdaMethod : std::uint8_t { kNone, kSda, kDda, kCda, kSm2Sda, kSm2Dda, kFdda, kSm2Fdda };
+enum class CardInterface : std::uint8_t { kContact, kContactless };
 enum class OdaResult : std::uint8_t { kNotPerformed, kSucceeded, kFailed };
 enum class Cvm : std::uint8_t { kNone, kOfflinePin, kOfflineEncipheredPin, kOnlinePin, kNoCvmRequired, kFailed };
 enum class Cryptogram : std::uint8_t { kNone, kAac, kTc, kArqc };
@@ -120,6 +124,13 @@ struct TransactionRecord {
   Tvr tvr;
   Tsi tsi;
   std::size_t apdus = 0;  // APDUs exchanged with the card
+  // Contactless (docs/CONTACTLESS.md §3): the interface, after how many APDUs the card was free to leave,
+  // the e-cash balance the card reported (9F5D, or the IDD of 9F10), and whether the cryptogram was an
+  // ARQC kept for deferred authorisation (a transit validator).
+  CardInterface card_interface = CardInterface::kContact;
+  std::size_t apdus_until_card_may_leave = 0;
+  std::optional<std::uint64_t> ecash_balance_fen;
+  bool deferred_authorisation = false;
 
   // The issuer approved but the card did not (AAC at GAC2, or a card error after an approved answer):
   // the host link reverses with reason 02 / 03 (PAYMENT.md §10).
@@ -129,7 +140,8 @@ struct TransactionRecord {
 std::string_view outcome_name(Outcome outcome);  // "approved", "declined", "failed"
 std::string_view step_name(Step step);
 std::string_view reason_text(Reason reason);      // one sentence
-std::string_view oda_name(OdaMethod method, OdaResult result);  // "cda", "sm2-dda", "none", "failed" (§12)
+std::string_view oda_name(OdaMethod method, OdaResult result);  // "cda", "sm2-dda", "fdda", "sm2-fdda", "none", "failed"
+std::string_view interface_name(CardInterface i);  // "contact", "contactless"
 std::string_view cvm_name(Cvm cvm);               // "offline-pin", ... (§12)
 std::string_view cryptogram_name(Cryptogram c);   // "TC", "AAC", "ARQC", "none"
 

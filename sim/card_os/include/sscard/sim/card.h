@@ -11,12 +11,21 @@ namespace sscard::sim {
 
 enum class CardProtocol : std::uint8_t { kT0, kT1 };
 
+// The interface a powered card is answering on (docs/CONTACTLESS.md §1): one chip, one memory, either the
+// contacts (ISO/IEC 7816-3) or the field (ISO/IEC 14443-4), one at a time.
+enum class CardInterface : std::uint8_t { kContact, kContactless };
+
 class Card {
  public:
   virtual ~Card() = default;
 
   // Cold reset: volatile state (current file, security state, challenge) is cleared; returns the ATR.
   virtual Bytes power_on() = 0;
+  // Contactless activation (the field switched on, then RATS): volatile state cleared as at a cold reset;
+  // returns the ATS, or nothing for a card without a contactless interface (it stays unpowered).
+  virtual Bytes activate_contactless() { return {}; }
+  // The interface of the current power-up (meaningful while powered).
+  virtual CardInterface interface() const { return CardInterface::kContact; }
   virtual void power_off() = 0;
   virtual bool powered() const = 0;
 

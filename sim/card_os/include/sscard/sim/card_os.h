@@ -36,6 +36,8 @@ namespace sscard::sim {
 struct CardConfig {
   CardProtocol protocol = CardProtocol::kT0;
   Bytes atr;
+  // The ATS of the contactless interface (docs/CONTACTLESS.md §1); empty: a contact-only card.
+  Bytes ats;
   std::size_t eeprom_size = Eeprom::kDefaultSize;
   std::size_t page_size = Eeprom::kDefaultPageSize;
   // The crypto backend of the security commands and of GET CHALLENGE. Without one, the security commands
@@ -97,6 +99,8 @@ class CardOs final : public Card {
   CardOs& operator=(const CardOs&) = delete;
 
   Bytes power_on() override;
+  Bytes activate_contactless() override;
+  CardInterface interface() const override { return interface_; }
   void power_off() override;
   bool powered() const override { return powered_; }
   CardProtocol protocol() const override { return config_.protocol; }
@@ -248,6 +252,7 @@ class CardOs final : public Card {
 
   // Volatile state, cleared at power-on.
   bool powered_ = false;
+  CardInterface interface_ = CardInterface::kContact;
   NodeId current_df_ = kMfNode;
   std::optional<NodeId> current_ef_;
   std::optional<std::size_t> current_record_;
