@@ -74,7 +74,15 @@ int run_read(const ReadOptions& o, const Reporter& report, std::ostream& out) {
     }
   }
   auto read = read_identity(source.slot(), *psam ? &(*psam)->slot() : nullptr);
-  if (!read.ok()) return fail_read(format, where, read.error(), report, out);
+  if (!read.ok()) {
+    CardFailure failure = read.error();
+    if (o.devices.contactless && failure.code == ssc::to_long(ssc::InterfaceCode::kNoCard)) {
+      // Generation 1 and 2 cards stay silent in the field (docs/CONTACTLESS.md §1).
+      failure.message = "no card answers in the contactless field: only 3rd-generation (dual-interface) cards "
+                        "have one; use the contact slot (" + std::to_string(failure.code) + ")";
+    }
+    return fail_read(format, where, failure, report, out);
+  }
   if (!*psam && o.device_number) read->terminal.device_number = *o.device_number;
   print_identity(format, *read, report, out);
   return kExitOk;

@@ -64,12 +64,18 @@ Result<std::optional<config::KioskConfig>, SetupFailure> load_config(const Confi
 Result<std::unique_ptr<devices::CardSource>, SetupFailure> open_card(const DeviceOptions& options,
                                                                      const config::KioskConfig* kiosk) {
   Result<std::unique_ptr<devices::CardSource>, devices::DeviceError> opened = devices::DeviceError{};
+  const std::string configured = kiosk != nullptr ? kiosk->card_reader.reader : std::string();
   if (!options.card.empty()) {
     opened = devices::open_simulated_card(options.card, simulated(options));
-  } else if (options.reader) {
-    opened = devices::open_pcsc(*options.reader);
+    // The simulated reader always has a field; whether the card answers there is the card's affair.
+    if (opened.ok() && options.contactless) (void)(*opened)->use_contactless();
+  } else if (options.contactless) {
+    // --reader-name names the reader the card is in: here, the contactless one.
+    const std::string field = options.reader ? *options.reader
+                                             : (kiosk != nullptr ? kiosk->contactless_reader.reader : std::string());
+    opened = devices::open_pcsc_card_reader({configured, field, true});
   } else {
-    opened = devices::open_pcsc(kiosk != nullptr ? kiosk->card_reader.reader : std::string());
+    opened = devices::open_pcsc(options.reader ? *options.reader : configured);
   }
   if (!opened.ok()) return device_failure(opened.error());
   return std::move(opened).value();

@@ -28,7 +28,9 @@ struct SetupFailure {
 Result<std::optional<config::KioskConfig>, SetupFailure> load_config(const ConfigOption& option, bool required);
 
 // The card: --card PROFILE (simulated), --reader-name NAME, else the configuration's card reader, else the
-// first PC/SC reader with a card.
+// first PC/SC reader with a card. With --contactless the source's slot is the reader's contactless field:
+// --reader-name NAME, else the configuration's readers.contactless, else a PC/SC reader named like one
+// (docs/CONTACTLESS.md §1.1).
 Result<std::unique_ptr<devices::CardSource>, SetupFailure> open_card(const DeviceOptions& options,
                                                                      const config::KioskConfig* kiosk);
 

@@ -5,6 +5,8 @@
 #include "sscard/ssc/identity.h"
 
 #include "sscard/app/terminal_commands.h"
+#include "transit_commands.h"
+#include "contactless_command.h"
 
 namespace sscard::app {
 namespace {
@@ -38,6 +40,10 @@ void card_reader_options(CLI::App& cmd, DeviceOptions& o) {
 #endif
   auto* reader = cmd.add_option("--reader-name", o.reader, "the PC/SC reader of the card (its name or a part of it)")
                      ->type_name("NAME");
+  cmd.add_flag("--contactless", o.contactless,
+               "use the card in the reader's contactless field (3rd-generation cards); PC/SC: the reader "
+               "--reader-name names, else the configuration's readers.contactless, else one named like a "
+               "contactless reader (PICC, CL, NFC...)");
 #if SSCARD_WITH_SIMULATOR
   card->excludes(reader);
 #else
@@ -192,6 +198,26 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
 
+  // sscard ecash balance | load (docs/CONTACTLESS.md §4).
+  EcashOptions ecash;
+  auto* ecash_cmd = app.add_subcommand("ecash", "the card's electronic cash: its balance, or a load from the bank "
+                                                "account through the home issuer");
+  ecash_cmd->require_subcommand(1);
+  auto* ecash_balance_cmd = ecash_cmd->add_subcommand("balance", "the e-cash balance and limits (GET DATA)");
+  auto* ecash_load_cmd = ecash_cmd->add_subcommand("load", "load e-cash from the bank account (contact, online PIN)");
+  for (CLI::App* sub : {ecash_balance_cmd, ecash_load_cmd}) {
+    config_option(*sub, ecash.config);
+    card_options(*sub, ecash.devices);
+    host_options(*sub, ecash.host);
+    pinpad_option(*sub, ecash.pinpad);
+    sub->add_option("--format", ecash.format, "text or json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+  }
+  ecash_load_cmd->add_option("--amount", ecash.amount, "the amount in yuan, at most two decimals (100.00)")
+      ->type_name("YUAN")
+      ->required();
+
   RecoverOptions recover;
   auto* recover_cmd = app.add_subcommand("recover", "finish the state changes an earlier run left in the journal");
   config_option(*recover_cmd, recover.config);
@@ -238,6 +264,8 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
 
   auto* version_cmd = app.add_subcommand("version", "the program version");
 
+  const auto run_transit_or_gate = add_transit_commands(app);
+
   if (auto code = parse_command_line(app, argc, argv, out, err)) return *code;
   const Reporter report(command_path(app), err);
 
@@ -254,7 +282,10 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
       return run_service(service, report, out);
     }
   }
-  if (pay_cmd->parsed()) return run_pay(pay, report, out);
+  if (auto code = run_transit_or_gate(report, out)) return *code;
+  if (pay_cmd->parsed()) return pay.devices.contactless ? run_pay_contactless(pay, report, out) : run_pay(pay, report, out);
+  if (ecash_balance_cmd->parsed()) return run_ecash_balance(ecash, report, out);
+  if (ecash_load_cmd->parsed()) return run_ecash_load(ecash, report, out);
   if (recover_cmd->parsed()) return run_recover(recover, report, out);
   if (totals_cmd->parsed()) return run_totals(totals, report, out);
   if (settle_cmd->parsed()) return run_settle(settle, report, out);

@@ -19,7 +19,11 @@ Result<std::unique_ptr<CardSource>, DeviceError> open(const std::filesystem::pat
   auto card = std::make_shared<sim::PersistentCard>(std::move(opened).value());
   auto reader = std::make_unique<hal::SimReader>();
   hal::SimSlot& slot = kind == Kind::kHolder ? reader->contact() : reader->sam();
-  slot.insert(card->card());
+  if (kind == Kind::kHolder) {
+    reader->insert_dual_interface(card->card());
+  } else {
+    slot.insert(card->card());
+  }
   std::string description = card->description();
   return std::make_unique<CardSource>(std::move(reader), slot, std::move(description), false, std::move(card));
 }

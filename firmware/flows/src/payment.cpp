@@ -124,16 +124,10 @@ void reverse(const PaymentKiosk& kiosk, const wire::Request& original, const wir
   if (sent.response) o.reversal_status = sent.response->reversal_status;
 }
 
-// After a TC: the reversal is disarmed and the confirmation written pending in one journal transaction.
-void confirm(const PaymentKiosk& kiosk, const wire::Request& original, PaymentOutcome& o) {
-  const pboc::GacAnswer& tc = *o.record.second_gac;
-  const std::array<wire::IccItem, 5> final_values = {{
-      {0x9F36, Bytes{static_cast<std::uint8_t>(tc.atc >> 8), static_cast<std::uint8_t>(tc.atc & 0xFF)}},
-      {0x9F26, Bytes(tc.cryptogram.begin(), tc.cryptogram.end())},
-      {0x9F27, Bytes{tc.cid}},
-      {0x9F10, tc.issuer_application_data},
-      {0x95, Bytes(o.record.tvr.array().begin(), o.record.tvr.array().end())},
-  }};
+// The reversal is disarmed and the confirmation written pending in one journal transaction; its FF40 takes
+// `final_values` over the original's.
+void confirm_values(const PaymentKiosk& kiosk, const wire::Request& original,
+                    std::span<const wire::IccItem> final_values, PaymentOutcome& o) {
   auto icc = follow_up_icc_data(*original.icc_data, wire::kConfirmIccTags, final_values, o.record.script_results);
   auto request = icc.ok() ? follow_up_request(kiosk, original, Operation::kConfirm, std::move(icc).value(),
                                               std::nullopt)
@@ -148,6 +142,19 @@ void confirm(const PaymentKiosk& kiosk, const wire::Request& original, PaymentOu
   const auto sent = send_follow_up(kiosk, *request, journaled);
   o.confirmation = sent.state;
   o.follow_up_unjournaled = o.follow_up_unjournaled || !sent.journaled;
+}
+
+// After a TC at GAC2.
+void confirm(const PaymentKiosk& kiosk, const wire::Request& original, PaymentOutcome& o) {
+  const pboc::GacAnswer& tc = *o.record.second_gac;
+  const std::array<wire::IccItem, 5> final_values = {{
+      {0x9F36, Bytes{static_cast<std::uint8_t>(tc.atc >> 8), static_cast<std::uint8_t>(tc.atc & 0xFF)}},
+      {0x9F26, Bytes(tc.cryptogram.begin(), tc.cryptogram.end())},
+      {0x9F27, Bytes{tc.cid}},
+      {0x9F10, tc.issuer_application_data},
+      {0x95, Bytes(o.record.tvr.array().begin(), o.record.tvr.array().end())},
+  }};
+  confirm_values(kiosk, original, final_values, o);
 }
 
 std::string outcome_message(const PaymentOutcome& o) {
@@ -178,6 +185,19 @@ std::string outcome_message(const PaymentOutcome& o) {
 }
 
 }  // namespace
+
+namespace detail {
+void reverse_armed(const PaymentKiosk& kiosk, const wire::Request& original, const wire::Request& armed,
+                   wire::ReversalReason reason, PaymentOutcome& o) {
+  reverse(kiosk, original, armed, reason, o);
+}
+void confirm_original(const PaymentKiosk& kiosk, const wire::Request& original,
+                      std::span<const wire::IccItem> final_values, PaymentOutcome& o) {
+  confirm_values(kiosk, original, final_values, o);
+}
+std::string payment_message(const PaymentOutcome& o) { return outcome_message(o); }
+void checkpoint(const PaymentKiosk& kiosk, std::string_view name) { step(kiosk, name); }
+}  // namespace detail
 
 std::string_view follow_up_name(FollowUp f) {
   switch (f) {
@@ -231,7 +251,7 @@ Result<pboc::AuthorisationResponse, pboc::OnlineFailure> HostAuthoriser::authori
   }
   // A settlement's card part goes as its `settle` (09, PAYMENT.md §11) with the quote's fields.
   wire::Request r = settle_.value_or(wire::Request{});
-  r.operation = settle_ ? Operation::kSettle : Operation::kAuthorise;
+  r.operation = settle_ ? Operation::kSettle : load_ ? Operation::kEcashLoad : Operation::kAuthorise;
   r.key = *key;
   r.terminal = client_.identity().terminal;
   r.serving_province = client_.identity().province;
@@ -254,7 +274,13 @@ Result<pboc::AuthorisationResponse, pboc::OnlineFailure> HostAuthoriser::authori
       reversal.reversal_reason = wire::ReversalReason::kNoAnswer;
       auto reversal_icc = follow_up_icc_data(*r.icc_data, wire::kReversalIccTags, {}, {});
       if (reversal_icc.ok()) reversal.icc_data = std::move(reversal_icc).value();
-      armed = journal_->arm(r, reversal);
+      if (load_) {
+        // An e-cash load stays unresolved with its reversal armed until the card's balance decides (§4).
+        const host::EcashLoad load{r.key, std::string(request.pan), load_->old_balance_fen, request.amount_fen, 0};
+        armed = journal_->arm_load(r, reversal, load);
+      } else {
+        armed = journal_->arm(r, reversal);
+      }
       if (armed.ok()) armed_ = std::move(reversal);
     }
     if (!armed.ok()) {

@@ -56,7 +56,19 @@ constexpr const char* kSchema =
     " approved INTEGER NOT NULL CHECK (approved IN (0, 1)),"
     " reversed INTEGER NOT NULL CHECK (reversed IN (0, 1)),"
     " updated_ms INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS payments_by_day ON payments (issuer, business_date);";
+    "CREATE INDEX IF NOT EXISTS payments_by_day ON payments (issuer, business_date);"
+    // CONTACTLESS.md §3.3, §4 (made sure of at every open, the version stays 2): unresolved e-cash loads
+    // beside their armed reversals, and the one torn contactless tap.
+    "CREATE TABLE IF NOT EXISTS ecash_loads ("
+    " original_key BLOB PRIMARY KEY NOT NULL,"
+    " pan TEXT NOT NULL,"
+    " old_balance_fen INTEGER NOT NULL CHECK (old_balance_fen >= 0),"
+    " amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS torn_taps ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " tap BLOB NOT NULL,"
+    " created_ms INTEGER NOT NULL);";
 
 constexpr const char* kColumns =
     "SELECT rowid, idem_key, operation, request, state, step, response, failure, attempts, created_ms, updated_ms "
@@ -472,11 +484,19 @@ Status Journal::complete(const wire::IdempotencyKey& key, const wire::Response& 
   return tx.commit();
 }
 
-Status Journal::arm(const wire::Request& original, const wire::Request& reversal) {
-  if (db_ == nullptr) return Error::kInvalidArgument;
-  const bool original_ok =
-      original.operation == wire::Operation::kAuthorise || original.operation == wire::Operation::kSettle;
-  if (!original_ok || original.pin_block || reversal.operation != wire::Operation::kReverse ||
+namespace {
+
+// arm() and arm_load(): the armed row, the payment record row and, for a load, its unresolved row, in one
+// transaction.
+Status arm_rows(sqlite3* db, const wire::Request& original, const wire::Request& reversal, const EcashLoad* load) {
+  if (db == nullptr) return Error::kInvalidArgument;
+  const bool original_ok = original.operation == wire::Operation::kAuthorise ||
+                           original.operation == wire::Operation::kSettle ||
+                           original.operation == wire::Operation::kEcashLoad;
+  if (!original_ok || (original.operation == wire::Operation::kEcashLoad) != (load != nullptr) ||
+      (load != nullptr && (load->original_key != original.key || load->pan.empty() ||
+                           load->old_balance_fen > INT64_MAX || load->amount_fen > INT64_MAX)) ||
+      original.pin_block || reversal.operation != wire::Operation::kReverse ||
       reversal.original_key != original.key || reversal.key == original.key) {
     return Error::kInvalidArgument;
   }
@@ -484,24 +504,113 @@ Status Journal::arm(const wire::Request& original, const wire::Request& reversal
   Bytes reversal_payload;
   SSCARD_TRY(wire::encode(original, original_payload));
   SSCARD_TRY(wire::encode(reversal, reversal_payload));
-  Transaction tx(db_);
+  Transaction tx(db);
   if (!tx.ok()) return Error::kIo;
   {
-    auto state = stored_state(db_, reversal.key);
+    auto state = stored_state(db, reversal.key);
     if (!state.ok()) return state.status();
     if (state->has_value()) return Error::kInvalidArgument;
   }
-  Statement insert(db_,
+  Statement insert(db,
                    "INSERT OR IGNORE INTO armed (original_key, original, reversal, created_ms) VALUES (?1, ?2, ?3, ?4)");
   if (!insert.ok() || !insert.bind(1, ByteSpan(original.key)) || !insert.bind(2, ByteSpan(original_payload)) ||
       !insert.bind(3, ByteSpan(reversal_payload)) || !insert.bind(4, now())) {
     return Error::kIo;
   }
   if (insert.step() != SQLITE_DONE) return Error::kIo;
-  if (sqlite3_changes(db_) != 1) return Error::kInvalidArgument;
-  SSCARD_TRY(insert_payment(db_, original));
+  if (sqlite3_changes(db) != 1) return Error::kInvalidArgument;
+  SSCARD_TRY(insert_payment(db, original));
+  if (load != nullptr) {
+    Statement l(db,
+                "INSERT INTO ecash_loads (original_key, pan, old_balance_fen, amount_fen, created_ms) "
+                "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!l.ok() || !l.bind(1, ByteSpan(original.key)) || !l.bind(2, std::string_view(load->pan)) ||
+        !l.bind(3, static_cast<std::int64_t>(load->old_balance_fen)) ||
+        !l.bind(4, static_cast<std::int64_t>(load->amount_fen)) || !l.bind(5, now()) || l.step() != SQLITE_DONE) {
+      return Error::kIo;
+    }
+  }
   return tx.commit();
 }
+
+}  // namespace
+
+Status Journal::arm(const wire::Request& original, const wire::Request& reversal) {
+  return arm_rows(db_, original, reversal, nullptr);
+}
+
+Status Journal::arm_load(const wire::Request& original, const wire::Request& reversal, const EcashLoad& load) {
+  return arm_rows(db_, original, reversal, &load);
+}
+
+Result<wire::Request> Journal::armed_original(const wire::IdempotencyKey& original_key) {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  auto armed = read_armed(db_, original_key);
+  if (!armed.ok()) return armed.status();
+  return std::move(armed->original);
+}
+
+Result<std::vector<EcashLoad>> Journal::unresolved_loads() {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  Statement q(db_, "SELECT original_key, pan, old_balance_fen, amount_fen, created_ms FROM ecash_loads "
+                   "ORDER BY created_ms, rowid");
+  if (!q.ok()) return Error::kIo;
+  std::vector<EcashLoad> out;
+  for (;;) {
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return Error::kIo;
+    EcashLoad l;
+    const ByteSpan key = column_blob(q.get(), 0);
+    if (key.size() != l.original_key.size()) continue;
+    std::copy(key.begin(), key.end(), l.original_key.begin());
+    l.pan = std::string(column_text(q.get(), 1));
+    const std::int64_t old_balance = sqlite3_column_int64(q.get(), 2);
+    const std::int64_t amount = sqlite3_column_int64(q.get(), 3);
+    if (l.pan.empty() || old_balance < 0 || amount < 0) continue;
+    l.old_balance_fen = static_cast<std::uint64_t>(old_balance);
+    l.amount_fen = static_cast<std::uint64_t>(amount);
+    l.created_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(0, sqlite3_column_int64(q.get(), 4)));
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Status Journal::close_load(const wire::IdempotencyKey& original_key) {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  Statement d(db_, "DELETE FROM ecash_loads WHERE original_key = ?1");
+  if (!d.ok() || !d.bind(1, ByteSpan(original_key)) || d.step() != SQLITE_DONE) return Error::kIo;
+  return kOk;
+}
+
+Status Journal::keep_torn_tap(ByteSpan tap) {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  Statement u(db_, "INSERT OR REPLACE INTO torn_taps (id, tap, created_ms) VALUES (1, ?1, ?2)");
+  if (!u.ok() || !u.bind(1, tap) || !u.bind(2, now()) || u.step() != SQLITE_DONE) return Error::kIo;
+  return kOk;
+}
+
+Result<std::optional<KeptTap>> Journal::torn_tap() {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  Statement q(db_, "SELECT tap, created_ms FROM torn_taps WHERE id = 1");
+  if (!q.ok()) return Error::kIo;
+  const int rc = q.step();
+  if (rc == SQLITE_DONE) return std::optional<KeptTap>();
+  if (rc != SQLITE_ROW) return Error::kIo;
+  const ByteSpan tap = column_blob(q.get(), 0);
+  KeptTap kept{Bytes(tap.begin(), tap.end()),
+               static_cast<std::uint64_t>(std::max<std::int64_t>(0, sqlite3_column_int64(q.get(), 1)))};
+  return std::optional<KeptTap>(std::move(kept));
+}
+
+Status Journal::forget_torn_tap() {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  Statement d(db_, "DELETE FROM torn_taps");
+  if (!d.ok() || d.step() != SQLITE_DONE) return Error::kIo;
+  return kOk;
+}
+
+
 
 Status Journal::disarm(const wire::IdempotencyKey& original_key, const wire::Request* confirmation) {
   if (db_ == nullptr) return Error::kInvalidArgument;
@@ -536,7 +645,9 @@ Result<int> Journal::activate_all(wire::ReversalReason reason) {
   if (db_ == nullptr) return Error::kInvalidArgument;
   std::vector<wire::IdempotencyKey> keys;
   {
-    Statement q(db_, "SELECT original_key FROM armed ORDER BY created_ms, rowid");
+    Statement q(db_,
+                "SELECT original_key FROM armed WHERE original_key NOT IN (SELECT original_key FROM ecash_loads) "
+                "ORDER BY created_ms, rowid");
     if (!q.ok()) return Error::kIo;
     for (;;) {
       const int rc = q.step();
@@ -593,11 +704,13 @@ Result<wire::Totals> Journal::totals(std::string_view province, std::string_view
       v[static_cast<std::size_t>(column - 1)] = static_cast<std::uint64_t>(n);
     }
     const std::int64_t op = sqlite3_column_int64(q.get(), 0);
-    if (op == static_cast<std::int64_t>(wire::Operation::kAuthorise)) {
-      t.approved_count = v[0];
-      t.approved_fen = v[1];
-      t.reversed_count = v[3];
-      t.reversed_fen = v[4];
+    if (op == static_cast<std::int64_t>(wire::Operation::kAuthorise) ||
+        op == static_cast<std::int64_t>(wire::Operation::kEcashLoad)) {
+      // An e-cash load is an authorisation of the bank account (CONTACTLESS.md §7), as the issuer counts it.
+      t.approved_count += v[0];
+      t.approved_fen += v[1];
+      t.reversed_count += v[3];
+      t.reversed_fen += v[4];
     } else if (op == static_cast<std::int64_t>(wire::Operation::kSettle)) {
       t.settled_count = v[0];
       t.settled_card_fen = v[1];

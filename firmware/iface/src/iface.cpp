@@ -108,7 +108,9 @@ long write_reply(const Reply& reply, char* out) {
 Reply ensure_card(Context& c) {
   std::string spec = env("SSCARD_CARD");
   if (spec.empty()) spec = "pcsc";
-  if (c.card && spec == c.card_spec) return {};
+  const std::string field = env("SSCARD_CONTACTLESS_READER");
+  const std::string key = spec + '\n' + field;  // a change of either reopens the reader
+  if (c.card && key == c.card_spec) return {};
   c.card.reset();
   c.hsm.clear();
   c.hsm_transport.reset();
@@ -116,13 +118,16 @@ Reply ensure_card(Context& c) {
   if (starts_with(spec, "sim:")) {
     opened = devices::open_simulated_card(profile_path(std::string_view(spec).substr(4), cards_dir()));
   } else if (spec == "pcsc" || starts_with(spec, "pcsc:")) {
-    opened = devices::open_pcsc(spec.size() > 5 ? spec.substr(5) : std::string());
+    // The holder's reader with its contactless field (iType 2, 3, 4): SSCARD_CONTACTLESS_READER names it,
+    // else a reader named like one (docs/CONTACTLESS.md §1.1); without one, iType 2 finds no card.
+    opened = devices::open_pcsc_card_reader(
+        {spec.size() > 5 ? spec.substr(5) : std::string(), field, false});
   } else {
     return fail(InterfaceCode::kReaderConnection, "SSCARD_CARD must be sim:PROFILE, pcsc or pcsc:NAME");
   }
   if (!opened.ok()) return fail(InterfaceCode::kReaderConnection, opened.error().message);
   c.card = std::move(opened).value();
-  c.card_spec = spec;
+  c.card_spec = key;
   return {};
 }
 

@@ -8,67 +8,27 @@
 #include "sscard/crypto/sm2_pki.h"
 #include "sscard/pboc/commands.h"
 #include "sscard/pboc/dol.h"
+#include "oda_keys.h"
 #include "session.h"
 
 namespace sscard::pboc::detail {
 namespace {
 
-std::uint32_t transaction_yyyymmdd(const Session& s) {
-  const auto digits = bcd::decode_n(s.req.date);
-  std::uint32_t v = 0;
-  if (digits.ok()) {
-    for (char c : *digits) v = v * 10 + static_cast<std::uint32_t>(c - '0');
-  }
-  return 20000000u + v;
-}
-
-// A certificate's MMYY is valid through the last day of that month ([7] 5.2.2 step 9).
-bool certificate_current(const Session& s, ByteSpan mmyy) {
-  const auto digits = bcd::decode_n(mmyy);
-  if (!digits.ok() || digits->size() != 4) return false;
-  const std::uint32_t month = static_cast<std::uint32_t>((*digits)[0] - '0') * 10 + static_cast<std::uint32_t>((*digits)[1] - '0');
-  const std::uint32_t yy = static_cast<std::uint32_t>((*digits)[2] - '0') * 10 + static_cast<std::uint32_t>((*digits)[3] - '0');
-  if (month < 1 || month > 12) return false;
-  const std::uint32_t year = yy < 50 ? 2000 + yy : 1900 + yy;
-  return year * 100 + month >= transaction_yyyymmdd(s) / 100;
-}
-
-bool ca_key_current(const Session& s, const CaKey& key) {
-  const std::uint32_t expiry = static_cast<std::uint32_t>(key.expiry.year) * 10000 + key.expiry.month * 100u +
-                               key.expiry.day;
-  return expiry >= transaction_yyyymmdd(s);
-}
-
-// The certificate's PAN (F-padded) equals the card's 5A.
-bool same_pan(const Session& s, ByteSpan certificate_pan) {
-  const auto digits = bcd::decode_cn(certificate_pan);
-  return digits.ok() && *digits == s.rec.pan;
+PkiInputs pki(const Session& s) {
+  return PkiInputs{s.ctx.crypto, s.card, s.rec.pan, transaction_yyyymmdd(s.req.date)};
 }
 
 ByteSpan card_value(const Session& s, tlv::Tag tag) { return s.card.find(tag).value_or(ByteSpan{}); }
 
 const CaKey* find_ca_key(const Session& s) {
-  const auto index = s.card.find(0x8F);
-  if (!index || index->size() != 1 || s.rec.aid.size() < 5) return nullptr;
-  const CaKey* key = s.ctx.ca_keys.find(ByteSpan(s.rec.aid).first(5), (*index)[0]);
-  if (key == nullptr || !ca_key_current(s, *key)) return nullptr;
-  return key;
+  return detail::find_ca_key(s.ctx.ca_keys, s.rec.aid, s.card, transaction_yyyymmdd(s.req.date));
 }
 
 // ---- RSA ----
 
 Status recover_issuer_key(Session& s, const CaKey& ca) {
   if (s.issuer_key) return kOk;
-  if (ca.algorithm != CaKeyAlgorithm::kRsa) return Error::kSecurity;
-  SSCARD_TRY_ASSIGN(const crypto::IssuerCertificate cert,
-                    crypto::recover_issuer_certificate(s.ctx.crypto, ca.modulus, ca.exponent, card_value(s, 0x90),
-                                                       card_value(s, 0x92), card_value(s, 0x9F32)));
-  if (!crypto::issuer_id_matches(cert.issuer_id, s.rec.pan) || !certificate_current(s, cert.expiry)) {
-    return Error::kSecurity;
-  }
-  const ByteSpan modulus = cert.key.modulus();
-  const ByteSpan exponent = cert.key.exponent();
-  s.issuer_key = RsaKey{Bytes(modulus.begin(), modulus.end()), Bytes(exponent.begin(), exponent.end())};
+  SSCARD_TRY_ASSIGN(s.issuer_key, recover_rsa_issuer_key(pki(s), ca));
   return kOk;
 }
 
@@ -76,14 +36,7 @@ Status recover_icc_key(Session& s, const CaKey& ca) {
   if (s.icc_key) return kOk;
   SSCARD_TRY(recover_issuer_key(s, ca));
   if (s.static_data_invalid) return Error::kSecurity;
-  SSCARD_TRY_ASSIGN(const crypto::IccCertificate cert,
-                    crypto::recover_icc_certificate(s.ctx.crypto, s.issuer_key->modulus, s.issuer_key->exponent,
-                                                    card_value(s, 0x9F46), card_value(s, 0x9F48),
-                                                    card_value(s, 0x9F47), s.static_data));
-  if (!same_pan(s, cert.pan) || !certificate_current(s, cert.expiry)) return Error::kSecurity;
-  const ByteSpan modulus = cert.key.modulus();
-  const ByteSpan exponent = cert.key.exponent();
-  s.icc_key = RsaKey{Bytes(modulus.begin(), modulus.end()), Bytes(exponent.begin(), exponent.end())};
+  SSCARD_TRY_ASSIGN(s.icc_key, recover_rsa_icc_key(pki(s), *s.issuer_key, s.static_data));
   return kOk;
 }
 
@@ -139,19 +92,8 @@ Status rsa_dda(Session& s, const CaKey& ca) {
 
 // ---- SM2 ----
 
-Result<std::unique_ptr<crypto::Sm2PublicKey>> prepare(Session& s, ByteSpan point) {
-  return s.ctx.crypto.sm2_prepare_public_key(point, crypto::kSm2DefaultId);
-}
-
 Result<std::unique_ptr<crypto::Sm2PublicKey>> sm2_issuer_key(Session& s, const CaKey& ca) {
-  if (ca.algorithm != CaKeyAlgorithm::kSm2) return Status(Error::kSecurity);
-  SSCARD_TRY_ASSIGN(auto ca_key, prepare(s, ca.sm2_point));
-  SSCARD_TRY_ASSIGN(const crypto::Sm2IssuerCertificate cert,
-                    crypto::verify_sm2_issuer_certificate(*ca_key, card_value(s, 0x90)));
-  if (!crypto::issuer_id_matches(cert.issuer_id, s.rec.pan) || !certificate_current(s, cert.expiry)) {
-    return Status(Error::kSecurity);
-  }
-  return prepare(s, cert.public_key);
+  return recover_sm2_issuer_key(pki(s), ca);
 }
 
 Status sm2_sda(Session& s, const CaKey& ca) {
@@ -165,10 +107,7 @@ Status sm2_sda(Session& s, const CaKey& ca) {
 Status sm2_dda(Session& s, const CaKey& ca) {
   SSCARD_TRY_ASSIGN(auto issuer_key, sm2_issuer_key(s, ca));
   if (s.static_data_invalid) return Error::kSecurity;
-  SSCARD_TRY_ASSIGN(const crypto::Sm2IccCertificate cert,
-                    crypto::verify_sm2_icc_certificate(*issuer_key, card_value(s, 0x9F46), s.static_data));
-  if (!same_pan(s, cert.pan) || !certificate_current(s, cert.expiry)) return Error::kSecurity;
-  SSCARD_TRY_ASSIGN(s.icc_sm2_key, prepare(s, cert.public_key));
+  SSCARD_TRY_ASSIGN(s.icc_sm2_key, recover_sm2_icc_key(pki(s), *issuer_key, s.static_data));
   Bytes ddol_data;
   Bytes sdad;
   SSCARD_TRY(internal_authenticate_card(s, ddol_data, sdad));

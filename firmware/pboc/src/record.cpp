@@ -74,6 +74,7 @@ std::string_view reason_text(Reason reason) {
     case Reason::kUseContactInterface: return "please insert the card into the contact slot";
     case Reason::kFddaFailed: return "the card's fast dynamic data authentication failed";
     case Reason::kTornTapCompleted: return "the earlier interrupted tap was completed; nothing more was charged";
+    case Reason::kDeferredAuthorisation: return "the card's online cryptogram is kept for a later authorisation";
     case Reason::kInternal: return "the terminal failed";
   }
   return "unknown reason";

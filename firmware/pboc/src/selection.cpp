@@ -161,10 +161,30 @@ Result<std::vector<Candidate>, SelectionError> build_candidate_list(transport::T
   return candidates;
 }
 
+Result<SelectedApplication> parse_application_fci(ByteSpan fci) {
+  SSCARD_TRY_ASSIGN(const Fci parsed, parse_fci(fci));
+  SelectedApplication out;
+  out.aid.assign(parsed.df_name.begin(), parsed.df_name.end());
+  out.label = text_of(parsed.label);
+  out.pdol.assign(parsed.pdol.begin(), parsed.pdol.end());
+  out.fci.assign(fci.begin(), fci.end());
+  return out;
+}
+
+bool terminal_accepts_aid(const TerminalConfig& terminal, ByteSpan card_aid) {
+  return terminal_accepts(terminal, card_aid);
+}
+
 Result<SelectedApplication, SelectionError> select_application(transport::Transport& card,
                                                                const TerminalConfig& terminal) {
   bool blocked_seen = false;
   SSCARD_TRY_ASSIGN(const std::vector<Candidate> candidates, build_candidate_list(card, terminal, blocked_seen));
+  return select_first_candidate(card, candidates, blocked_seen);
+}
+
+Result<SelectedApplication, SelectionError> select_first_candidate(transport::Transport& card,
+                                                                   const std::vector<Candidate>& candidates,
+                                                                   bool& blocked_seen) {
   std::array<std::uint8_t, apdu::kMaxShortResponseSize> buffer{};
   for (const Candidate& candidate : candidates) {
     const auto answer = card.transmit(select_by_name(candidate.aid), buffer);

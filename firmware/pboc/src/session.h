@@ -13,14 +13,10 @@
 #include "sscard/pboc/kernel.h"
 #include "sscard/pboc/selection.h"
 #include "sscard/pboc/tag_store.h"
+#include "oda_keys.h"
 
 namespace sscard::pboc::detail {
 
-// An RSA public key recovered from a certificate.
-struct RsaKey {
-  Bytes modulus;
-  Bytes exponent;
-};
 
 struct Session {
   Session(KernelContext& context, const TransactionRequest& request, TransactionRecord& record)

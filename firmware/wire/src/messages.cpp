@@ -6,6 +6,7 @@
 
 #include "sscard/core/date.h"
 #include "sscard/core/tlv.h"
+#include "transit_fields.h"
 
 namespace sscard::wire {
 namespace {
@@ -167,20 +168,20 @@ class Fields {
   std::array<std::optional<ByteSpan>, N> found_{};
 };
 
-constexpr std::array<tlv::Tag, 21> kRequestTags = {
+constexpr std::array<tlv::Tag, 22> kRequestTags = {
     kTagOperation,     kTagKey,          kTagTerminal,   kTagServing,       kTagRegion,         kTagSsn,
     kTagCardNumber,    kTagCardId,       kTagDate,       kTagResidence,     kTagIccData,        kTagPinBlock,
     kTagOriginalKey,   kTagReversalReason, kTagBillTotal, kTagCategory,     kTagInsuredQuoted,  kTagMedicalQuoted,
-    kTagCardQuoted,    kTagBusinessDate, kTagKioskTotals};
-constexpr std::array<tlv::Tag, 20> kResponseTags = {
+    kTagCardQuoted,    kTagBusinessDate, kTagKioskTotals, detail::kTagRides};
+constexpr std::array<tlv::Tag, 22> kResponseTags = {
     kTagResult,        kTagHomeIssuer,   kTagServedBy,   kTagName,          kTagCardState,      kTagPensionStatus,
     kTagPension,       kTagMedical,      kTagContributions, kTagLastCertification, kTagDuplicate, kTagResponseCode,
     kTagIssuerAuth,    kTagScripts,      kTagReversalStatus, kTagInsuredShare, kTagMedicalShare, kTagCardShare,
-    kTagIssuerTotals,  kTagComparison};
+    kTagIssuerTotals,  kTagComparison,   detail::kTagRideAnswers, detail::kTagDenyList};
 constexpr std::array<tlv::Tag, 1> kEntryTags = {kTagEntry};
 constexpr std::array<tlv::Tag, 3> kContributionTags = {kTagPeriod, kTagKind, kTagAmount};
 
-bool valid_operation(std::uint8_t v) { return v >= 0x01 && v <= 0x0B; }
+bool valid_operation(std::uint8_t v) { return v >= 0x01 && v <= 0x0F; }
 bool valid_result(std::uint8_t v) { return v <= 0x08; }
 bool valid_reversal_reason(std::uint8_t v) { return v >= 0x01 && v <= 0x04; }
 bool valid_reversal_status(std::uint8_t v) { return v >= 0x01 && v <= 0x04; }
@@ -214,8 +215,12 @@ Need holder_need(Operation op) {
     case Operation::kAuthorise:
     case Operation::kReverse:
     case Operation::kConfirm:
+    case Operation::kEcashLoad:
+    case Operation::kEcashClear:
       return Need::kMay;
     case Operation::kTotals:
+    case Operation::kTransitBatch:
+    case Operation::kDenyList:
       return Need::kNever;
     default:
       return Need::kMust;
@@ -231,8 +236,12 @@ PaymentShape shape_of(Operation op) {
   PaymentShape s;
   switch (op) {
     case Operation::kAuthorise:
+    case Operation::kEcashLoad:
       s.icc = Need::kMust;
       s.pin = Need::kMay;
+      break;
+    case Operation::kEcashClear:
+      s.icc = Need::kMust;
       break;
     case Operation::kReverse:
       s.icc = Need::kMay;
@@ -285,7 +294,12 @@ bool valid_payment_fields(const Request& r) {
     if (r.icc_data.has_value() != (*r.card_fen > 0)) return false;
     if (r.pin_block && !r.icc_data) return false;
   }
-  if (r.operation == Operation::kTotals && r.card_region != kChongqing && r.card_region != kSichuan) return false;
+  const bool names_province = r.operation == Operation::kTotals || r.operation == Operation::kTransitBatch ||
+                              r.operation == Operation::kDenyList;
+  if (names_province && r.card_region != kChongqing && r.card_region != kSichuan) return false;
+  // FF4C exactly in a transit batch (CONTACTLESS.md §7).
+  if ((r.operation == Operation::kTransitBatch) != !r.rides.empty()) return false;
+  if (!r.rides.empty() && !detail::valid_rides(r.rides)) return false;
   if (r.icc_data && !IccData::parse(*r.icc_data).ok()) return false;
   if (r.reversal_reason && !valid_reversal_reason(static_cast<std::uint8_t>(*r.reversal_reason))) return false;
   if (r.category && !valid_category(static_cast<std::uint8_t>(*r.category))) return false;
@@ -315,6 +329,8 @@ bool valid(const Response& r) {
   }
   if (r.last_certification && !valid_date(*r.last_certification)) return false;
   if (!r.response_code.empty() && !valid_response_code(r.response_code)) return false;
+  if (!detail::valid_ride_answers(r.rides)) return false;
+  if (r.deny_list && r.deny_list->size() > kMaxDenyDigests) return false;
   if (r.scripts && !valid_scripts(*r.scripts)) return false;
   if (r.reversal_status && !valid_reversal_status(static_cast<std::uint8_t>(*r.reversal_status))) return false;
   return !r.totals_comparison || valid_comparison(static_cast<std::uint8_t>(*r.totals_comparison));
@@ -460,17 +476,23 @@ std::string_view operation_name(Operation op) {
     case Operation::kSettle: return "settle";
     case Operation::kConfirm: return "confirm";
     case Operation::kTotals: return "totals";
+    case Operation::kEcashLoad: return "ecash-load";
+    case Operation::kEcashClear: return "ecash-clear";
+    case Operation::kTransitBatch: return "transit-batch";
+    case Operation::kDenyList: return "deny-list";
   }
   return "unknown";
 }
 
 bool changes_state(Operation op) {
-  return op != Operation::kQuery && op != Operation::kSettleQuote && op != Operation::kTotals;
+  return op != Operation::kQuery && op != Operation::kSettleQuote && op != Operation::kTotals &&
+         op != Operation::kTransitBatch && op != Operation::kDenyList;
 }
 
 bool is_payment(Operation op) {
-  return static_cast<std::uint8_t>(op) >= static_cast<std::uint8_t>(Operation::kAuthorise) &&
-         static_cast<std::uint8_t>(op) <= static_cast<std::uint8_t>(Operation::kTotals);
+  return (static_cast<std::uint8_t>(op) >= static_cast<std::uint8_t>(Operation::kAuthorise) &&
+          static_cast<std::uint8_t>(op) <= static_cast<std::uint8_t>(Operation::kTotals)) ||
+         op == Operation::kEcashLoad || op == Operation::kEcashClear;
 }
 
 std::string_view result_name(ResultCode r) {
@@ -525,7 +547,7 @@ std::optional<std::string> home_province(std::string_view region) {
 Status encode(const Request& r, Bytes& out) {
   if (!valid(r)) return Error::kInvalidArgument;
   const std::uint8_t op = static_cast<std::uint8_t>(r.operation);
-  const std::size_t capacity = 400 + (r.icc_data ? r.icc_data->size() : 0);
+  const std::size_t capacity = 400 + (r.icc_data ? r.icc_data->size() : 0) + detail::rides_capacity(r.rides);
   return append(capacity, out, [&](tlv::Builder& b) {
     b.add(kTagOperation, ByteSpan(&op, 1))
         .add(kTagKey, r.key)
@@ -548,6 +570,7 @@ Status encode(const Request& r, Bytes& out) {
     add_amount(b, kTagCardQuoted, r.card_fen);
     if (!r.business_date.empty()) b.add(kTagBusinessDate, as_bytes(r.business_date));
     if (r.kiosk_totals) add_totals(b, kTagKioskTotals, *r.kiosk_totals);
+    if (!r.rides.empty()) detail::add_rides(b, r.rides);
   });
 }
 
@@ -555,7 +578,8 @@ Status encode(const Response& r, Bytes& out) {
   if (!valid(r)) return Error::kInvalidArgument;
   const std::size_t name_size = r.name ? r.name->size() : 0;
   const std::size_t capacity =
-      480 + name_size + 32 * r.contributions.size() + (r.scripts ? r.scripts->size() : 0);
+      480 + name_size + 32 * r.contributions.size() + (r.scripts ? r.scripts->size() : 0) +
+      detail::ride_answers_capacity(r.rides) + (r.deny_list ? 8 + 16 * r.deny_list->size() : 0);
   const std::uint8_t result = static_cast<std::uint8_t>(r.result);
   return append(capacity, out, [&](tlv::Builder& b) {
     b.add(kTagResult, ByteSpan(&result, 1));
@@ -598,6 +622,8 @@ Status encode(const Response& r, Bytes& out) {
     add_amount(b, kTagCardShare, r.card_share_fen);
     if (r.issuer_totals) add_totals(b, kTagIssuerTotals, *r.issuer_totals);
     add_enum(b, kTagComparison, r.totals_comparison);
+    if (!r.rides.empty()) detail::add_ride_answers(b, r.rides);
+    if (r.deny_list) detail::add_deny_list(b, *r.deny_list);
   });
 }
 
@@ -641,6 +667,7 @@ Result<Request> decode_request(ByteSpan payload) {
   SSCARD_TRY(read_optional_amount(f.get(kTagCardQuoted), r.card_fen));
   if (const auto v = f.get(kTagBusinessDate)) SSCARD_TRY(read_text(v, valid_date, r.business_date));
   SSCARD_TRY(read_optional_totals(f.get(kTagKioskTotals), r.kiosk_totals));
+  if (const auto v = f.get(detail::kTagRides)) SSCARD_TRY(detail::decode_rides(*v, r.rides));
   // Which fields the operation must, may or must not carry.
   if (!valid(r)) return Error::kMalformed;
   return r;
@@ -696,6 +723,11 @@ Result<Response> decode_response(ByteSpan payload) {
   SSCARD_TRY(read_optional_amount(f.get(kTagCardShare), r.card_share_fen));
   SSCARD_TRY(read_optional_totals(f.get(kTagIssuerTotals), r.issuer_totals));
   SSCARD_TRY(read_optional_byte(f.get(kTagComparison), valid_comparison, r.totals_comparison));
+  if (const auto v = f.get(detail::kTagRideAnswers)) SSCARD_TRY(detail::decode_ride_answers(*v, r.rides));
+  if (const auto v = f.get(detail::kTagDenyList)) {
+    r.deny_list.emplace();
+    SSCARD_TRY(detail::decode_deny_list(*v, *r.deny_list));
+  }
   return r;
 }
 

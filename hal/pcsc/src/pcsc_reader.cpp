@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <optional>
+#include <string>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -229,8 +232,11 @@ Result<bool> PcscContext::card_present(std::string_view reader) const {
   return (state.dwEventState & SCARD_STATE_PRESENT) != 0;
 }
 
-Result<std::string> PcscContext::select_reader(std::string_view wanted) const {
-  SSCARD_TRY_ASSIGN(const std::vector<std::string> names, list_readers());
+Result<std::string> PcscContext::select_reader(std::string_view wanted, const std::vector<std::string>& skip) const {
+  SSCARD_TRY_ASSIGN(std::vector<std::string> names, list_readers());
+  names.erase(std::remove_if(names.begin(), names.end(),
+                             [&skip](const std::string& n) { return std::find(skip.begin(), skip.end(), n) != skip.end(); }),
+              names.end());
   if (names.empty()) return Error::kNotFound;
   if (wanted.empty()) {
     for (const std::string& name : names) {
@@ -246,6 +252,17 @@ Result<std::string> PcscContext::select_reader(std::string_view wanted) const {
     if (name.find(wanted) != std::string::npos) return name;
   }
   return Error::kNotFound;
+}
+
+bool looks_contactless(std::string_view reader_name) {
+  std::string lower(reader_name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  constexpr std::string_view kHints[] = {"contactless", "picc", "cl", " rf", "nfc"};
+  for (std::string_view hint : kHints) {
+    if (lower.find(hint) != std::string::npos) return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -268,6 +285,15 @@ void PcscSlot::forget_card() {
   if (card_ != 0) (void)SCardDisconnect(card_, SCARD_LEAVE_CARD);
   card_ = 0;
   active_protocol_ = 0;
+}
+
+std::optional<unsigned long> PcscSlot::reader_state() const {
+  SCARD_READERSTATE state{};
+  state.szReader = reader_name_.c_str();
+  state.dwCurrentState = SCARD_STATE_UNAWARE;
+  const LONG rv = SCardGetStatusChange(context_.handle(), 0, &state, 1);
+  if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) return std::nullopt;
+  return static_cast<unsigned long>(state.dwEventState);
 }
 
 Result<bool> PcscSlot::do_card_present() {
@@ -331,6 +357,11 @@ Result<std::size_t> PcscSlot::do_power_up(MutableByteSpan atr) {
     forget_card();
     return fail(rv, PcscOperation::kConnect);
   }
+  if (kind_ == SlotKind::kContactless) {
+    // The event count of the card just powered: a card that leaves the field (or a new tap) changes it.
+    const std::optional<unsigned long> now = reader_state();
+    powered_events_ = now ? (*now & ~kStateMask) : 0;
+  }
   if (atr_length > atr.size()) return Error::kBufferTooSmall;
   std::copy_n(atr_buffer.begin(), atr_length, atr.begin());
   last_error_ = SCARD_S_SUCCESS;
@@ -349,6 +380,15 @@ Status PcscSlot::do_power_down() {
 Result<std::size_t> PcscSlot::do_transmit(ByteSpan command, MutableByteSpan response) {
   if (card_ == 0) return Error::kNoCard;
   if (command.size() > MAX_BUFFER_SIZE_EXTENDED) return Error::kInvalidArgument;
+  if (kind_ == SlotKind::kContactless) {
+    // A card that left the field since it was powered: nothing is sent (docs/CONTACTLESS.md §1.1).
+    const std::optional<unsigned long> now = reader_state();
+    if (now && ((*now & SCARD_STATE_PRESENT) == 0 || (*now & ~kStateMask) != powered_events_)) {
+      last_error_ = SCARD_W_REMOVED_CARD;
+      forget_card();
+      return Error::kCardRemoved;
+    }
+  }
 
   DWORD received = 0;
   LONG rv = SCARD_S_SUCCESS;
@@ -407,35 +447,66 @@ Result<std::size_t> PcscSlot::do_transmit(ByteSpan command, MutableByteSpan resp
 
 Result<std::unique_ptr<PcscReader>> PcscReader::open(const Options& options) {
   SSCARD_TRY_ASSIGN(PcscContext contact_context, PcscContext::establish());
-  SSCARD_TRY_ASSIGN(const std::string contact_name, contact_context.select_reader(options.reader));
   std::unique_ptr<PcscReader> reader(new PcscReader());
+  std::vector<std::string> taken;  // readers already given a slot
+  if (!options.contactless_reader.empty() || options.with_contactless) {
+    std::string field_name;
+    if (!options.contactless_reader.empty()) {
+      SSCARD_TRY_ASSIGN(field_name, contact_context.select_reader(options.contactless_reader));
+    } else {
+      SSCARD_TRY_ASSIGN(const std::vector<std::string> names, contact_context.list_readers());
+      for (const std::string& n : names) {
+        // A reader the caller named as the contact one is not the field, whatever its name says.
+        if (looks_contactless(n) && (options.reader.empty() || n.find(options.reader) == std::string::npos)) {
+          field_name = n;
+          break;
+        }
+      }
+    }
+    if (!field_name.empty()) {
+      SSCARD_TRY_ASSIGN(PcscContext field_context, PcscContext::establish());
+      reader->contactless_ = std::make_unique<PcscSlot>(std::move(field_context), field_name, SlotKind::kContactless);
+      taken.push_back(field_name);
+    }
+  }
+  Result<std::string> contact_name = contact_context.select_reader(options.reader, taken);
+  if (!contact_name.ok()) {
+    // A lone contactless reader: no contact slot. Anything else is the caller's reader missing.
+    if (!(contact_name.status() == Error::kNotFound && options.reader.empty() && reader->contactless_)) {
+      return contact_name.status();
+    }
+  } else {
+    taken.push_back(*contact_name);
+  }
   if (!options.sam_reader.empty()) {
     SSCARD_TRY_ASSIGN(PcscContext sam_context, PcscContext::establish());
     SSCARD_TRY_ASSIGN(const std::string sam_name, sam_context.select_reader(options.sam_reader));
-    if (sam_name == contact_name) return Error::kInvalidArgument;
+    if (std::find(taken.begin(), taken.end(), sam_name) != taken.end()) return Error::kInvalidArgument;
     reader->sam_ = std::make_unique<PcscSlot>(std::move(sam_context), sam_name, SlotKind::kSam);
   }
-  reader->contact_ =
-      std::make_unique<PcscSlot>(std::move(contact_context), contact_name, SlotKind::kContact);
+  if (contact_name.ok()) {
+    reader->contact_ = std::make_unique<PcscSlot>(std::move(contact_context), *contact_name, SlotKind::kContact);
+  }
+  for (PcscSlot* s : {reader->contact_.get(), reader->sam_.get(), reader->contactless_.get()}) {
+    if (s != nullptr) reader->slots_.push_back(s);
+  }
   SSCARD_TRY_ASSIGN(reader->monitor_, PcscContext::establish());
   reader->monitor_handle_.store(reader->monitor_.handle());
   return reader;
 }
 
-Slot* PcscReader::slot(std::size_t index) {
-  if (index == 0) return contact_.get();
-  if (index == 1) return sam_.get();
-  return nullptr;
-}
-
-Result<CardChange> PcscReader::wait_for_card_change(std::chrono::milliseconds timeout) {
+Result<CardChange> PcscReader::wait_for_card_change(std::chrono::milliseconds timeout, SlotKind kind) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline = Clock::now() + timeout;
+  const PcscSlot* watched = kind == SlotKind::kContactless ? contactless_.get()
+                            : kind == SlotKind::kSam       ? sam_.get()
+                                                           : contact_.get();
+  if (watched == nullptr) return Error::kNotFound;
   if (!monitor_.valid()) {
     SSCARD_TRY(monitor_.reestablish());
     monitor_handle_.store(monitor_.handle());
   }
-  const std::string name(contact_->name());
+  const std::string name(watched->name());
   SCARD_READERSTATE state{};
   state.szReader = name.c_str();
   state.dwCurrentState = SCARD_STATE_UNAWARE;

@@ -47,6 +47,7 @@ struct ViccCommandOptions {
   std::string host = "127.0.0.1";
   int port = 35963;
   bool fresh = false;
+  bool contactless = false;    // present the card's contactless side (docs/CONTACTLESS.md §1.1)
 };
 int run_vicc(const ViccCommandOptions& options, const app::Reporter& report);
 

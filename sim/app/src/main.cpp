@@ -57,6 +57,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
   vicc_cmd->add_flag("--fresh", vicc.fresh, "start the card again from its profile, forgetting its saved memory");
+  vicc_cmd->add_flag("--contactless", vicc.contactless,
+                     "present the card's contactless side (its ATR built from the ATS; 3rd-generation cards)")
+      ->excludes(vicc_psam);
 
   HostOptions host;
   host.cards = cards;

@@ -13,6 +13,16 @@ int run_vicc(const ViccCommandOptions& o, const app::Reporter& report) {
   sim::ViccOptions options;
   options.host = o.host;
   options.port = static_cast<std::uint16_t>(o.port);
+  options.contactless = o.contactless;
+  if (o.contactless) {
+    // Generation 1 and 2 cards stay silent in a field (docs/CONTACTLESS.md §1): nothing to present.
+    const bool answers = !card->card()->activate_contactless().empty();
+    card->card()->power_off();
+    if (!answers) {
+      return report.fail(o.card.string() + ": this card has no contactless interface (only 3rd-generation cards "
+                         "have one); serve it without --contactless");
+    }
+  }
   const std::string prefix = report.command() + ": ";
   options.log = [&prefix](std::string_view line) { std::fprintf(stderr, "%s%.*s\n", prefix.c_str(),
                                                                 static_cast<int>(line.size()), line.data()); };

@@ -105,7 +105,7 @@ Bytes CardOs::process(ByteSpan raw) {
 
   // T=0 carries a case-1 command as a 5-byte header with P3 = 00, which the card cannot tell from Le = 00
   // (ISO/IEC 7816-3 12.2.2).
-  if (config_.protocol == CardProtocol::kT0 && cmd.data.empty() && cmd.ne == 0) cmd.ne = apdu::kMaxShortNe;
+  if (t0_now() && cmd.data.empty() && cmd.ne == 0) cmd.ne = apdu::kMaxShortNe;
 
   if (own_command) return finish(cmd, application->process(*this, cmd));
 
@@ -135,7 +135,7 @@ Bytes CardOs::finish(const apdu::Command& cmd, Reply reply) {
   // A warning (62xx, 63xx) may come with data, like SELECT of a blocked application (62 83 + FCI).
   const bool warning = reply.sw.sw1() == 0x62 || reply.sw.sw1() == 0x63;
   if (!reply.data.empty() && (reply.sw.is_success() || warning)) {
-    if (config_.protocol == CardProtocol::kT0 && !cmd.data.empty()) {
+    if (t0_now() && !cmd.data.empty()) {
       // T=0 case 4: the data cannot follow command data in the same exchange; announce it with 61xx
       // (ISO/IEC 7816-3 12.2.4). 61 00 means 256 or more. A warning goes out first and the data waits
       // for GET RESPONSE all the same (EMV Book 1 9.3.1.3).
@@ -202,7 +202,7 @@ CardOs::EfTarget CardOs::target_ef(std::uint8_t sfi, FileKind kind) {
   return {ef, sw::kSuccess};
 }
 
-Bytes CardOs::fci(NodeId id) const {
+Bytes CardOs::fci(NodeId id, std::optional<ByteSpan> proprietary) const {
   const FileNode& n = fs_.node(id);
   std::uint8_t buf[apdu::kMaxShortNe];
   tlv::Builder b(buf);
@@ -210,7 +210,8 @@ Bytes CardOs::fci(NodeId id) const {
   if (n.kind == FileKind::kDf) {
     if (!n.name.empty()) {
       b.add(0x84, n.name);
-      if (!n.proprietary.empty()) b.add(0xA5, n.proprietary);
+      const ByteSpan a5 = proprietary ? *proprietary : ByteSpan(n.proprietary);
+      if (!a5.empty()) b.add(0xA5, a5);
     } else if (n.fid) {
       const std::uint8_t fid[] = {static_cast<std::uint8_t>(*n.fid >> 8), static_cast<std::uint8_t>(*n.fid)};
       b.add(0x83, fid);

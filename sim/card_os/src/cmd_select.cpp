@@ -52,6 +52,9 @@ CardOs::Reply CardOs::select(const apdu::Command& cmd) {
   }
   // A failed selection leaves the current DF and EF as they were (ISO/IEC 7816-4 7.1.1).
   if (!found) return status(sw::kFileNotFound);
+  for (const auto& [df, only] : interface_only_) {
+    if (df == *found && only != interface_) return status(sw::kFileNotFound);
+  }
 
   if (fs_.node(*found).kind == FileKind::kDf) {
     select_df(*found);
@@ -62,11 +65,13 @@ CardOs::Reply CardOs::select(const apdu::Command& cmd) {
   // A file of a blocked application is selected but reported invalidated (62 83), FCI and all.
   StatusWord result = in_blocked_application() ? sw::kFileInvalidated : sw::kSuccess;
   // An application with its own handler starts a session and says whether it is blocked.
+  std::optional<Bytes> proprietary;
   if (ApplicationHandler* application = handler_of(current_df_); application != nullptr && current_df_ == *found) {
     result = application->selected(*this);
+    proprietary = application->fci_proprietary(*this);
   }
   if (!return_fci) return status(result);
-  return Reply{fci(*found), result, false};
+  return Reply{proprietary ? fci(*found, ByteSpan(*proprietary)) : fci(*found), result, false};
 }
 
 }  // namespace sscard::sim

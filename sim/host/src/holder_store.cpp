@@ -132,6 +132,16 @@ CREATE TABLE IF NOT EXISTS scripts(
 CREATE INDEX IF NOT EXISTS scripts_by_pan ON scripts(pan, sequence);
 )sql";
 
+// CONTACTLESS.md §2.4, §7: the e-cash account behind each card's e-cash balance and the card's balance limit
+// (9F77); made sure of at every open like settlements.
+constexpr const char* kSchemaEcash = R"sql(
+CREATE TABLE IF NOT EXISTS ecash_accounts(
+  pan TEXT NOT NULL PRIMARY KEY CHECK (length(pan) = 19),
+  account_fen INTEGER NOT NULL CHECK (account_fen >= 0),
+  balance_limit_fen INTEGER NOT NULL CHECK (balance_limit_fen >= 0)
+) WITHOUT ROWID;
+)sql";
+
 void run_in_transaction(sqlite3* db, const char* sql) {
   exec(db, "BEGIN IMMEDIATE");
   try {
@@ -158,10 +168,11 @@ constexpr std::array<wire::PensionStatus, 3> kPensionStatuses = {
     wire::PensionStatus::kNotRetired, wire::PensionStatus::kReceiving, wire::PensionStatus::kSuspended};
 constexpr std::array<wire::ContributionKind, 2> kKinds = {wire::ContributionKind::kPension,
                                                           wire::ContributionKind::kMedical};
-constexpr std::array<wire::Operation, 11> kOperations = {
+constexpr std::array<wire::Operation, 13> kOperations = {
     wire::Operation::kQuery,     wire::Operation::kActivate,    wire::Operation::kReportLoss, wire::Operation::kCancelLoss,
     wire::Operation::kCertify,   wire::Operation::kAuthorise,   wire::Operation::kReverse,    wire::Operation::kSettleQuote,
-    wire::Operation::kSettle,    wire::Operation::kConfirm,     wire::Operation::kTotals};
+    wire::Operation::kSettle,    wire::Operation::kConfirm,     wire::Operation::kTotals,     wire::Operation::kEcashLoad,
+    wire::Operation::kEcashClear};
 
 SetupError to_error(const std::string& context, const SqlError& e) { return SetupError{context + ": " + e.message}; }
 
@@ -204,6 +215,7 @@ Result<std::unique_ptr<HolderStore>, SetupError> HolderStore::open(const std::st
     }
     run_in_transaction(raw, kSchemaSettlements);
     run_in_transaction(raw, kSchemaScripts);
+    run_in_transaction(raw, kSchemaEcash);
     impl->prepare();
   } catch (const SqlError& e) {
     return to_error(path, e);

@@ -33,7 +33,11 @@ ResultCode decide(Operation op, CardState state, PensionStatus pension) {
     case Operation::kSettle:
     case Operation::kConfirm:
     case Operation::kTotals:
-      break;  // payments: detail::PaymentIssuer
+    case Operation::kEcashLoad:
+    case Operation::kEcashClear:
+    case Operation::kTransitBatch:
+    case Operation::kDenyList:
+      break;  // payments: detail::PaymentIssuer; batches and deny lists: transit_acquirer.cpp
     case Operation::kQuery:
       return ResultCode::kOk;
     case Operation::kActivate:
@@ -122,6 +126,19 @@ Bytes IssuerHost::handle(const detail::Incoming& in) {
   const bool from_kiosk = in.frame.header.sender != wire::kHubId;
   if (from_kiosk && (r.terminal != in.frame.header.sender || r.serving_province != province_)) {
     return endpoint_->refuse(in, wire::RefusalReason::kMalformed);
+  }
+  // A validator's batch and the deny list are the serving host's own (CONTACTLESS.md §7); a batch comes from a
+  // kiosk only.
+  if (r.operation == Operation::kTransitBatch || r.operation == Operation::kDenyList) {
+    if (r.operation == Operation::kTransitBatch && !from_kiosk) {
+      return endpoint_->refuse(in, wire::RefusalReason::kMalformed);
+    }
+    Bytes own;
+    const wire::Response out = r.operation == Operation::kTransitBatch ? acquire_batch(r) : deny_list(r, from_kiosk);
+    if (!wire::encode(out, own).ok()) {
+      own = detail::result_payload(ResultCode::kIssuerUnavailable, province_, r.serving_province);
+    }
+    return endpoint_->answer(in, own);
   }
   const std::optional<std::string> home = wire::home_province(r.card_region);
   if (!home) return endpoint_->answer(in, detail::result_payload(ResultCode::kUnknownRegion, "", r.serving_province));

@@ -156,4 +156,29 @@ Result<Bytes, SetupError> build_script(crypto::Crypto& crypto, const ScriptKeys&
   return out;
 }
 
+Result<Bytes, SetupError> build_ecash_load_script(crypto::Crypto& crypto, const ScriptKeys& keys,
+                                                  std::uint32_t script_id, std::uint64_t new_balance_fen) {
+  if (new_balance_fen > 999999999999ULL) return SetupError{"the e-cash balance does not fit n12"};
+  std::array<std::uint8_t, 6> balance{};
+  std::uint64_t v = new_balance_fen;
+  for (std::size_t i = balance.size(); i-- > 0;) {
+    const auto low = static_cast<std::uint8_t>(v % 10);
+    v /= 10;
+    balance[i] = static_cast<std::uint8_t>(((v % 10) << 4) | low);
+    v /= 10;
+  }
+  auto put_data = command(crypto, keys, {0x04, 0xDA, 0x9F, 0x79}, balance);
+  if (!put_data.ok()) return put_data.error();
+  const std::array<std::uint8_t, 4> id = {static_cast<std::uint8_t>(script_id >> 24),
+                                          static_cast<std::uint8_t>(script_id >> 16),
+                                          static_cast<std::uint8_t>(script_id >> 8),
+                                          static_cast<std::uint8_t>(script_id)};
+  Bytes body;
+  append_tlv(body, {0x9F, 0x18}, id);
+  append_tlv(body, {0x86}, *put_data);
+  Bytes out;
+  append_tlv(out, {0x72}, body);
+  return out;
+}
+
 }  // namespace sscard::sim::host

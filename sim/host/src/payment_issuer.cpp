@@ -25,6 +25,9 @@ constexpr std::uint8_t kPinTryLimit = 3;  // PAYMENT.md §9.2 step 9
 constexpr std::uint8_t kCvn = 0x01;
 constexpr std::uint8_t kAlgorithmTdes = 0x01;
 constexpr std::uint8_t kAlgorithmSm4 = 0x04;
+constexpr std::size_t kIadSize = 8;         // PAYMENT.md §5.2
+constexpr std::size_t kIddSize = 11;        // 0A 01 ‖ balance (5) ‖ MAC (4), CONTACTLESS.md §2.2
+constexpr std::uint8_t kEcashLoadType = 0x60;  // 9C of a load (CONTACTLESS.md §4)
 
 // The digits of a cn PAN (5A): digits, then F padding only; 12 to 19 digits.
 std::optional<std::string> pan_digits(ByteSpan v) {
@@ -76,6 +79,27 @@ bool size_is(const IccData& icc, tlv::Tag tag, std::size_t n) {
 
 std::uint16_t be16(ByteSpan v) { return static_cast<std::uint16_t>((v[0] << 8) | v[1]); }
 
+// Track 2 equivalent data (57): PAN digits, separator D, then YYMM.
+std::optional<std::string> track2_digits(ByteSpan v) {
+  std::string out;
+  for (std::uint8_t b : v) {
+    for (std::uint8_t nibble : {static_cast<std::uint8_t>(b >> 4), static_cast<std::uint8_t>(b & 0x0F)}) {
+      if (nibble == 0x0F) return out;
+      out.push_back(nibble == 0x0D ? 'D' : nibble <= 9 ? static_cast<char>('0' + nibble) : '?');
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> track2_pan(ByteSpan v) {
+  const auto t = track2_digits(v);
+  if (!t) return std::nullopt;
+  const auto d = t->find('D');
+  if (d == std::string::npos || d < 12 || d > 19) return std::nullopt;
+  return t->substr(0, d);
+}
+
+
 }  // namespace
 
 std::optional<std::uint64_t> bcd_amount(ByteSpan v) {
@@ -93,7 +117,10 @@ std::string request_pan(const wire::Request& r) {
   auto icc = IccData::parse(*r.icc_data);
   if (!icc.ok()) return {};
   const auto v = icc->get(0x5A);
-  if (!v) return {};
+  if (!v) {
+    const auto track2 = icc->get(0x57);  // a qPBOC ARQC: the PAN of track 2
+    return track2 ? track2_pan(*track2).value_or("") : std::string();
+  }
   return pan_digits(*v).value_or("");
 }
 
@@ -132,7 +159,9 @@ wire::Response PaymentIssuer::answer(const wire::Request& r) {
   base.home_issuer = province_;
   base.served_by = r.serving_province;
   switch (r.operation) {
-    case Operation::kAuthorise: return authorise(r, base);
+    case Operation::kAuthorise:
+    case Operation::kEcashLoad: return authorise(r, base);
+    case Operation::kEcashClear: return ecash_clear(r, base);
     case Operation::kReverse: return reverse(r, base);
     case Operation::kConfirm: return confirm(r, base);
     case Operation::kTotals: return totals(r, base);
@@ -155,7 +184,7 @@ wire::Response PaymentIssuer::authorise(const wire::Request& r, const wire::Resp
       out.response_code = std::string(rc::kInvalid);  // reversed before it arrived: never applied
     } else {
       record.key = r.key;
-      record.operation = Operation::kAuthorise;
+      record.operation = r.operation;  // an authorise or an e-cash load
       record.pan = pan;
       record.terminal = r.terminal;
       record.business_date = r.date;
@@ -173,7 +202,15 @@ Result<void, SetupError> PaymentIssuer::decide(const wire::Request& r, wire::Res
   };
   // 3. A consistent request. (FF40 is known to parse: the request decoded.)
   auto parsed = IccData::parse(*r.icc_data);
-  if (!parsed.ok() || !parsed->has_all(wire::kAuthoriseIccTags)) return decline(rc::kInvalid);
+  if (!parsed.ok()) return decline(rc::kInvalid);
+  // A qPBOC ARQC (CONTACTLESS.md §3.2) comes before any READ RECORD: no 5F24 (and 57 may stand for 5A); the
+  // issuer's own record of the expiry then decides (step 8).
+  const auto track2 = parsed->get(0x57);
+  const bool contactless_arqc = !parsed->get(0x5F24) && (track2 || parsed->get(0x5A));
+  for (tlv::Tag t : wire::kAuthoriseIccTags) {
+    const bool optional = contactless_arqc && (t == 0x5F24 || (t == 0x5A && track2) || t == 0x9F27);
+    if (!optional && !parsed->get(t)) return decline(rc::kInvalid);
+  }
   const IccData& icc = *parsed;
   const std::string& pan = record.pan;
   const auto amount = bcd_amount(*icc.get(0x9F02));
@@ -184,12 +221,14 @@ Result<void, SetupError> PaymentIssuer::decide(const wire::Request& r, wire::Res
     return decline(rc::kInvalid);
   }
   const auto txn_date = bcd_digits(*icc.get(0x9A));
-  const auto expiry = bcd_digits(*icc.get(0x5F24));
+  const auto expiry = contactless_arqc ? std::optional<std::string>(std::string()) : bcd_digits(*icc.get(0x5F24));
   if (!size_is(icc, 0x9F03, 6) || !size_is(icc, 0x9F1A, 2) || !size_is(icc, 0x95, 5) || !size_is(icc, 0x9A, 3) ||
       !size_is(icc, 0x9C, 1) || !size_is(icc, 0x9F37, 4) || !size_is(icc, 0x82, 2) || !size_is(icc, 0x9F36, 2) ||
-      !size_is(icc, 0x9F26, 8) || !size_is(icc, 0x5F24, 3) || !size_is(icc, 0x5F34, 1) || !txn_date || !expiry) {
+      !size_is(icc, 0x9F26, 8) || (!contactless_arqc && !size_is(icc, 0x5F24, 3)) || !size_is(icc, 0x5F34, 1) || !txn_date || !expiry) {
     return decline(rc::kInvalid);
   }
+  const bool load = r.operation == Operation::kEcashLoad;
+  if (load && (*icc.get(0x9C))[0] != kEcashLoadType) return decline(rc::kInvalid);  // CONTACTLESS.md §4
   record.amount_fen = *amount;
 
   // 4. A card of this issuer, as the issuer knows it.
@@ -197,11 +236,14 @@ Result<void, SetupError> PaymentIssuer::decide(const wire::Request& r, wire::Res
   if (!found.ok()) return found.error();
   if (!*found) return decline(rc::kUnknownPan);
   PaymentAccount account = std::move(**found);
-  if (*expiry != account.expiry || (*icc.get(0x5F34))[0] != account.psn) return decline(rc::kInvalid);
+  const bool expiry_ok = contactless_arqc || *expiry == account.expiry;
+  if (!expiry_ok || (*icc.get(0x5F34))[0] != account.psn) return decline(rc::kInvalid);
 
   // 5. The ARQC, with the card's keys of the family the IAD names (§6.2, §6.3).
   const ByteSpan iad = *icc.get(0x9F10);
-  if (iad.size() != 8 || iad[0] != 0x07 || iad[1] != keys_.dki || iad[2] != kCvn ||
+  // 8 bytes, or 19 with the e-cash IDD (CONTACTLESS.md §2.2), which a load must carry.
+  const bool with_idd = iad.size() == kIadSize + kIddSize;
+  if ((iad.size() != kIadSize && !with_idd) || (load && !with_idd) || iad[0] != 0x07 || iad[1] != keys_.dki || iad[2] != kCvn ||
       (iad[7] != kAlgorithmTdes && iad[7] != kAlgorithmSm4) || (iad[7] == kAlgorithmSm4 && !account.sm)) {
     return decline(rc::kCryptogramFailed);
   }
@@ -234,6 +276,16 @@ Result<void, SetupError> PaymentIssuer::decide(const wire::Request& r, wire::Res
                crypto::verify_application_cryptogram(*crypto_, cipher, session, data, arqc).ok();
   }
   if (!verified) return decline(rc::kCryptogramFailed);
+  std::array<std::uint8_t, 16> mac_session{};
+  struct WipeMac {
+    std::array<std::uint8_t, 16>& k;
+    ~WipeMac() { secure_wipe(k); }
+  } wipe_mac{mac_session};
+  std::optional<std::uint64_t> card_balance;
+  if (with_idd) {
+    card_balance = verify_idd(account, cipher, atc, iad.subspan(kIadSize), mac_session);
+    if (!card_balance) return decline(rc::kCryptogramFailed);
+  }
 
   // 6. A fresh ATC; it stays accepted whatever follows (P51).
   if (atc <= account.last_atc) return decline(rc::kDuplicateAtc);
@@ -257,7 +309,11 @@ Result<void, SetupError> PaymentIssuer::decide(const wire::Request& r, wire::Res
     code = account.pin_tries == 0 ? rc::kPinTriesExceeded : rc::kWrongPin;
   } else {
     if (r.pin_block) account.pin_tries = kPinTryLimit;
-    if (account.balance_fen < *amount) {
+    if (load) {
+      auto loaded = load_ecash(account, *card_balance, *amount, record);
+      if (!loaded.ok()) return loaded.error();
+      code = *loaded;
+    } else if (account.balance_fen < *amount) {
       code = rc::kInsufficientFunds;
     } else {
       account.balance_fen -= *amount;
@@ -280,6 +336,10 @@ Result<void, SetupError> PaymentIssuer::decide(const wire::Request& r, wire::Res
   auth[8] = static_cast<std::uint8_t>(out.response_code[0]);
   auth[9] = static_cast<std::uint8_t>(out.response_code[1]);
   out.issuer_authentication = auth;
+  if (load && record.approved) {
+    auto s = add_load_script(cipher, mac_session, atc, arqc, *card_balance + *amount, out);
+    if (!s.ok()) return s;
+  }
   return deliver_scripts(record.key, account, cipher, atc, arqc, out);
 }
 
@@ -336,6 +396,9 @@ wire::Response PaymentIssuer::reverse(const wire::Request& r, const wire::Respon
         }
         if (p.operation == Operation::kSettle) {
           if (auto u = undo_settlement(p); !u.ok()) return u;
+        }
+        if (p.operation == Operation::kEcashLoad) {
+          if (auto u = undo_ecash_load(p); !u.ok()) return u;
         }
         p.reversed_by = r.key;
         if (auto u = store_.update_payment(p); !u.ok()) return u;

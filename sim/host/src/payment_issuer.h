@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,23 @@ class PaymentIssuer {
   sscard::wire::Response reverse(const sscard::wire::Request& r, const sscard::wire::Response& base);
   sscard::wire::Response confirm(const sscard::wire::Request& r, const sscard::wire::Response& base);
   sscard::wire::Response totals(const sscard::wire::Request& r, const sscard::wire::Response& base);
+  // The e-cash side of a load (ecash_load.cpp, CONTACTLESS.md §2.2, §7): the IDD of a 19-byte IAD checked
+  // with the MAC session key of `atc` (left in `mac_session`); the balance it carries, nullopt if its MAC or
+  // format is wrong.
+  std::optional<std::uint64_t> verify_idd(const PaymentAccount& account, crypto::Cipher cipher, std::uint16_t atc,
+                                          ByteSpan idd, std::span<std::uint8_t, 16> mac_session);
+  // Step 10 of an approved load: the limit 9F77 (`61`), the funds (`51`), then debit the bank account and
+  // credit the e-cash account. Returns the response code.
+  Result<std::string_view, SetupError> load_ecash(PaymentAccount& account, std::uint64_t card_balance_fen,
+                                                  std::uint64_t amount_fen, PaymentRecord& record);
+  // The PUT DATA 9F79 script of an approved load, first in out.scripts.
+  Result<void, SetupError> add_load_script(crypto::Cipher cipher, ByteSpan mac_session, std::uint16_t atc,
+                                           ByteSpan arqc, std::uint64_t new_balance_fen, sscard::wire::Response& out);
+  // A reversal of an approved load takes the e-cash account's credit back.
+  Result<void, SetupError> undo_ecash_load(const PaymentRecord& original);
+  // The clearing of an offline TC against the e-cash account (ecash_clearing.cpp, CONTACTLESS.md §7).
+  sscard::wire::Response ecash_clear(const sscard::wire::Request& r, const sscard::wire::Response& base);
+  Result<std::string_view, SetupError> clear_decision(const sscard::wire::Request& r, const std::string& pan);
   // Medical settlement (settlement.cpp, PAYMENT.md §11).
   sscard::wire::Response settle_quote(const sscard::wire::Request& r, const sscard::wire::Response& base);
   sscard::wire::Response settle(const sscard::wire::Request& r, const sscard::wire::Response& base);

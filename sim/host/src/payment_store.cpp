@@ -23,6 +23,7 @@ wire::IdempotencyKey key_of(const Bytes& b) {
 wire::Operation payment_operation(const std::string& name) {
   if (name == wire::operation_name(wire::Operation::kSettle)) return wire::Operation::kSettle;
   if (name == wire::operation_name(wire::Operation::kAuthorise)) return wire::Operation::kAuthorise;
+  if (name == wire::operation_name(wire::Operation::kEcashLoad)) return wire::Operation::kEcashLoad;
   throw SqlError{"bad payment operation \"" + name + "\" in the database"};
 }
 
@@ -239,11 +240,13 @@ Result<wire::Totals, SetupError> HolderStore::payment_totals(std::string_view te
     s.start().text(terminal).text(business_date);
     wire::Totals t;
     while (s.step()) {
-      if (payment_operation(s.column_text(0)) == wire::Operation::kAuthorise) {
-        t.approved_count = s.column_integer(1);
-        t.approved_fen = s.column_integer(2);
-        t.reversed_count = s.column_integer(3);
-        t.reversed_fen = s.column_integer(4);
+      const wire::Operation op = payment_operation(s.column_text(0));
+      if (op == wire::Operation::kAuthorise || op == wire::Operation::kEcashLoad) {
+        // An e-cash load is an authorisation of the bank account (CONTACTLESS.md §7).
+        t.approved_count += s.column_integer(1);
+        t.approved_fen += s.column_integer(2);
+        t.reversed_count += s.column_integer(3);
+        t.reversed_fen += s.column_integer(4);
       } else {
         t.settled_count = s.column_integer(1);
         t.settled_card_fen = s.column_integer(2);

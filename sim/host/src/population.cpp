@@ -165,7 +165,32 @@ char luhn_check_digit(std::string_view digits) {
 struct PaymentSeed {
   std::uint64_t account_fen = 0;
   std::optional<std::string> pin;
+  // CONTACTLESS.md §2.4: the card's personalised e-cash balance (the issuer's e-cash account starts with it)
+  // and balance limit 9F77, `payment.ecash.balance` and `.balance_limit` in yuan.
+  std::uint64_t ecash_balance_fen = 5000;
+  std::uint64_t ecash_limit_fen = 100000;
 };
+
+// "50.00", "50" or 50 (yuan) in fen; nullopt otherwise.
+std::optional<std::uint64_t> yuan_field(const jsondoc::json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>() * 100;
+  if (!v.is_string()) return std::nullopt;
+  const std::string text = v.get<std::string>();
+  std::uint64_t fen = 0;
+  int decimals = -1;
+  for (char c : text) {
+    if (c == '.' && decimals < 0) {
+      decimals = 0;
+      continue;
+    }
+    if (c < '0' || c > '9' || decimals >= 2 || fen > 99999999999ULL) return std::nullopt;
+    fen = fen * 10 + static_cast<std::uint64_t>(c - '0');
+    if (decimals >= 0) ++decimals;
+  }
+  if (text.empty() || decimals == 0) return std::nullopt;
+  for (int d = decimals < 0 ? 0 : decimals; d < 2; ++d) fen *= 10;
+  return fen;
+}
 
 PaymentSeed payment_seed(const std::filesystem::path& file) {
   PaymentSeed out;
@@ -179,6 +204,10 @@ PaymentSeed payment_seed(const std::filesystem::path& file) {
   }
   if (auto p = root.find("payment"); p != root.end() && p->is_object()) {
     if (auto pin = p->find("pin"); pin != p->end() && pin->is_string()) out.pin = pin->get<std::string>();
+    if (auto e = p->find("ecash"); e != p->end() && e->is_object()) {
+      if (auto b = e->find("balance"); b != e->end()) out.ecash_balance_fen = yuan_field(*b).value_or(out.ecash_balance_fen);
+      if (auto l = e->find("balance_limit"); l != e->end()) out.ecash_limit_fen = yuan_field(*l).value_or(out.ecash_limit_fen);
+    }
   }
   return out;
 }
@@ -202,6 +231,18 @@ std::optional<PaymentAccount> seed_account(const HolderProfile& profile) {
   a.balance_fen = seed.account_fen;
   a.pin = seed.pin.value_or(profile.pin);
   return a;
+}
+
+std::optional<EcashAccount> seed_ecash(const HolderProfile& profile) {
+  if (profile.generation != 3) return std::nullopt;  // only generation 3 cards carry e-cash (CONTACTLESS.md §1)
+  const auto account = seed_account(profile);
+  if (!account) return std::nullopt;
+  const PaymentSeed seed = payment_seed(profile.path);
+  EcashAccount e;
+  e.pan = account->pan;
+  e.account_fen = seed.ecash_balance_fen;
+  e.balance_limit_fen = seed.ecash_limit_fen;
+  return e;
 }
 
 bool is_province(std::string_view province) { return province == wire::kChongqing || province == wire::kSichuan; }
@@ -243,15 +284,21 @@ namespace {
 Result<std::size_t, SetupError> seed_accounts(HolderStore& store, const std::filesystem::path& cards_dir,
                                               std::string_view province) {
   std::vector<PaymentAccount> accounts;
+  std::vector<EcashAccount> ecash;
   for (const auto& path : holder_profiles(cards_dir)) {
     auto loaded = load_profile(path);
     if (!loaded.ok()) return SetupError{loaded.error().to_string()};
     if (!in_province(loaded.value().issuer.region, province)) continue;
     if (auto account = seed_account(loaded.value())) accounts.push_back(std::move(*account));
+    if (auto e = seed_ecash(loaded.value())) ecash.push_back(std::move(*e));
   }
   auto done = store.transaction([&]() -> Result<void, SetupError> {
     for (const PaymentAccount& a : accounts) {
       auto r = store.add_account(a);
+      if (!r.ok()) return r;
+    }
+    for (const EcashAccount& e : ecash) {
+      auto r = store.put_ecash(e);
       if (!r.ok()) return r;
     }
     return {};
@@ -267,12 +314,14 @@ Result<std::size_t, SetupError> seed_from_profiles(HolderStore& store, const std
   if (!is_province(province)) return SetupError{"\"" + std::string(province) + "\" is not a province (500000, 510000)"};
   std::vector<SeedHolder> holders;
   std::vector<PaymentAccount> accounts;
+  std::vector<EcashAccount> ecash;
   for (const auto& path : holder_profiles(cards_dir)) {
     auto loaded = load_profile(path);
     if (!loaded.ok()) return SetupError{loaded.error().to_string()};
     if (!in_province(loaded.value().issuer.region, province)) continue;
     holders.push_back(seed_holder(loaded.value()));
     if (auto account = seed_account(loaded.value())) accounts.push_back(std::move(*account));
+    if (auto e = seed_ecash(loaded.value())) ecash.push_back(std::move(*e));
   }
   auto done = store.transaction([&]() -> Result<void, SetupError> {
     for (const SeedHolder& s : holders) {
@@ -281,6 +330,10 @@ Result<std::size_t, SetupError> seed_from_profiles(HolderStore& store, const std
     }
     for (const PaymentAccount& a : accounts) {
       auto r = store.add_account(a);
+      if (!r.ok()) return r;
+    }
+    for (const EcashAccount& e : ecash) {
+      auto r = store.put_ecash(e);
       if (!r.ok()) return r;
     }
     return {};

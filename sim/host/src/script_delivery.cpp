@@ -35,7 +35,7 @@ Result<void, SetupError> PaymentIssuer::deliver_scripts(const wire::IdempotencyK
     return SetupError{"the script keys cannot be derived"};
   }
   const ScriptKeys keys{cipher, mac_session, enc_session, enc_udk, atc, arqc};
-  Bytes scripts;
+  Bytes scripts = out.scripts.value_or(Bytes{});  // an e-cash load's own script goes first
   for (const QueuedScript& q : *pending) {
     auto built = build_script(*crypto_, keys, q);
     if (!built.ok()) return built.error();

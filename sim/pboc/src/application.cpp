@@ -37,6 +37,7 @@ namespace detail {
 namespace {
 
 constexpr std::uint8_t kLogSfi = 11;
+constexpr std::uint8_t kLoadLogSfi = 12;  // the e-cash load log (CONTACTLESS.md §2.4, JR/T 0025.13 5.8)
 
 // The log format 9F4F (JR/T 0025.5 table 45): the elements of a log record in order.
 Bytes log_format() {
@@ -67,8 +68,28 @@ const CardKeySet& PaymentApplication::keys() const {
 
 StatusWord PaymentApplication::selected(CardOs&) {
   session_ = Session{};
+  if (store_.state().torn) {
+    // A power cut leaves the flag (old state) or the undone state: either way the next SELECT is right.
+    if (const Status s = undo_torn_transaction(); !s.ok()) return sw::kMemoryFailure;
+  }
   // A blocked application is still selected, its FCI answered with 62 83 (JR/T 0025.5 B.2, 17.5).
   return blocked() ? sw::kFileInvalidated : sw::kSuccess;
+}
+
+std::optional<Bytes> PaymentApplication::fci_proprietary(const CardOs& card) const {
+  // One PDOL per interface (CONTACTLESS.md §2.1): the contact FCI stays as PAYMENT.md §4.1 has it.
+  if (card.interface() == CardInterface::kContactless) return adf_fci_proprietary_contactless();
+  return std::nullopt;
+}
+
+Status PaymentApplication::undo_torn_transaction() {
+  PersistentState next = store_.state();
+  next.ecash_balance += next.torn_amount;
+  next.log_head = next.torn_log_head;
+  next.log_count = next.torn_log_count;
+  next.torn = false;
+  next.torn_amount = 0;
+  return store_.commit(next);
 }
 
 CommandReply PaymentApplication::process(CardOs& card, const apdu::Command& cmd) {
@@ -78,7 +99,9 @@ CommandReply PaymentApplication::process(CardOs& card, const apdu::Command& cmd)
   if (!cla) return sw_reply(sw::kInsNotSupported);
   if (*cla != cmd.cla) return sw_reply(sw::kClaNotSupported);
   switch (cmd.ins) {
-    case 0xA8: return get_processing_options(cmd);
+    case 0xA8:
+      if (card.interface() == CardInterface::kContactless) return qpboc_processing_options(card, cmd);
+      return get_processing_options(cmd);
     case 0xB2: return read_record(cmd);
     case 0xCA: return get_data(cmd);
     case 0x84: return get_challenge(card, cmd);
@@ -134,6 +157,16 @@ CommandReply PaymentApplication::read_record(const apdu::Command& cmd) {
     if (r.empty()) return sw_reply(sw::kRecordNotFound);
     return data_reply(Bytes(r.begin(), r.end()));
   }
+  if (sfi == kLoadLogSfi && data_.ecash) {
+    // Readable after SELECT, as the transaction log; record 1 is the newest load.
+    if (number == 0) return sw_reply(sw::kRecordNotFound);
+    ByteSpan r = store_.load_log_record(number - 1);
+    if (r.empty()) return sw_reply(sw::kRecordNotFound);
+    return data_reply(Bytes(r.begin(), r.end()));
+  }
+  if ((sfi == kContactlessSfiRsa || sfi == kContactlessSfiSm) && data_.generation >= 3) {
+    return read_contactless_record(sfi, number);
+  }
   if (sfi < 1 || sfi > 5) return sw_reply(sw::kFileNotFound);
   const bool present = sfi == 5 || !records_.by_sfi[sfi - 1].empty();
   if (!present) return sw_reply(sw::kFileNotFound);
@@ -173,7 +206,11 @@ CommandReply PaymentApplication::get_data(const apdu::Command& cmd) {
       out.insert(out.end(), f.begin(), f.end());
       break;
     }
-    default: return sw_reply(sw::kReferencedDataNotFound);
+    default: {
+      std::optional<CommandReply> ecash = get_ecash_data(tag);
+      if (ecash) return std::move(*ecash);
+      return sw_reply(sw::kReferencedDataNotFound);
+    }
   }
   return data_reply(std::move(out));
 }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "sscard/core/apdu.h"
 #include "sscard/sim/card_os.h"
@@ -34,7 +35,20 @@ struct Session {
   std::array<std::uint8_t, 2> arc{};
   bool script_refused = false;  // a wrong script MAC or a failed issuer authentication: 69 85 from now on
   bool dynamic_signature = false;  // CVR 4.2
+  // Contactless (docs/CONTACTLESS.md §2.2): a qPBOC GPO ran; the records of its AFL (empty: no AFL given).
+  bool contactless = false;
+  std::vector<Bytes> contactless_records;
+  bool clears_torn_flag = false;  // this tap's offline TC set the torn flag; its last READ RECORD clears it
 };
+
+// Electronic cash amounts as n12 (6 BCD bytes) and back; nullopt for a nibble that is not a digit.
+std::array<std::uint8_t, 6> to_n12(std::uint64_t fen);
+std::optional<std::uint64_t> from_n12(ByteSpan bcd);
+
+// The issuer discretionary data of CONTACTLESS.md §2.2 (JR/T 0025.13 7.4.5 table 3): 0A 01 ‖ the low 5
+// bytes of `balance` as n12 ‖ MAC (4) over ATC ‖ those 5 bytes ‖ 00, with the MAC session key of `mac_udk`.
+Result<Bytes> ecash_idd(crypto::Crypto& crypto, DataSet set, ByteSpan mac_udk, std::uint16_t atc,
+                        std::uint64_t balance);
 
 class PaymentApplication final : public ApplicationHandler {
  public:
@@ -44,9 +58,13 @@ class PaymentApplication final : public ApplicationHandler {
   StatusWord selected(CardOs& card) override;
   CommandReply process(CardOs& card, const apdu::Command& cmd) override;
   void reset() override { session_ = Session{}; }
+  std::optional<Bytes> fci_proprietary(const CardOs& card) const override;
 
  private:
   CommandReply get_processing_options(const apdu::Command& cmd);
+  CommandReply qpboc_processing_options(CardOs& card, const apdu::Command& cmd);  // cmd_qpboc.cpp
+  CommandReply read_contactless_record(std::uint8_t sfi, std::size_t number);    // cmd_qpboc.cpp
+  Result<Bytes> fdda_signature(crypto::Crypto& crypto, ByteSpan terminal_dynamic_data);
   CommandReply read_record(const apdu::Command& cmd);
   CommandReply get_data(const apdu::Command& cmd);
   CommandReply get_challenge(CardOs& card, const apdu::Command& cmd);
@@ -60,10 +78,16 @@ class PaymentApplication final : public ApplicationHandler {
   CommandReply try_pin(ByteSpan block);
   const CardKeySet& keys() const;
   Result<Bytes> rsa_sign(crypto::Crypto& crypto, ByteSpan msg, std::size_t covered);
-  // What a script command whose MAC was right does: its status word, with `next` and the PIN changed.
+  // What a script command whose MAC was right does: its status word, with `next` and the PIN changed, and the
+  // load-log record of an e-cash load.
   StatusWord script_effect(crypto::Crypto& crypto, const apdu::Command& cmd, ByteSpan data, PersistentState& next,
-                           Status& pin_write);
+                           Status& pin_write, Bytes& load_record);
+  StatusWord load_ecash(ByteSpan data, PersistentState& next, Bytes& load_record);
   bool blocked() const;
+  // Anti-tear at SELECT (JR/T 0025.12 7.4.1): a torn offline TC's balance and log back, in one commit.
+  Status undo_torn_transaction();
+  // GET DATA of the e-cash tags (CONTACTLESS.md §2.4); nullopt for another tag.
+  std::optional<CommandReply> get_ecash_data(std::uint16_t tag);
 
   PaymentCard data_;
   StaticRecords records_;

@@ -106,6 +106,7 @@ CommandReply PaymentApplication::generate_ac(CardOs& card, const apdu::Command& 
   const auto requested = static_cast<std::uint8_t>(cmd.p1 & 0xC0);
   if (cmd.p2 != 0x00 || (cmd.p1 & 0x2F) != 0 || requested == 0xC0) return sw_reply(sw::kIncorrectP1P2);
   if (!session_.gpo_done || session_.gac_count >= 2) return sw_reply(sw::kConditionsNotSatisfied);
+  if (session_.contactless) return sw_reply(sw::kConditionsNotSatisfied);  // qPBOC has no GENERATE AC
   const bool first = session_.gac_count == 0;
   if (!first && session_.gac1_type != AcType::kArqc) return sw_reply(sw::kConditionsNotSatisfied);
   if (cmd.data.size() != (first ? kCdol1DataSize : kCdol2DataSize)) return sw_reply(sw::kWrongLength);
@@ -241,8 +242,16 @@ CommandReply PaymentApplication::generate_ac(CardOs& card, const apdu::Command& 
 
   const auto cid = static_cast<std::uint8_t>(result);
   const std::uint8_t atc[] = {static_cast<std::uint8_t>(session_.atc >> 8), static_cast<std::uint8_t>(session_.atc)};
-  const std::uint8_t iad[] = {0x07, 0x01, 0x01, cvr[0], cvr[1], cvr[2], cvr[3],
-                              static_cast<std::uint8_t>(session_.set == DataSet::kSm ? 0x04 : 0x01)};
+  Bytes iad{0x07, 0x01, 0x01, cvr[0], cvr[1], cvr[2], cvr[3],
+             static_cast<std::uint8_t>(session_.set == DataSet::kSm ? 0x04 : 0x01)};
+  // An e-cash load (9C = 60 in the CDOL1 data) carries the balance and its MAC (CONTACTLESS.md §2.2, §4).
+  const ByteSpan cdol1 = first ? cmd.data : ByteSpan(session_.cdol1_data);
+  if (data_.ecash && cdol1[kTypeAt] == 0x60) {
+    auto idd = ecash_idd(*crypto, session_.set, keys().mac, session_.atc, store_.state().ecash_balance);
+    if (!idd.ok()) return sw_reply(sw::kConditionsNotSatisfied);
+    append(iad, *idd);
+  }
+  const auto iad_size = static_cast<std::uint8_t>(iad.size());
   Bytes out;
   if (cda) {
     // TDH over PDOL data ‖ CDOL1 data ‖ (CDOL2 data) ‖ the answer's TLVs but 9F4B (JR/T 0025.7 5.3.6.1).
@@ -251,7 +260,7 @@ CommandReply PaymentApplication::generate_ac(CardOs& card, const apdu::Command& 
     if (!first) append(hashed, cmd.data);
     const Bytes tlvs_before{0x9F, 0x27, 0x01, cid, 0x9F, 0x36, 0x02, atc[0], atc[1]};
     append(hashed, tlvs_before);
-    append(hashed, Bytes{0x9F, 0x10, 0x08});
+    append(hashed, Bytes{0x9F, 0x10, iad_size});
     append(hashed, iad);
     std::uint8_t tdh[kSha1Size];
     if (!crypto->digest(crypto::Hash::kSha1, hashed, tdh).ok()) return sw_reply(sw::kConditionsNotSatisfied);
@@ -265,12 +274,12 @@ CommandReply PaymentApplication::generate_ac(CardOs& card, const apdu::Command& 
     Bytes inner = tlvs_before;
     append(inner, Bytes{0x9F, 0x4B, 0x81, static_cast<std::uint8_t>(sdad->size())});
     append(inner, *sdad);
-    append(inner, Bytes{0x9F, 0x10, 0x08});
+    append(inner, Bytes{0x9F, 0x10, iad_size});
     append(inner, iad);
     out = {0x77, 0x81, static_cast<std::uint8_t>(inner.size())};
     append(out, inner);
   } else {
-    out = {0x80, 0x13, cid, atc[0], atc[1]};
+    out = {0x80, static_cast<std::uint8_t>(11 + iad.size()), cid, atc[0], atc[1]};
     append(out, *ac);
     append(out, iad);
   }

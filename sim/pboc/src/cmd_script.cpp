@@ -1,6 +1,6 @@
 // Issuer script commands with secure messaging (PAYMENT.md §6.5, §6.6; JR/T 0025.5 17, B.2–B.14):
 // PIN UNBLOCK / PIN CHANGE 84 24, APPLICATION BLOCK 84 1E, APPLICATION UNBLOCK 84 18, UPDATE RECORD of SFI 5
-// 04 DC, PUT DATA 9F58 / 9F59 04 DA.
+// 04 DC, PUT DATA 9F58 / 9F59 04 DA, and the e-cash load PUT DATA 9F79 04 DA (docs/CONTACTLESS.md §2.4).
 #include <algorithm>
 
 #include "application.h"
@@ -47,8 +47,28 @@ bool recover_new_pin(ByteSpan d, ByteSpan enc_udk, ByteSpan current_pin_bcd, boo
 
 }  // namespace
 
+StatusWord PaymentApplication::load_ecash(ByteSpan data, PersistentState& next, Bytes& load_record) {
+  // Only in a transaction that went online at GAC1 (the issuer's answer carries the script).
+  if (session_.gac1_type != AcType::kArqc) return sw::kConditionsNotSatisfied;
+  if (data.size() != 6) return sw::kWrongLength;
+  const std::optional<std::uint64_t> balance = from_n12(data);
+  // Above the balance limit 9F77: refused, nothing changes (.13 10.4).
+  if (!balance || *balance > next.ecash_limit) return sw::kWrongData;
+  // Load log ([13] 5.8): P1 P2 ‖ balance before ‖ balance after ‖ ATC ‖ date (9A of this transaction).
+  const auto before = to_n12(next.ecash_balance);
+  load_record = {0x9F, 0x79};
+  load_record.insert(load_record.end(), before.begin(), before.end());
+  load_record.insert(load_record.end(), data.begin(), data.end());
+  load_record.push_back(static_cast<std::uint8_t>(session_.atc >> 8));
+  load_record.push_back(static_cast<std::uint8_t>(session_.atc));
+  const ByteSpan date = ByteSpan(session_.cdol1_data).subspan(21, 3);
+  load_record.insert(load_record.end(), date.begin(), date.end());
+  next.ecash_balance = *balance;
+  return sw::kSuccess;
+}
+
 StatusWord PaymentApplication::script_effect(crypto::Crypto& crypto, const apdu::Command& cmd, ByteSpan data,
-                                             PersistentState& next, Status& pin_write) {
+                                             PersistentState& next, Status& pin_write, Bytes& load_record) {
   switch (cmd.ins) {
     case 0x1E:  // APPLICATION BLOCK (.5 B.2)
     case 0x18:  // APPLICATION UNBLOCK (.5 B.3)
@@ -66,7 +86,8 @@ StatusWord PaymentApplication::script_effect(crypto::Crypto& crypto, const apdu:
       next.terminal_upper = data[9];
       return sw::kSuccess;
     }
-    case 0xDA: {  // PUT DATA 9F58 / 9F59 (.5 B.11)
+    case 0xDA: {  // PUT DATA 9F58 / 9F59 (.5 B.11), 9F79 (.13 10.4 table 15)
+      if (cmd.p1 == 0x9F && cmd.p2 == 0x79 && data_.ecash) return load_ecash(data, next, load_record);
       if (cmd.p1 != 0x9F || (cmd.p2 != 0x58 && cmd.p2 != 0x59)) return sw::kReferencedDataNotFound;
       if (data.size() != 1) return sw::kWrongLength;
       (cmd.p2 == 0x58 ? next.lower_limit : next.upper_limit) = data[0];
@@ -116,6 +137,7 @@ CommandReply PaymentApplication::script(CardOs& card, const apdu::Command& cmd) 
   next.script_counter = static_cast<std::uint8_t>(std::min<int>(next.script_counter + 1, 15));
   StatusWord result = sw::kSuccess;
   Status pin_write = kOk;
+  Bytes load_record;
   if (session_.script_refused) {
     // After a wrong MAC or a failed issuer authentication, nothing more runs (.5 17.6.2, 17.6.3).
     result = sw::kConditionsNotSatisfied;
@@ -138,12 +160,18 @@ CommandReply PaymentApplication::script(CardOs& card, const apdu::Command& cmd) 
       result = sw::kIncorrectMac;
       session_.script_refused = true;
     } else {
-      result = script_effect(*crypto, cmd, data, next, pin_write);
+      result = script_effect(*crypto, cmd, data, next, pin_write, load_record);
       if (!pin_write.ok()) return write_failed(pin_write);
     }
   }
-  if (result != sw::kSuccess) next.script_failed = true;
-  if (const Status s = store_.commit(next); !s.ok()) return write_failed(s);
+  if (result != sw::kSuccess) {
+    next.script_failed = true;
+    next.ecash_balance = store_.state().ecash_balance;  // a refused load changes no balance
+    load_record.clear();
+  }
+  // The balance and its load-log record become valid together (CONTACTLESS.md §2.5).
+  const Status s = load_record.empty() ? store_.commit(next) : store_.commit(next, std::nullopt, ByteSpan(load_record));
+  if (!s.ok()) return write_failed(s);
   return sw_reply(result);
 }
 

@@ -97,6 +97,56 @@ Bytes adf_fci_proprietary(int generation) {
   return hex_constant("500A50424F43204445424954870101" "9F38069F21039F4E14" "BF0C059F4D020B0A");
 }
 
+Bytes ppse_name() { return Bytes{'2', 'P', 'A', 'Y', '.', 'S', 'Y', 'S', '.', 'D', 'D', 'F', '0', '1'}; }
+
+Bytes ppse_fci_proprietary() {
+  // BF0C { 61 { 4F AID, 50 "PBOC DEBIT", 87 01 } } (CONTACTLESS.md §2.1).
+  return hex_constant("BF0C1B61194F08A000000333010101500A50424F43204445424954870101");
+}
+
+Bytes adf_fci_proprietary_contactless() {
+  // As the contact FCI of generation 3, with the contactless PDOL (CONTACTLESS.md §2.1): 9F66 9F02 9F03 9F1A 95
+  // 5F2A 9A 9C 9F37 DF69, 34 bytes of data.
+  return hex_constant("500A50424F43204445424954870101"
+                      "9F381B9F66049F02069F03069F1A0295055F2A029A039C019F3704DF6901"
+                      "BF0C059F4D020B0A");
+}
+
+Bytes contactless_afl(DataSet set) {
+  return set == DataSet::kSm ? hex_constant("38010301") : hex_constant("30010301");
+}
+
+Result<std::vector<Bytes>> contactless_records(const StaticRecords& records, DataSet set, ByteSpan auth_data) {
+  if (auth_data.size() != 8) return Error::kInvalidArgument;
+  const std::size_t cvm_sfi = set == DataSet::kSm ? 3 : 2;
+  const std::vector<Bytes>& keys = records.by_sfi[cvm_sfi];
+  const std::size_t needed = set == DataSet::kSm ? 5 : 6;
+  if (records.by_sfi[1].size() < 2 || keys.size() < needed) return Error::kInvalidArgument;
+  // The values inside the 70 of each fixed record, in record order.
+  auto values = [](const std::vector<const Bytes*>& list) -> Result<Bytes> {
+    Bytes out;
+    for (const Bytes* r : list) {
+      SSCARD_TRY_ASSIGN(tlv::Element e, tlv::decode(*r));
+      out.insert(out.end(), e.value.begin(), e.value.end());
+    }
+    return out;
+  };
+  // RSA 6.2: 8F 9F32 92 ‖ 90, 6.3: 9F46 ‖ 9F47 9F48; SM 7.2: 8F ‖ 90, 7.3: 9F46; then 9F69 last (annex B step 8).
+  std::vector<const Bytes*> icc_records{&keys[4]};
+  if (set == DataSet::kRsa) icc_records.push_back(&keys[5]);
+  SSCARD_TRY_ASSIGN(Bytes oda, values({&records.by_sfi[1][0], &records.by_sfi[1][1], &keys[0]}));
+  SSCARD_TRY_ASSIGN(Bytes issuer, values({&keys[1], &keys[2]}));
+  SSCARD_TRY_ASSIGN(Bytes icc, values(icc_records));
+  icc.insert(icc.end(), {0x9F, 0x69, 0x08});
+  icc.insert(icc.end(), auth_data.begin(), auth_data.end());
+  std::vector<Bytes> out;
+  for (const Bytes* inner : {&oda, &issuer, &icc}) {
+    SSCARD_TRY_ASSIGN(Bytes r, template70(*inner));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 Bytes directory_record() { return hex_constant("701B61194F08A000000333010101500A50424F43204445424954870101"); }
 
 std::size_t pdol_data_size(int generation) { return generation >= 3 ? 24 : 23; }

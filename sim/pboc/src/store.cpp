@@ -5,12 +5,29 @@
 namespace sscard::sim::pboc::detail {
 namespace {
 
+// Amounts are 6 bytes big-endian in the record (n12 fits in 40 bits).
+void put_amount(MutableByteSpan out, std::uint64_t v) {
+  for (std::size_t i = 6; i-- > 0;) {
+    out[i] = static_cast<std::uint8_t>(v & 0xFF);
+    v >>= 8;
+  }
+}
+
+std::uint64_t get_amount(ByteSpan in) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 6; ++i) v = (v << 8) | in[i];
+  return v;
+}
+
+// The record (kStateSize bytes): 0 last online ATC (2), 2 flags, 3 script counter, 4 9F58, 5 9F59, 6 9F14,
+// 7 9F23, 8 log head, 9 log count, 10 load-log head, 11 load-log count, 12 9F79, 18 9F77, 24 9F78, 30 9F6D,
+// 36 torn amount (6 each), 42 torn log head, 43 torn log count.
 void encode(const PersistentState& s, MutableByteSpan out) {
   out[0] = static_cast<std::uint8_t>(s.last_online_atc >> 8);
   out[1] = static_cast<std::uint8_t>(s.last_online_atc);
   out[2] = static_cast<std::uint8_t>((s.online_authorisation ? 0x01 : 0) | (s.issuer_auth_failed ? 0x02 : 0) |
                                      (s.sda_failed ? 0x04 : 0) | (s.dda_failed ? 0x08 : 0) |
-                                     (s.script_failed ? 0x10 : 0) | (s.blocked ? 0x20 : 0));
+                                     (s.script_failed ? 0x10 : 0) | (s.blocked ? 0x20 : 0) | (s.torn ? 0x40 : 0));
   out[3] = s.script_counter;
   out[4] = s.lower_limit;
   out[5] = s.upper_limit;
@@ -18,8 +35,15 @@ void encode(const PersistentState& s, MutableByteSpan out) {
   out[7] = s.terminal_upper;
   out[8] = s.log_head;
   out[9] = s.log_count;
-  out[10] = 0;
-  out[11] = 0;
+  out[10] = s.load_log_head;
+  out[11] = s.load_log_count;
+  put_amount(out.subspan(12, 6), s.ecash_balance);
+  put_amount(out.subspan(18, 6), s.ecash_limit);
+  put_amount(out.subspan(24, 6), s.ecash_single_limit);
+  put_amount(out.subspan(30, 6), s.ecash_reset_threshold);
+  put_amount(out.subspan(36, 6), s.torn_amount);
+  out[42] = s.torn_log_head;
+  out[43] = s.torn_log_count;
 }
 
 PersistentState decode(ByteSpan in) {
@@ -38,6 +62,16 @@ PersistentState decode(ByteSpan in) {
   s.terminal_upper = in[7];
   s.log_head = in[8];
   s.log_count = in[9];
+  s.torn = (in[2] & 0x40) != 0;
+  s.load_log_head = in[10];
+  s.load_log_count = in[11];
+  s.ecash_balance = get_amount(in.subspan(12, 6));
+  s.ecash_limit = get_amount(in.subspan(18, 6));
+  s.ecash_single_limit = get_amount(in.subspan(24, 6));
+  s.ecash_reset_threshold = get_amount(in.subspan(30, 6));
+  s.torn_amount = get_amount(in.subspan(36, 6));
+  s.torn_log_head = in[42];
+  s.torn_log_count = in[43];
   return s;
 }
 
@@ -52,6 +86,7 @@ Result<Store> Store::create(Eeprom& eeprom, ByteSpan pin_bcd, std::uint8_t pin_t
   SSCARD_TRY_ASSIGN(s.pin_at_, eeprom.allocate(2 + 2 * kPinFieldSize));
   SSCARD_TRY_ASSIGN(s.state_at_, eeprom.allocate(1 + 2 * kStateSize));
   SSCARD_TRY_ASSIGN(s.log_at_, eeprom.allocate(kLogSlots * kLogRecordSize));
+  SSCARD_TRY_ASSIGN(s.load_log_at_, eeprom.allocate(kLogSlots * kLoadLogRecordSize));
 
   SSCARD_TRY(s.write_atc(0));
   Bytes pin(2 + 2 * kPinFieldSize, 0xFF);
@@ -105,15 +140,24 @@ std::size_t Store::active_state_offset() const {
 
 PersistentState Store::state() const { return decode(eeprom_->read(active_state_offset(), kStateSize)); }
 
-Status Store::commit(PersistentState next, std::optional<ByteSpan> log_record) {
+Status Store::commit(PersistentState next, std::optional<ByteSpan> log_record, std::optional<ByteSpan> load_record) {
+  if ((log_record && log_record->size() != kLogRecordSize) ||
+      (load_record && load_record->size() != kLoadLogRecordSize)) {
+    return Error::kInvalidArgument;
+  }
+  const PersistentState now = state();
+  // The slot after the newest is not among the 10 visible records (11 slots): writing it hides nothing.
   if (log_record) {
-    if (log_record->size() != kLogRecordSize) return Error::kInvalidArgument;
-    const PersistentState now = state();
-    // The slot after the newest is not among the 10 visible records (11 slots): writing it hides nothing.
     const auto slot = static_cast<std::uint8_t>((now.log_head + 1) % kLogSlots);
     SSCARD_TRY(eeprom_->write(log_at_ + slot * kLogRecordSize, *log_record));
     next.log_head = slot;
     next.log_count = static_cast<std::uint8_t>(std::min<std::size_t>(now.log_count + 1u, kLogRecords));
+  }
+  if (load_record) {
+    const auto slot = static_cast<std::uint8_t>((now.load_log_head + 1) % kLogSlots);
+    SSCARD_TRY(eeprom_->write(load_log_at_ + slot * kLoadLogRecordSize, *load_record));
+    next.load_log_head = slot;
+    next.load_log_count = static_cast<std::uint8_t>(std::min<std::size_t>(now.load_log_count + 1u, kLogRecords));
   }
   const std::uint8_t copy = eeprom_->read(state_at_, 1)[0] == 1 ? 0 : 1;
   std::uint8_t bytes[kStateSize];
@@ -127,6 +171,13 @@ ByteSpan Store::log_record(std::size_t index) const {
   if (index >= s.log_count) return {};
   const std::size_t slot = (s.log_head + kLogSlots - index) % kLogSlots;
   return eeprom_->read(log_at_ + slot * kLogRecordSize, kLogRecordSize);
+}
+
+ByteSpan Store::load_log_record(std::size_t index) const {
+  const PersistentState s = state();
+  if (index >= s.load_log_count) return {};
+  const std::size_t slot = (s.load_log_head + kLogSlots - index) % kLogSlots;
+  return eeprom_->read(load_log_at_ + slot * kLoadLogRecordSize, kLoadLogRecordSize);
 }
 
 }  // namespace sscard::sim::pboc::detail

@@ -205,6 +205,17 @@ std::unique_ptr<CardOs> build_card(const HolderProfile& p, std::string_view file
   CardConfig config;
   config.protocol = p.protocol;
   config.atr = p.atr;
+  // docs/CONTACTLESS.md §1: a dual-interface (generation 3) card's ATS is TL 78 00 81 02 followed by the
+  // historical bytes of its contact ATR, so both interfaces show the same ones.
+  if (p.generation == 3 && p.contactless) {
+    const Bytes historical = p.historical_bytes();
+    constexpr std::uint8_t kInterfaceBytes[] = {0x78, 0x00, 0x81, 0x02};  // T0 TA TB TC
+    Bytes ats(1 + sizeof kInterfaceBytes + historical.size());  // sized up front (GCC 12 -Warray-bounds)
+    ats[0] = static_cast<std::uint8_t>(ats.size());              // TL counts itself
+    std::copy(std::begin(kInterfaceBytes), std::end(kInterfaceBytes), ats.begin() + 1);
+    std::copy(historical.begin(), historical.end(), ats.begin() + 1 + sizeof kInterfaceBytes);
+    config.ats = std::move(ats);
+  }
   config.crypto = std::move(crypto);
   auto card = std::make_unique<CardOs>(config);
   Builder b{*card, file, error};

@@ -54,6 +54,32 @@ void read_udks(Object o, pboc::CardKeySet& out, crypto::Crypto& crypto, crypto::
   }
 }
 
+// An amount in yuan as the profile writes e-cash ("50.00", "50.5" or "50"), in fen; at most n12.
+std::uint64_t yuan_field(Object& o, const std::string& key) {
+  const std::string text = o.string(key);
+  const std::size_t dot = text.find('.');
+  const std::string whole = text.substr(0, dot);
+  const std::string cents = dot == std::string::npos ? std::string() : text.substr(dot + 1);
+  const bool shaped = !whole.empty() && whole.size() <= 10 && all_digits(whole) && cents.size() <= 2 &&
+                      all_digits(cents) && (dot == std::string::npos || !cents.empty());
+  if (!shaped) fail(o.field(key), "must be yuan with at most two decimals, like \"50.00\"");
+  std::uint64_t fen = std::stoull(whole) * 100;
+  if (!cents.empty()) fen += std::stoull(cents.size() == 1 ? cents + "0" : cents);
+  return fen;
+}
+
+// payment.ecash (docs/CONTACTLESS.md §2.4): the e-cash of a generation 3 card.
+pboc::ECash parse_ecash(Object o) {
+  pboc::ECash e;
+  e.balance = yuan_field(o, "balance");
+  e.balance_limit = yuan_field(o, "balance_limit");
+  e.single_limit = yuan_field(o, "single_limit");
+  e.reset_threshold = yuan_field(o, "reset_threshold");
+  if (e.balance > e.balance_limit) fail(o.field("balance"), "must not exceed balance_limit");
+  o.no_unknown_fields();
+  return e;
+}
+
 }  // namespace
 
 std::string payment_pan(const HolderProfile& p) {
@@ -76,6 +102,10 @@ PaymentProfile parse_payment(Object o, const HolderProfile& p) {
     pay.card.pin = *pin;
   }
   pay.card.pin_max_tries = static_cast<std::uint8_t>(o.integer_or("pin_max_tries", 1, 15, 3));
+  if (o.has("ecash")) {
+    if (p.generation != 3) fail(o.field("ecash"), "only a 3rd generation card has electronic cash");
+    pay.card.ecash = parse_ecash(o.object("ecash"));
+  }
   o.no_unknown_fields();
   return pay;
 }

@@ -126,6 +126,13 @@ Result<Fingerprint, StateError> fingerprint_of(const Personalised& p) {
 // Whether `contents` is a saved memory of this personalisation.
 Result<void, StateError> check_saved(ByteSpan contents, const Personalised& p, const Fingerprint& fp,
                                      const std::filesystem::path& file) {
+  if (const auto older = detail::older_format_version(contents)) {
+    // Memory of an older layout (another Eeprom layout of the applications): refused, never mixed in.
+    return error(StateError::Kind::kChanged,
+                 file.string() + ": the saved memory of the simulated card of " + p.profile.string() +
+                     " has the layout of an older sscard-sim (format version " + std::to_string(*older) +
+                     ", this program reads version " + std::to_string(detail::kFormatVersion) + "); " + advice(p));
+  }
   auto header = detail::decode_state(contents);
   if (!header.ok()) {
     return error(StateError::Kind::kCorrupt, file.string() + ": the saved memory of the simulated card of " +

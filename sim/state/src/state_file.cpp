@@ -103,6 +103,13 @@ Result<StateHeader, std::string> decode_state(ByteSpan file) {
   return h;
 }
 
+std::optional<std::uint16_t> older_format_version(ByteSpan file) {
+  if (file.size() < kHeaderSize || !std::equal(kMagic.begin(), kMagic.end(), file.begin())) return std::nullopt;
+  const auto version = static_cast<std::uint16_t>(get_be(file.subspan(8, 2)));
+  if (version == 0 || version >= kFormatVersion) return std::nullopt;
+  return version;
+}
+
 Result<Fingerprint> fingerprint(crypto::Crypto& crypto, ByteSpan atr, CardProtocol protocol, ByteSpan image) {
   if (atr.size() > 0xFF) return Error::kInvalidArgument;
   Bytes input;

@@ -26,7 +26,9 @@ namespace sscard::sim::detail {
 //  64  the Eeprom image, byte i of the memory at file offset 64 + i
 // 64 bytes keep the image's pages aligned in the file as they are in the memory.
 inline constexpr std::size_t kHeaderSize = 64;
-inline constexpr std::uint16_t kFormatVersion = 1;
+// Version 2: the payment application's state record grew (electronic cash, docs/CONTACTLESS.md §2.5); a
+// version 1 memory is of the older layout and is refused, never converted.
+inline constexpr std::uint16_t kFormatVersion = 2;
 inline constexpr std::array<std::uint8_t, 8> kMagic = {'S', 'S', 'C', 'S', 'T', 'A', 'T', 'E'};
 inline constexpr std::size_t kFingerprintSize = 32;
 using Fingerprint = std::array<std::uint8_t, kFingerprintSize>;
@@ -44,6 +46,10 @@ Bytes encode_header(const StateHeader& header);
 // Checks a whole file's bytes: magic, version, sizes and that the image is complete. The error is a short
 // phrase for a message ("truncated: 100 of 32832 bytes").
 Result<StateHeader, std::string> decode_state(ByteSpan file);
+
+// The format version of a saved memory written by an older program (right magic, version below
+// kFormatVersion); nullopt for anything else.
+std::optional<std::uint16_t> older_format_version(ByteSpan file);
 
 // SHA-256 of: format version (2 bytes) || ATR length (1 byte) || ATR || protocol (00 T=0, 01 T=1) || image.
 Result<Fingerprint> fingerprint(crypto::Crypto& crypto, ByteSpan atr, CardProtocol protocol, ByteSpan image);

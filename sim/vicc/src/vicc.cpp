@@ -16,6 +16,8 @@
 #include <string>
 #include <utility>
 
+#include "sscard/hal/contactless_atr.h"
+
 namespace sscard::sim {
 namespace {
 
@@ -216,7 +218,12 @@ bool ViccBridge::serve_one_message() {
         return true;
       case kCtrlPowerOn:
       case kCtrlReset: {
-        // Card::power_on is a cold reset, which is what vpcd's reset asks for.
+        // Card::power_on is a cold reset, which is what vpcd's reset asks for; in a field, the card is
+        // activated again (its ATR stays the one built from its ATS at the start).
+        if (options_.contactless) {
+          (void)card_->activate_contactless();
+          return true;
+        }
         Bytes atr = card_->power_on();
         if (!atr.empty()) atr_ = std::move(atr);
         return true;
@@ -247,6 +254,17 @@ bool ViccBridge::serve_one_message() {
 
 Status ViccBridge::run() {
   if (event_fd_ < 0) return Error::kIo;
+  if (atr_.empty() && options_.contactless) {
+    // The ATR a PC/SC reader builds from the card's ATS; a card silent in the field has none to present.
+    const Bytes ats = card_->activate_contactless();
+    card_->power_off();
+    Result<Bytes> atr = hal::pcsc_atr_from_ats(ats);
+    if (ats.empty() || !atr.ok()) {
+      note("the card has no contactless interface");
+      return Error::kUnsupported;
+    }
+    atr_ = std::move(atr).value();
+  }
   if (atr_.empty()) {
     // The ATR is a fixed property of the card; learn it once so get-ATR works while unpowered.
     atr_ = card_->power_on();

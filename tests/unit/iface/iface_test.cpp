@@ -104,13 +104,56 @@ TEST_F(IfaceTest, BadTypesAndMissingCards) {
   card("sc-suining-gen3", "sc-kiosk");
   EXPECT_EQ(iReadCardBas(0, out_), -1);
   EXPECT_EQ(iReadCardBas(5, out_), -1);
-  // The simulated card sits in the contact slot only.
-  EXPECT_EQ(iReadCardBas(2, out_), -2);
-  EXPECT_EQ(iReadCardBas(4, out_), 0) << out_;
   setenv("SSCARD_CARD", "sim:no-such-card", 1);
   EXPECT_EQ(iReadCardBas(1, out_), -11);
   setenv("SSCARD_CARD", "floppy", 1);
   EXPECT_EQ(iReadCardBas(1, out_), -11);
+}
+
+// docs/CONTACTLESS.md §1, §8: iType 2 reads in the contactless field, 3 contact then contactless, 4 the
+// other way round; the 3rd-generation card answers on both from the same memory, with the same historical
+// bytes in field 6, so the line is the one of the contact read.
+constexpr const char* kSuiningLine =
+    "510900|510902195503020033|SN2401101|510900D1560000050000048A5D6E7F80|王德全|"
+    "00904A3001866033110000048A|3.00|20240110|20340110|510900000101|51090000010100000001|";
+
+TEST_F(IfaceTest, AThirdGenerationCardIsReadOnTheContactlessInterface) {
+  card("sc-suining-gen3", "sc-kiosk");
+  for (int type : {2, 3, 4, 1, 2}) {
+    ASSERT_EQ(iReadCardBas(type, out_), 0) << type << ": " << out_;
+    EXPECT_STREQ(out_, kSuiningLine) << type;
+  }
+}
+
+TEST_F(IfaceTest, TheContactlessReadIsTheContactReadOfTheSameCard) {
+  card("cq-tongnan-gen3", "cq-kiosk");
+  ASSERT_EQ(iReadCardBas(1, out_), 0) << out_;
+  const std::string contact = text();
+  ASSERT_EQ(iReadCardBas(2, out_), 0) << out_;
+  EXPECT_EQ(text(), contact);
+  EXPECT_EQ(text().rfind("500152|500223198807150019|", 0), 0u) << text();
+}
+
+TEST_F(IfaceTest, ThePinCounterIsSharedByBothInterfaces) {
+  card("cq-tongnan-gen3", "cq-kiosk");
+  pins("111111,111111,111111");
+  EXPECT_EQ(iVerifyPIN(2, out_), -51);
+  EXPECT_STREQ(out_, "wrong PIN, 5 tries left");
+  EXPECT_EQ(iVerifyPIN(1, out_), -51);
+  EXPECT_STREQ(out_, "wrong PIN, 4 tries left");
+  EXPECT_EQ(iVerifyPIN(4, out_), -51);
+  EXPECT_STREQ(out_, "wrong PIN, 3 tries left");
+}
+
+TEST_F(IfaceTest, ASecondGenerationCardIsNotInTheField) {
+  card("cq-yuzhong-gen2", "cq-kiosk");
+  EXPECT_EQ(iReadCardBas(2, out_), -2) << out_;
+  EXPECT_STREQ(out_, "no card in the reader");
+  // 3 and 4 fall back to (or start with) the contacts.
+  ASSERT_EQ(iReadCardBas(4, out_), 0) << out_;
+  EXPECT_EQ(text().rfind("500103|50010319620315422X|", 0), 0u) << text();
+  ASSERT_EQ(iReadCardBas(3, out_), 0) << out_;
+  EXPECT_EQ(text().rfind("500103|50010319620315422X|", 0), 0u) << text();
 }
 
 TEST_F(IfaceTest, PinLifeCycle) {

@@ -111,15 +111,15 @@ TEST(SimSlot, AnEepromPowerCutLooksLikeATornCard) {
 TEST(SimSlot, InsertReplacesAndRemoveEmpties) {
   SimReader reader;
   auto first = yuzhong();
-  reader.contactless().insert(first);
+  reader.contact().insert(first);
   std::uint8_t atr[kMaxAtrSize];
-  ASSERT_TRUE(reader.contactless().power_up(atr).ok());
-  reader.contactless().insert(yuzhong());
+  ASSERT_TRUE(reader.contact().power_up(atr).ok());
+  reader.contact().insert(yuzhong());
   EXPECT_FALSE(first->powered());
-  EXPECT_NE(reader.contactless().card(), first);
-  reader.contactless().remove();
-  EXPECT_FALSE(*reader.contactless().card_present());
-  EXPECT_EQ(reader.contactless().card(), nullptr);
+  EXPECT_NE(reader.contact().card(), first);
+  reader.contact().remove();
+  EXPECT_FALSE(*reader.contact().card_present());
+  EXPECT_EQ(reader.contact().card(), nullptr);
 }
 
 }  // namespace

@@ -387,7 +387,7 @@ TEST_F(CardState, TheFileIsAHeaderWithTheFingerprintThenTheImage) {
   ASSERT_TRUE(c);
   const Bytes file = read_file(c->state_file());
   ASSERT_EQ(file.size(), kHeader + kImage);
-  EXPECT_EQ(to_hex(ByteSpan(file).first(20)), to_hex(as_bytes("SSCSTATE")) + "0001" "0000" "00008000" "00000040");
+  EXPECT_EQ(to_hex(ByteSpan(file).first(20)), to_hex(as_bytes("SSCSTATE")) + "0002" "0000" "00008000" "00000040");
   EXPECT_EQ(to_hex(ByteSpan(file).subspan(52, 12)), std::string(24, '0'));
 
   // The fingerprint, from a card personalised here: SHA-256(version ‖ ATR length ‖ ATR ‖ protocol ‖ image).
@@ -395,7 +395,7 @@ TEST_F(CardState, TheFileIsAHeaderWithTheFingerprintThenTheImage) {
   ASSERT_TRUE(profile.ok());
   auto fresh = make_card_os(*profile);
   ASSERT_NE(fresh, nullptr);
-  Bytes input = hex("0001");
+  Bytes input = hex("0002");
   input.push_back(static_cast<std::uint8_t>(profile->atr.size()));
   input.insert(input.end(), profile->atr.begin(), profile->atr.end());
   input.push_back(0x00);  // T=0
@@ -490,6 +490,39 @@ TEST_F(CardState, ADescriptionEditedChangesNoByteOfTheCard) {
   EXPECT_EQ(send(*c->card(), "00200000"), "63C5");
 }
 
+// ---- A memory of the older layout (format version 1, before electronic cash) ----
+
+TEST_F(CardState, OlderLayoutIsRefusedWithTheResetAdviceAndLeftAlone) {
+  fs::path state_file;
+  {
+    auto c = open_card(kYuzhong, options());
+    ASSERT_TRUE(c);
+    state_file = c->state_file();
+  }
+  Bytes old = read_file(state_file);
+  ASSERT_EQ(old[8], 0x00);
+  ASSERT_EQ(old[9], 0x02);  // this program writes version 2
+  old[9] = 0x01;
+  write_file(state_file, old);
+
+  const std::string message = failure(open_persistent_card(kYuzhong, options()), StateError::Kind::kChanged);
+  EXPECT_EQ(message, state_file.string() + ": the saved memory of the simulated card of " + kYuzhong.string() +
+                         " has the layout of an older sscard-sim (format version 1, this program reads version 2); "
+                         "start it again from the profile with `sscard-sim card reset --card " +
+                         kYuzhong.string() + "` or run with --fresh");
+  EXPECT_EQ(read_file(state_file), old);
+
+  auto report = inspect_card_state(kYuzhong, state_.path());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_TRUE(report->problem);
+  EXPECT_EQ(report->problem->kind, StateError::Kind::kChanged);
+
+  ASSERT_TRUE(reset_card_state(kYuzhong, state_.path()).ok());
+  auto again = open_card(kYuzhong, options());
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->started_from_profile());
+}
+
 // ---- Damaged files ----
 
 struct Damage {
@@ -504,7 +537,7 @@ const Damage kDamages[] = {
     {"image_cut", [](Bytes& f) { f.resize(kHeader + 100); }, "truncated: 164 of 32832 bytes"},
     {"too_long", [](Bytes& f) { f.push_back(0); }, "too long: 32833 of 32832 bytes"},
     {"magic", [](Bytes& f) { f[0] = 'X'; }, "not a saved card memory"},
-    {"version", [](Bytes& f) { f[9] = 2; }, "format version 2, this program reads version 1"},
+    {"version", [](Bytes& f) { f[9] = 3; }, "format version 3, this program reads version 2"},
     {"no_memory", [](Bytes& f) { std::fill_n(f.begin() + 12, 4, 0); }, "the header gives an empty memory"},
 };
 

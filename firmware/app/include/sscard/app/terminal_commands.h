@@ -23,6 +23,7 @@ struct ConfigOption {
 struct DeviceOptions {
   std::filesystem::path card;         // --card PROFILE: a simulated card (builds with the simulator)
   std::optional<std::string> reader;  // --reader-name NAME: the PC/SC reader of the card
+  bool contactless = false;           // --contactless: the card in the reader's contactless field
   int wait_seconds = 0;               // --wait: for a card to be inserted (PC/SC)
   std::filesystem::path psam;         // --psam PROFILE: a simulated PSAM
   std::optional<std::string> psam_reader;  // --psam-reader NAME: the PC/SC reader or slot of the PSAM

@@ -26,7 +26,11 @@ class CardSource {
   CardSource& operator=(const CardSource&) = delete;
   ~CardSource();
 
+  // The slot the firmware uses: the contact slot, or the contactless field after use_contactless().
   hal::Slot& slot() { return *slot_; }
+  // From now on slot() is the reader's contactless field (docs/CONTACTLESS.md §1.1). kNotFound: the reader
+  // has no contactless field (a PC/SC reader without one configured or recognised by its name).
+  Status use_contactless();
   // The whole reader, for its other slots (a dual-interface reader's contactless field).
   hal::Reader& reader() { return *reader_; }
   // What is in it, for messages: the reader's name, or the simulated card's profile description.
@@ -50,6 +54,17 @@ class CardSource {
 // contact slot of its own reader or of a SAM slot that pcscd lists as a reader, "Virtual PCD 00 01").
 Result<std::unique_ptr<CardSource>, DeviceError> open_pcsc(const std::string& name);
 
+// The holder's dual-interface reader through pcscd (docs/CONTACTLESS.md §1.1): the contact reader as
+// open_pcsc(), and its contactless field, named by `contactless_name` (exact, else a part of it) or, when
+// that is empty, recognised by its name (hal::looks_contactless). With `contactless`, slot() is the field
+// and the reader must have one.
+struct PcscCardReaders {
+  std::string contact_name;
+  std::string contactless_name;
+  bool contactless = false;
+};
+Result<std::unique_ptr<CardSource>, DeviceError> open_pcsc_card_reader(const PcscCardReaders& readers);
+
 // Simulated cards keep their memory between runs (cards/README.md "A simulated card's memory between runs").
 struct SimulatedCardOptions {
   std::filesystem::path state_dir;  // empty: state_dir() / "cards" (sscard/core/state_dir.h)
@@ -59,7 +74,9 @@ struct SimulatedCardOptions {
 // True in builds with the simulator; the two functions below fail with a clear message otherwise.
 bool has_simulator();
 
-// A holder card from its profile (cards/*.json), inserted into an in-process reader's contact slot.
+// A holder card from its profile (cards/*.json), held to an in-process dual reader: the same card object in
+// its contact slot and in its field (hal::SimReader::insert_dual_interface). slot() is the contact slot;
+// use_contactless() switches to the field, where only a generation 3 card answers.
 Result<std::unique_ptr<CardSource>, DeviceError> open_simulated_card(const std::filesystem::path& profile,
                                                                      const SimulatedCardOptions& options = {});
 // A PSAM from its profile (cards/psam/*.json), inserted into an in-process reader's SAM slot.

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -128,6 +129,9 @@ class HostAuthoriser : public pboc::OnlineAuthoriser {
   // Send `settle` (09 with DF05-DF08 and DF44-DF48, PAYMENT.md §11) instead of an authorise: key, DF03, DF04,
   // DF09, FF40 and DF41 are this object's as for an authorise.
   void settle_with(wire::Request settle) { settle_ = std::move(settle); }
+  // Send an `ecash_load` (0C, docs/CONTACTLESS.md §4) instead of an authorise: armed with the load kept
+  // unresolved in the journal (Journal::arm_load), the card's balance before the load being `old_balance_fen`.
+  void ecash_load_with(std::uint64_t old_balance_fen) { load_ = LoadMode{old_balance_fen}; }
 
  private:
   void step(std::string_view name) const {
@@ -144,6 +148,22 @@ class HostAuthoriser : public pboc::OnlineAuthoriser {
   std::function<void(std::string_view)> checkpoint_;
   std::optional<wire::Request> armed_;
   std::optional<wire::Request> settle_;
+  struct LoadMode {
+    std::uint64_t old_balance_fen = 0;
+  };
+  std::optional<LoadMode> load_;
 };
+
+// Internal pieces of pay() shared with the contactless and e-cash flows (the same reversal and confirmation).
+namespace detail {
+// The armed reversal becomes pending with `reason` and is sent (PaymentOutcome::reversal says how it went).
+void reverse_armed(const PaymentKiosk& kiosk, const wire::Request& original, const wire::Request& armed,
+                   wire::ReversalReason reason, PaymentOutcome& o);
+// Disarms and confirms with the original's FF40, `final_values` taking the place of its own.
+void confirm_original(const PaymentKiosk& kiosk, const wire::Request& original,
+                      std::span<const wire::IccItem> final_values, PaymentOutcome& o);
+std::string payment_message(const PaymentOutcome& o);
+void checkpoint(const PaymentKiosk& kiosk, std::string_view name);
+}  // namespace detail
 
 }  // namespace sscard::flows

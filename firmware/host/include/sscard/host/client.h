@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "sscard/core/bytes.h"
 #include "sscard/core/result.h"
@@ -78,6 +79,16 @@ class HostClient {
   // a new frame (fresh nonce, the clock's timestamp); the request, and so its idempotency key, is the same.
   // At most policy.attempts frames, policy.backoff apart. Errors: HostError above.
   Result<wire::Response, HostError> send(const wire::Request& request);
+
+  // Contactless operations (CONTACTLESS.md §7; transit_requests.cpp). `date` is DF09, YYYYMMDD.
+  // ecash_clear: one offline TC (its FF40 value) cleared at the card's home issuer under `key`; DF05 is the
+  // PAN's digits 7-12. transit_batch: a validator's rides (1..wire::kMaxRides) under a fresh batch key, each
+  // ride idempotent by its own key at the home issuer. deny_list: the digests of both provinces' lost cards
+  // (an answer without the list is kBadAnswer, kMalformed).
+  Result<wire::Response, HostError> ecash_clear(const wire::IdempotencyKey& key, ByteSpan icc_data,
+                                                std::string_view date);
+  Result<wire::Response, HostError> transit_batch(const std::vector<wire::Ride>& rides, std::string_view date);
+  Result<std::vector<wire::DenyDigest>, HostError> deny_list(std::string_view date);
 
   const KioskIdentity& identity() const { return identity_; }
   const RetryPolicy& policy() const { return policy_; }

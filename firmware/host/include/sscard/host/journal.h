@@ -35,6 +35,22 @@ std::string_view entry_state_name(EntryState s);  // "pending", "done", "failed"
 enum class Step : std::uint8_t { kCard, kIssuer };
 std::string_view step_name(Step s);  // "card", "issuer"
 
+// An e-cash load whose outcome on the card is not known yet (docs/CONTACTLESS.md §4): its armed reversal stays
+// armed through restarts until the card's balance is read again and decides.
+struct EcashLoad {
+  wire::IdempotencyKey original_key{};
+  std::string pan;                  // digits: the card the load is for
+  std::uint64_t old_balance_fen = 0;  // 9F79 before the load
+  std::uint64_t amount_fen = 0;
+  std::uint64_t created_ms = 0;
+};
+
+// A contactless tap kept as the kernel's torn-tap record (docs/CONTACTLESS.md §3.3), in the caller's encoding.
+struct KeptTap {
+  Bytes tap;
+  std::uint64_t created_ms = 0;
+};
+
 struct Entry {
   std::int64_t row = 0;  // the SQLite rowid: names the entry even when its key column is corrupt
   wire::IdempotencyKey key{};
@@ -95,6 +111,20 @@ class Journal {
   // 07, a DF41 in the original, no amount or home province in it, the key already armed or journaled, a
   // request that does not encode. kIo.
   Status arm(const wire::Request& original, const wire::Request& reversal);
+  // The same for an e-cash load (0C): `load` is written unresolved in the same transaction
+  // (CONTACTLESS.md §4). kInvalidArgument also when `load` does not name `original`.
+  Status arm_load(const wire::Request& original, const wire::Request& reversal, const EcashLoad& load);
+  // The original kept in the armed row of `original_key` (a load confirmed after a restart). kNotFound; kMalformed.
+  Result<wire::Request> armed_original(const wire::IdempotencyKey& original_key);
+  // Unresolved loads, oldest first (rows that do not decode are skipped). kIo.
+  Result<std::vector<EcashLoad>> unresolved_loads();
+  // The load is resolved (confirmed, reversed, or its reversal disarmed): its row goes. Ok if there is none. kIo.
+  Status close_load(const wire::IdempotencyKey& original_key);
+
+  // The one torn contactless tap (CONTACTLESS.md §3.3): keep_torn_tap replaces it, durable on return. kIo.
+  Status keep_torn_tap(ByteSpan tap);
+  Result<std::optional<KeptTap>> torn_tap();
+  Status forget_torn_tap();
   // Drops the armed reversal of `original_key` unsent; with `confirmation` (0A), that is written pending in the
   // same transaction. kNotFound: nothing armed under that key; kInvalidArgument; kIo.
   Status disarm(const wire::IdempotencyKey& original_key, const wire::Request* confirmation = nullptr);
@@ -104,7 +134,8 @@ class Journal {
   Result<wire::Request> activate(const wire::IdempotencyKey& original_key, wire::ReversalReason reason,
                                  const std::optional<Bytes>& icc_data = std::nullopt);
   // Every armed reversal (left by a run that ended before deciding) becomes pending with `reason` (04 at
-  // start-up). Returns how many. Corrupt armed rows are left armed and not counted. kIo.
+  // start-up), but those of unresolved e-cash loads, which only the card's balance decides. Returns how many.
+  // Corrupt armed rows are left armed and not counted. kIo.
   Result<int> activate_all(wire::ReversalReason reason);
   // Number of armed reversals. kIo.
   Result<int> armed_count();

@@ -56,6 +56,7 @@ enum class Reason : std::uint8_t {
   kUseContactInterface,    // contactless: over the contactless limit, or the card asked for contact
   kFddaFailed,             // contactless: the fDDA signature or the certificates did not verify
   kTornTapCompleted,       // contactless: this tap completed an earlier torn tap; nothing new was charged
+  kDeferredAuthorisation,  // contactless: an ARQC (fDDA verified) kept in icc_data for a later authorisation
   kInternal,               // the kernel itself failed (a buffer, the RNG)
 };
 

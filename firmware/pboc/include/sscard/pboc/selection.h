@@ -47,6 +47,19 @@ Result<std::vector<Candidate>, SelectionError> build_candidate_list(transport::T
                                                                     const TerminalConfig& terminal,
                                                                     bool& blocked_seen);
 
+// An ADF's FCI (6F { 84, A5 { 50, 87, 9F38, ... } }): DF name as `aid`, label, PDOL, the FCI itself.
+// kMalformed for broken TLV or a missing 84 / A5.
+Result<SelectedApplication> parse_application_fci(ByteSpan fci);
+
+// Whether the terminal's AID list accepts `card_aid` (exact, or partial where allowed).
+bool terminal_accepts_aid(const TerminalConfig& terminal, ByteSpan card_aid);
+
+// Selects the first of `candidates` (already in priority order) that answers 90 00 with a consistent FCI; a
+// blocked one (62 83) is skipped and reported through `blocked_seen`.
+Result<SelectedApplication, SelectionError> select_first_candidate(transport::Transport& card,
+                                                                   const std::vector<Candidate>& candidates,
+                                                                   bool& blocked_seen);
+
 // Builds the list and selects the first candidate that answers 90 00 with a consistent FCI.
 Result<SelectedApplication, SelectionError> select_application(transport::Transport& card,
                                                                const TerminalConfig& terminal);

@@ -28,12 +28,16 @@ enum class Operation : std::uint8_t {
   kSettle = 0x09,
   kConfirm = 0x0A,
   kTotals = 0x0B,
+  kEcashLoad = 0x0C,  // CONTACTLESS.md §7: authorise plus the e-cash load
+  kEcashClear = 0x0D,    // CONTACTLESS.md §7: a TC cleared against the e-cash account
+  kTransitBatch = 0x0E,  // a validator's rides, to its acquirer (the province host)
+  kDenyList = 0x0F,      // the lost cards of both provinces
 };
 // "query", "activate", "report-loss", "cancel-loss", "certify", "authorise", "reverse", "settle-quote",
-// "settle", "confirm", "totals".
+// "settle", "confirm", "totals", "ecash-load", "ecash-clear", "transit-batch", "deny-list".
 std::string_view operation_name(Operation op);
-bool changes_state(Operation op);  // everything but kQuery, kSettleQuote and kTotals
-bool is_payment(Operation op);     // kAuthorise .. kTotals
+bool changes_state(Operation op);  // everything but kQuery, kSettleQuote, kTotals, kTransitBatch, kDenyList
+bool is_payment(Operation op);     // kAuthorise .. kTotals, and the contactless operations from kEcashLoad
 
 enum class ResultCode : std::uint8_t {
   kOk = 0x00,
@@ -74,6 +78,33 @@ inline constexpr std::string_view kSichuan = "510000";
 // The home issuer of a 6-digit card region: "500000" for 50xxxx, "510000" for 51xxxx, nullopt otherwise.
 std::optional<std::string> home_province(std::string_view region);
 
+// One ride of a transit batch (0E, FF4C): the validator's ride number (its idempotency key with the terminal
+// id, transit_ride_key), what the card answered, and the FF40 value of the clearing or the deferred authorise.
+enum class RideKind : std::uint8_t { kOffline = 0x01, kDeferred = 0x02 };  // DF4E: TC / ARQC
+struct Ride {
+  std::uint64_t number = 0;  // DF4D
+  RideKind kind = RideKind::kOffline;
+  Bytes icc_data;            // FF40
+  friend bool operator==(const Ride&, const Ride&) = default;
+};
+// The home issuer's answer to one ride (FF5A, in the order of the request's rides).
+struct RideAnswer {
+  std::uint64_t number = 0;   // DF4D
+  ResultCode result = ResultCode::kOk;  // DF21 of the home issuer's answer
+  std::string home_issuer;    // DF22, empty when unknown
+  std::string response_code;  // DF50, empty when absent
+  bool duplicate = false;     // DF2B
+  friend bool operator==(const RideAnswer&, const RideAnswer&) = default;
+};
+inline constexpr std::size_t kMaxRides = 100;  // rides in one 0E request
+// A deny-list entry (DF5B, 16 bytes each): deny_digest() of the card's PAN.
+using DenyDigest = std::array<std::uint8_t, 16>;
+inline constexpr std::size_t kMaxDenyDigests = 3000;
+
+// The idempotency key of a ride, the same on every upload: "TR" ‖ the 12 terminal digits as 6 BCD bytes ‖ the
+// ride number (8 bytes, big-endian). Only 0E rides use keys beginning "TR" with that layout.
+IdempotencyKey transit_ride_key(std::string_view terminal, std::uint64_t ride_number);
+
 // Which fields an operation carries (PAYMENT.md §9.1 for 06-0B): DF01-DF05 and DF09 always; DF06-DF08 for
 // 01-05, 08 and 09, optional for 06, 07 and 0A, never for 0B; the payment fields as the table of §9.1 says.
 // A field outside its operation's set is kInvalidArgument to encode and kMalformed to decode.
@@ -100,6 +131,7 @@ struct Request {
   std::optional<std::uint64_t> card_fen;           // DF48: 09
   std::string business_date;                       // DF4A, YYYYMMDD: 0B (empty otherwise)
   std::optional<Totals> kiosk_totals;              // FF4B: 0B
+  std::vector<Ride> rides;                         // FF4C: 0E (1..kMaxRides)
 
   friend bool operator==(const Request&, const Request&) = default;
 };
@@ -135,6 +167,8 @@ struct Response {
   std::optional<std::uint64_t> card_share_fen;                 // DF56
   std::optional<Totals> issuer_totals;                         // FF58
   std::optional<TotalsComparison> totals_comparison;           // DF59
+  std::vector<RideAnswer> rides;                               // FF5A: 0E answers
+  std::optional<std::vector<DenyDigest>> deny_list;            // DF5B: 0F answers
 
   friend bool operator==(const Response&, const Response&) = default;
 };

@@ -49,6 +49,7 @@ inline constexpr std::string_view kInsufficientFunds = "51";
 inline constexpr std::string_view kExpired = "54";
 inline constexpr std::string_view kWrongPin = "55";
 inline constexpr std::string_view kBlocked = "62";
+inline constexpr std::string_view kExceedsLimit = "61";  // e-cash load over the balance limit (CONTACTLESS.md §7)
 inline constexpr std::string_view kPinTriesExceeded = "75";
 inline constexpr std::string_view kDuplicateAtc = "94";
 }  // namespace rc

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,8 +86,9 @@ class PcscContext {
 
   // Picks a reader. `wanted` empty: the first reader with a card present, else the first reader.
   // Otherwise the reader named exactly `wanted`, else the first whose name contains it
-  // ("Virtual PCD" finds "Virtual PCD 00 00"). kNotFound: no (matching) reader.
-  Result<std::string> select_reader(std::string_view wanted) const;
+  // ("Virtual PCD" finds "Virtual PCD 00 00"). Readers named in `skip` are never picked.
+  // kNotFound: no (matching) reader.
+  Result<std::string> select_reader(std::string_view wanted, const std::vector<std::string>& skip = {}) const;
 
   PcscCode last_pcsc_error() const { return last_error_; }
 
@@ -98,6 +100,10 @@ class PcscContext {
   mutable PcscCode last_error_ = 0;
 };
 
+// Does a PC/SC reader name say "contactless"? Vendors' conventions (docs/CONTACTLESS.md §1.1): the name
+// contains, case-insensitively, "contactless", "PICC", "CL", " RF" or "NFC" ("... PICC 0", "... CL 0").
+bool looks_contactless(std::string_view reader_name);
+
 // What wait_for_card_change() saw.
 enum class CardChange : std::uint8_t {
   kInserted,   // a card is now present where there was none
@@ -106,6 +112,11 @@ enum class CardChange : std::uint8_t {
 };
 
 // One card slot of a PC/SC reader. Each slot has its own context and card handle.
+//
+// A contactless slot (the field of a dual-interface reader, SlotKind::kContactless) also watches for the
+// card leaving the field: before every exchange it asks SCardGetStatusChange whether the card it powered is
+// still the one there (present, same event count); if not, the exchange is not sent and answers
+// kCardRemoved (docs/CONTACTLESS.md §1.1).
 //
 // SCARD_W_RESET_CARD (another application reset the card under our shared connection): the slot calls
 // SCardReconnect once and repeats the failed call. The card's volatile state (selected file, security
@@ -145,6 +156,8 @@ class PcscSlot final : public Slot {
 
   Status fail(PcscCode code, PcscOperation operation);
   void forget_card();
+  // The reader's state word now (SCardGetStatusChange without waiting); nullopt if it cannot be read.
+  std::optional<unsigned long> reader_state() const;
 
   PcscContext context_;
   std::string reader_name_;
@@ -154,29 +167,44 @@ class PcscSlot final : public Slot {
   unsigned long active_protocol_ = 0;  // SCARD_PROTOCOL_T0 / T1 / RAW
   PcscCode last_error_ = 0;
   Bytes receive_buffer_;  // the largest extended response; the answer is copied out from here
+  unsigned long powered_events_ = 0;  // contactless: the reader's event count when the card was powered
 };
 
-// A PC/SC reader: one contact slot and, optionally, a second PC/SC reader serving as the PSAM slot.
+// A PC/SC reader: one contact slot and, optionally, a second PC/SC reader serving as the PSAM slot and a
+// third serving as the contactless field (a dual-interface USB reader appears to PC/SC as two readers,
+// docs/CONTACTLESS.md §1.1). Slots are numbered contact, PSAM, contactless, leaving out those there are not.
 class PcscReader final : public Reader {
  public:
   struct Options {
     std::string reader;      // see PcscContext::select_reader; empty = first with a card, else first
     std::string sam_reader;  // empty = no PSAM slot; otherwise chosen like `reader`
+    // The contactless field: `contactless_reader` names it (exact name, else a part of it); empty with
+    // `with_contactless` picks the first reader whose name looks_contactless(). Either way the contact
+    // reader is then another reader (the first other one when `reader` is empty); when no other reader
+    // exists, the reader has no contact slot.
+    // (Default member initialisers: callers that give only the first two fields get no warning.)
+    std::string contactless_reader{};
+    bool with_contactless = false;
   };
 
-  // kReaderUnavailable: pcscd is not running. kNotFound: no (matching) reader.
+  // kReaderUnavailable: pcscd is not running. kNotFound: no (matching) reader, or a named contactless
+  // reader that does not exist. kInvalidArgument: two slots on the same PC/SC reader.
   static Result<std::unique_ptr<PcscReader>> open(const Options& options);
 
-  std::string_view name() const override { return contact_->name(); }
-  std::size_t slot_count() const override { return sam_ ? 2 : 1; }
-  Slot* slot(std::size_t index) override;
+  std::string_view name() const override { return contact_ ? contact_->name() : contactless_->name(); }
+  std::size_t slot_count() const override { return slots_.size(); }
+  Slot* slot(std::size_t index) override { return index < slots_.size() ? slots_[index] : nullptr; }
 
+  // The contact slot; only when has_contact() (always, unless a lone contactless reader was opened).
+  bool has_contact() const { return contact_ != nullptr; }
   PcscSlot& contact() { return *contact_; }
   PcscSlot* sam() { return sam_.get(); }
+  PcscSlot* contactless() { return contactless_.get(); }
 
-  // Blocks until a card is inserted into or removed from the contact slot, or `timeout` passes, or
-  // cancel_wait() is called. kTimeout: nothing changed in time. kReaderUnavailable: reader or pcscd gone.
-  Result<CardChange> wait_for_card_change(std::chrono::milliseconds timeout);
+  // Blocks until a card is inserted into or removed from the contact slot (or the contactless field, for
+  // SlotKind::kContactless), or `timeout` passes, or cancel_wait() is called. kTimeout: nothing changed in
+  // time. kReaderUnavailable: reader or pcscd gone. kNotFound: the reader has no slot of that kind.
+  Result<CardChange> wait_for_card_change(std::chrono::milliseconds timeout, SlotKind kind = SlotKind::kContact);
 
   // Thread-safe: makes a pending (or the next) wait_for_card_change() return CardChange::kCancelled.
   // Uses SCardCancel; the wait also re-checks a flag every 200 ms in case the cancel came just before
@@ -188,6 +216,8 @@ class PcscReader final : public Reader {
 
   std::unique_ptr<PcscSlot> contact_;
   std::unique_ptr<PcscSlot> sam_;
+  std::unique_ptr<PcscSlot> contactless_;
+  std::vector<Slot*> slots_;  // contact, PSAM, contactless: those that exist
   PcscContext monitor_;  // used only by wait_for_card_change / cancel_wait
   std::atomic<bool> cancel_requested_{false};
   std::atomic<long> monitor_handle_{0};  // what cancel_wait() may read from another thread

@@ -1,6 +1,12 @@
 // The in-process simulator backend of the HAL: slots that hold simulated cards (sim::Card) and move APDUs
 // to them by function call. Inserting, pulling and mid-command removal are driven through a control API
 // outside the APDU path, as a test or the demo's card tray would do it.
+//
+// The contactless slot is the reader's field (docs/CONTACTLESS.md §1.1): power_up activates the card
+// (sim::Card::activate_contactless) and hands back the PC/SC ATR built from its ATS; a card without a
+// contactless interface stays silent there (no card). One card object may sit in the contact slot and in
+// the field at once (a dual-interface card held to a dual reader): it answers one interface at a time, so
+// the slot that powers it owns it until power-down and the other slot sees no card meanwhile.
 #pragma once
 
 #include <array>
@@ -33,7 +39,18 @@ class SimSlot final : public Slot {
   std::shared_ptr<sim::Card> card() const { return card_; }
 
  private:
-  Result<bool> do_card_present() override { return card_ != nullptr; }
+  // The interface this slot powers cards on (the SAM slot has contacts).
+  sim::CardInterface interface() const {
+    return kind_ == SlotKind::kContactless ? sim::CardInterface::kContactless : sim::CardInterface::kContact;
+  }
+  // The card is powered through this slot (not through the other interface of the same card).
+  bool owns_card() const { return card_ != nullptr && card_->powered() && card_->interface() == interface(); }
+  // The card is powered through another slot.
+  bool card_busy_elsewhere() const {
+    return card_ != nullptr && card_->powered() && card_->interface() != interface();
+  }
+
+  Result<bool> do_card_present() override;
   Result<std::size_t> do_power_up(MutableByteSpan atr) override;
   Protocol do_protocol() const override;
   Status do_power_down() override;
@@ -57,6 +74,12 @@ class SimReader final : public Reader {
   SimSlot& contact() { return slots_[0]; }
   SimSlot& contactless() { return slots_[1]; }
   SimSlot& sam() { return slots_[2]; }
+
+  // A dual-interface card: the same object in the contact slot and in the field (see above).
+  void insert_dual_interface(const std::shared_ptr<sim::Card>& card) {
+    contact().insert(card);
+    contactless().insert(card);
+  }
 
  private:
   std::array<SimSlot, 3> slots_;

@@ -86,6 +86,9 @@ class ApplicationHandler {
   virtual CommandReply process(CardOs& card, const apdu::Command& cmd) = 0;
   // Power-on and power-off: drop the session.
   virtual void reset() = 0;
+  // The contents of the A5 template of the FCI this SELECT answers with (it may depend on card.interface());
+  // nullopt: the file system's.
+  virtual std::optional<Bytes> fci_proprietary(const CardOs& /*card*/) const { return std::nullopt; }
 };
 
 class CardOs final : public Card {
@@ -103,6 +106,8 @@ class CardOs final : public Card {
   CardInterface interface() const override { return interface_; }
   void power_off() override;
   bool powered() const override { return powered_; }
+  // The contact ATR's protocol. In the field the card keeps its T=0 response handling (61xx, GET RESPONSE):
+  // the terminal's SSSE SELECT carries no Le and would otherwise get no FCI (docs/CONTACTLESS.md §1).
   CardProtocol protocol() const override { return config_.protocol; }
   Bytes process(ByteSpan command) override;
 
@@ -145,6 +150,10 @@ class CardOs final : public Card {
   // Commands beyond the built-in ones; replaces any earlier extension.
   void set_extension(std::unique_ptr<CommandExtension> extension) { extension_ = std::move(extension); }
 
+  // Makes DF `df` selectable on one interface only (docs/CONTACTLESS.md §1: the PSE on the contacts, the PPSE
+  // in the field); a SELECT of it on the other interface answers 6A 82 and changes nothing.
+  void restrict_to_interface(NodeId df, CardInterface only) { interface_only_.emplace_back(df, only); }
+
   // Gives DF `df` its own command handler (replaces any earlier one for that DF).
   void set_application_handler(NodeId df, std::shared_ptr<ApplicationHandler> handler);
 
@@ -167,6 +176,7 @@ class CardOs final : public Card {
 
   Bytes finish(const apdu::Command& cmd, Reply reply);
   void reset_volatile_state();
+  bool t0_now() const { return protocol() == CardProtocol::kT0; }
   bool satisfied(AccessCondition ac) const;
   void select_df(NodeId df);
 
@@ -189,7 +199,7 @@ class CardOs final : public Card {
   Reply reload_pin(const apdu::Command& cmd);
 
   // Shared by the handlers.
-  Bytes fci(NodeId node) const;
+  Bytes fci(NodeId node, std::optional<ByteSpan> proprietary = std::nullopt) const;
   struct EfTarget {
     std::optional<NodeId> ef;
     StatusWord error;  // meaningful when ef is empty
@@ -249,6 +259,7 @@ class CardOs final : public Card {
   std::unique_ptr<CommandExtension> extension_;
   std::vector<std::pair<NodeId, std::shared_ptr<ApplicationHandler>>> handlers_;
   ApplicationHandler* handler_of(NodeId df) const;
+  std::vector<std::pair<NodeId, CardInterface>> interface_only_;
 
   // Volatile state, cleared at power-on.
   bool powered_ = false;

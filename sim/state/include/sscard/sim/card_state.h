@@ -34,8 +34,9 @@ struct StateOpener;
 struct StateError {
   enum class Kind : std::uint8_t {
     kProfile,  // the profile does not load (its ProfileError as the message)
-    kChanged,  // the saved memory belongs to another personalisation: the profile was edited since
-    kCorrupt,  // the state file is not a saved card memory (truncated, garbled header, other format version)
+    kChanged,  // the saved memory belongs to another personalisation: the profile was edited since, or the
+               // memory has an older layout (an older format version)
+    kCorrupt,  // the state file is not a saved card memory (truncated, garbled header, newer format version)
     kBusy,     // another run holds the card and did not let go within the lock wait
     kIo,       // the state folder or file cannot be made, read or written
   };

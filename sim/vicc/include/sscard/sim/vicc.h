@@ -15,6 +15,11 @@
 // Control outside the APDU path: pull_card() / insert_card() / stop() may be called from any thread and
 // from signal handlers (they set an atomic flag and write to an eventfd that run() polls).
 //
+// Contactless (ViccOptions::contactless, docs/CONTACTLESS.md §1.1): the card is presented as a card in a
+// contactless field; power-on and reset activate it (Card::activate_contactless) and the ATR is the one a
+// PC/SC reader builds from its ATS (hal::pcsc_atr_from_ats). vpcd's reader names carry no contactless
+// hint, so the terminal is told which reader is the field (readers.contactless).
+//
 // The command line: `sscard vicc --card PROFILE [--host H] [--port P]` calls run_vicc_command(), which
 // serves until SIGINT or SIGTERM; SIGUSR1 pulls the card, SIGUSR2 inserts it again:
 //   sscard vicc --card PROFILE &   kill -USR1 $!   kill -USR2 $!   kill -TERM $!
@@ -48,6 +53,8 @@ struct ViccOptions {
   // and doubles up to the second.
   std::chrono::milliseconds reconnect_initial{20};
   std::chrono::milliseconds reconnect_max{1000};
+  // Present the card's contactless side; a card without one makes run() return kUnsupported.
+  bool contactless = false;
   // Receives one line per event (connected, disconnected, pulled...); never APDU contents. May be empty.
   std::function<void(std::string_view)> log;
 };
@@ -62,7 +69,8 @@ class ViccBridge {
 
   // Connects to vpcd and serves it until stop(); reconnects with backoff whenever the connection drops
   // (the card stays "inserted" until pull_card()). Returns kOk after stop(); kInvalidArgument if the
-  // host cannot be resolved; kIo if the OS refuses an eventfd or socket. Never throws.
+  // host cannot be resolved; kIo if the OS refuses an eventfd or socket; kUnsupported when `contactless`
+  // is asked of a card without a contactless interface. Never throws.
   Status run();
 
   // Thread-safe and async-signal-safe. stop() makes run() return; pull_card() closes the connection

@@ -11,6 +11,8 @@
 //   settlements(idem_key PK, ssn, category, total_fen, insured_fen, medical_fen, card_fen)   (PAYMENT.md §11)
 // (CREATE TABLE IF NOT EXISTS: a version 2 database written before it gains it, the version stays 2), and
 //   scripts(sequence PK, pan, kind, value, delivered_key, created_ms)                    (PAYMENT.md §9.3)
+//   ecash_accounts(pan PK, account_fen, balance_limit_fen)                    (CONTACTLESS.md §2.4, §7)
+//   ecash_clearings(pan, atc, amount_fen, terminal, idem_key, created_ms)      PK (pan, atc); CONTACTLESS.md §7
 //
 // Thread-safe: one connection, every call under the store's lock; transaction() holds it for its body.
 #pragma once
@@ -72,6 +74,16 @@ struct PaymentAccount {
   std::uint8_t pin_tries = 3;  // the issuer's online PIN try counter
 
   friend bool operator==(const PaymentAccount&, const PaymentAccount&) = default;
+};
+
+// The e-cash account of one card at its home issuer (CONTACTLESS.md §7): the money loaded onto the card and
+// not yet cleared, and the card's balance limit 9F77 (profile `payment.ecash.balance_limit`).
+struct EcashAccount {
+  std::string pan;
+  std::uint64_t account_fen = 0;
+  std::uint64_t balance_limit_fen = 100000;  // 1000.00, the bundled cards' limit (CONTACTLESS.md §2.4)
+
+  friend bool operator==(const EcashAccount&, const EcashAccount&) = default;
 };
 
 // An authorisation (or settlement) as the home issuer decided it, for reversal, confirmation and totals.
@@ -167,6 +179,17 @@ class HolderStore {
   Result<std::size_t, SetupError> confirmation_count();
   // The issuer's counters for one terminal and business date (PAYMENT.md §10 "totals").
   Result<sscard::wire::Totals, SetupError> payment_totals(std::string_view terminal, std::string_view business_date);
+
+  // E-cash accounts (ecash_store.cpp, CONTACTLESS.md §7). put_ecash inserts or replaces the PAN's row.
+  Result<std::optional<EcashAccount>, SetupError> find_ecash(std::string_view pan);
+  Result<void, SetupError> put_ecash(const EcashAccount& account);
+
+  // Transit and gates (clearing_store.cpp, CONTACTLESS.md §7). record_ecash_clearing notes that the TC of
+  // (pan, atc) was cleared under `key`; false, nothing written, when that ATC of the PAN was cleared before.
+  Result<bool, SetupError> record_ecash_clearing(std::string_view pan, std::uint16_t atc, std::uint64_t amount_fen,
+                                                 std::string_view terminal, const sscard::wire::IdempotencyKey& key);
+  // The PANs of the cards whose holder reported them lost (card state loss_reported), ascending.
+  Result<std::vector<std::string>, SetupError> lost_card_pans();
 
   // Medical settlement (settlement_store.cpp). Fails on a key already stored.
   Result<void, SetupError> store_settlement(const SettlementRecord& settlement);

@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,6 +75,12 @@ class IssuerHost {
   bool accepts(std::string_view sender) const;
   Bytes handle(const detail::Incoming& in);
   sscard::wire::Response answer_home(const sscard::wire::Request& request);
+  // The acquirer's side (transit_acquirer.cpp, CONTACTLESS.md §7): a validator's batch, each ride sent to its
+  // card's home issuer (here, or through the hub); the deny list, merged with the other province's from a kiosk.
+  sscard::wire::Response acquire_batch(const sscard::wire::Request& request);
+  sscard::wire::Response deny_list(const sscard::wire::Request& request, bool from_kiosk);
+  // `request` as this host's own request to the hub; nullopt when no authenticated answer came back.
+  std::optional<sscard::wire::Response> ask_hub(const sscard::wire::Request& request);
 
   std::string province_;
   HolderStore& store_;

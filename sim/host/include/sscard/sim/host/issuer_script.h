@@ -52,4 +52,10 @@ struct ScriptKeys {
 // `72 L ‖ 9F18 04 sequence ‖ 86 L command …` with the commands of §6.6 (card-velocity: two PUT DATA).
 Result<Bytes, SetupError> build_script(crypto::Crypto& crypto, const ScriptKeys& keys, const QueuedScript& script);
 
+// The e-cash load (CONTACTLESS.md §2.4, §7): `72 L ‖ 9F18 04 script_id ‖ 86 0F 04 DA 9F 79 0A ‖ new balance
+// (n12, 6 bytes) ‖ MAC (4)`, the MAC as for the other PUT DATA scripts (§6.5). kInvalidArgument-like failure
+// for a balance over 12 digits.
+Result<Bytes, SetupError> build_ecash_load_script(crypto::Crypto& crypto, const ScriptKeys& keys,
+                                                  std::uint32_t script_id, std::uint64_t new_balance_fen);
+
 }  // namespace sscard::sim::host

@@ -38,6 +38,9 @@ SeedHolder seed_holder(const HolderProfile& profile);
 // Luhn; PSN 01; expiry = issuer.expiry_date as YYMMDD; balance = the profile's benefits.account_fen (0 when
 // absent); PIN = payment.pin, else the profile's PIN; sm for generation 3. nullopt for other profiles.
 std::optional<PaymentAccount> seed_account(const HolderProfile& profile);
+// The e-cash account of a generation 3 card (CONTACTLESS.md §2.4, §7): the profile's `payment.ecash.balance`
+// (default 50.00) and `balance_limit` (default 1000.00); nullopt for other cards.
+std::optional<EcashAccount> seed_ecash(const HolderProfile& profile);
 
 // Inserts the holders of cards_dir/*.json (holder_profiles()) whose card region belongs to `province`, all in
 // one transaction, with their payment accounts (seed_account); returns how many holders. Errors: an unknown province, a profile that does not load (the

@@ -2,8 +2,11 @@
 // its directory and the ADF A000000333010101 beside SSSE in the MF. The ADF has its own command handler
 // (DECISIONS.md P27): GPO, READ RECORD, GET DATA, GET CHALLENGE, VERIFY (plaintext and, RSA set, enciphered),
 // INTERNAL AUTHENTICATE, GENERATE AC, EXTERNAL AUTHENTICATE and the issuer script commands of §6.6.
-// Persistent state (ATC, PIN, indicators, limits, log, block state) lives in the card's Eeprom, written so
-// that a power cut after any page leaves the old or the new state (§5.6).
+// On a generation 3 card the same ADF answers on the contactless interface too (docs/CONTACTLESS.md §2): the
+// PPSE 2PAY.SYS.DDF01 (the PSE stays contact-only), the contactless FCI, qPBOC GPO with electronic cash and
+// fDDA, the packed records of SFI 6 / 7, e-cash GET DATA, the load script PUT DATA 9F79 and its log (SFI 12).
+// Persistent state (ATC, PIN, indicators, limits, log, block state, e-cash, anti-tear record) lives in the
+// card's Eeprom, written so that a power cut after any page leaves the old or the new state (§5.6).
 #pragma once
 
 #include "sscard/core/result.h"

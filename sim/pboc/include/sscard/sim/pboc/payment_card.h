@@ -39,6 +39,14 @@ struct Sm2Objects {
   Bytes icc_private_key;     // d, 32 bytes
 };
 
+// Electronic cash (docs/CONTACTLESS.md §2.4, JR/T 0025.13 5.1): amounts in fen, each at most n12.
+struct ECash {
+  std::uint64_t balance = 0;          // 9F79
+  std::uint64_t balance_limit = 0;    // 9F77
+  std::uint64_t single_limit = 0;     // 9F78
+  std::uint64_t reset_threshold = 0;  // 9F6D
+};
+
 struct PaymentCard {
   int generation = 2;        // 2: the RSA set only; 3: both sets, DF69 in the PDOL picks one (§4.4)
   std::string pan;           // 19 digits (§3)
@@ -51,6 +59,7 @@ struct PaymentCard {
   std::optional<CardKeySet> sm4;   // generation 3
   RsaObjects rsa;
   std::optional<Sm2Objects> sm2;   // generation 3
+  std::optional<ECash> ecash;      // generation 3 only: the card's e-cash, with the contactless side
 };
 
 }  // namespace sscard::sim::pboc

@@ -42,6 +42,21 @@ struct StaticRecords {
 };
 Result<StaticRecords> build_static_records(const PaymentCard& card);
 
+// The contactless side (docs/CONTACTLESS.md §2.1, §2.2): the PPSE 2PAY.SYS.DDF01 and its A5 template
+// (BF0C { 61 { 4F AID, 50 label, 87 01 } }, JR/T 0025.12 6.4.3), the ADF's A5 template with the contactless
+// PDOL, the PDOL data size, the AFL of each set and its three packed records (SFI 6 RSA, SFI 7 SM).
+Bytes ppse_name();
+Bytes ppse_fci_proprietary();
+Bytes adf_fci_proprietary_contactless();
+inline constexpr std::size_t kContactlessPdolDataSize = 34;
+inline constexpr std::uint8_t kContactlessSfiRsa = 6;
+inline constexpr std::uint8_t kContactlessSfiSm = 7;
+Bytes contactless_afl(DataSet set);
+// Records 1–3 of the set's contactless SFI: the ODA record (the static data's record values in one 70), the
+// issuer key record, the ICC key record with `auth_data` (9F69, 8 bytes) last. kInvalidArgument: `records`
+// lacks the set's records, or `auth_data` is not 8 bytes.
+Result<std::vector<Bytes>> contactless_records(const StaticRecords& records, DataSet set, ByteSpan auth_data);
+
 // SFI 5 record 1 from the two offline limits (the record an issuer script updates).
 Bytes velocity_record(std::uint8_t lower, std::uint8_t upper);
 
