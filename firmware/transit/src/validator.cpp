@@ -94,7 +94,7 @@ UploadSummary upload(RideLog& log, host::HostClient& client, std::string_view da
   UploadSummary summary;
   // What is still to send when the upload stops, whatever stopped it.
   const auto finish = [&log, &summary]() {
-    auto left = log.pending(std::numeric_limits<std::int64_t>::max());
+    auto left = log.pending(std::numeric_limits<std::size_t>::max());
     summary.left_pending = left.ok() ? left->size() : 0;
     return summary;
   };
