@@ -21,6 +21,8 @@
 #define SSCARD_FUZZ_TARGET(name) extern "C" int sscard_fuzz_##name(const std::uint8_t* data, std::size_t size);
 #include "fuzz_targets.inc"
 #undef SSCARD_FUZZ_TARGET
+// fuzz_evil_card.cpp: 1 when an input's flow reaches its end.
+extern "C" int sscard_evil_card_reaches_end(const std::uint8_t* data, std::size_t size);
 
 namespace {
 
@@ -97,6 +99,23 @@ TEST(WireSeeds, SomeFramesOpenWithTheFuzzKey) {
     if (sscard::wire::open(*crypto, frame, sscard::fuzz::kWireFuzzKey).ok()) ++opened;
   }
   EXPECT_GE(opened, 5);
+}
+
+// The evil_card seeds are real cards' answers (card_seeds.cpp): each still carries its flow to the end, so the
+// fuzzer starts deep in the identity read, the PIN check and both payment kernels. Every flow has seeds.
+TEST(EvilCardSeeds, EachReachesTheEndOfItsFlow) {
+  std::vector<int> per_flow(6, 0);
+  for (const fs::path& file : corpus_files(kCorpora / "evil_card")) {
+    if (file.filename().string().rfind("crash-", 0) == 0 || file.filename().string().rfind("regression-", 0) == 0) {
+      continue;  // regression inputs found by the fuzzer go anywhere
+    }
+    const std::vector<std::uint8_t> bytes = read_file(file);
+    ASSERT_FALSE(bytes.empty()) << file;
+    EXPECT_EQ(sscard_evil_card_reaches_end(bytes.data(), bytes.size()), 1) << file << " (flow " << int{bytes[0]} << ")";
+    const std::size_t flow = bytes[0];
+    if (flow < per_flow.size()) ++per_flow[flow];
+  }
+  for (std::size_t flow = 0; flow < per_flow.size(); ++flow) EXPECT_GE(per_flow[flow], 1) << "flow " << flow;
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Writes the seed corpus of fuzz_wire (tests/fuzz/corpus/wire): valid requests and responses of the issuer-host
-// protocol, as frames sealed under the fuzz key (the bytes after LEN, as fuzz_wire takes them), as bare TLV
+// protocol (every operation, 01-0F, and answers of every shape: wire_samples.h), as frames sealed under the fuzz key (the bytes after LEN, as fuzz_wire takes them), as bare TLV
 // payloads, and one refusal frame. Everything is fixed (nonces, times), so the output is the same every time.
 //
 //   fuzz_wire_seeds DIR           writes the seeds into DIR (file name: 16 hex digits of the content's FNV-1a hash)
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fuzz_wire.h"
+#include "wire_samples.h"
 #include "sscard/crypto/default_crypto.h"
 #include "sscard/wire/messages.h"
 #include "sscard/wire/wire.h"
@@ -22,48 +23,6 @@ namespace {
 
 using sscard::Bytes;
 namespace wire = sscard::wire;
-
-wire::Request request(wire::Operation op) {
-  wire::Request r;
-  r.operation = op;
-  for (std::size_t i = 0; i < r.key.size(); ++i) r.key[i] = static_cast<std::uint8_t>(0xA0 + i);
-  r.terminal = "500152000101";
-  r.serving_province = "500000";
-  r.card_region = op == wire::Operation::kQuery ? "510900" : "500152";
-  r.ssn = "51090019800101123X";
-  r.card_number = "C12345678";
-  for (std::uint8_t i = 0; i < 16; ++i) r.card_id.push_back(static_cast<std::uint8_t>(0x11 * (i % 15 + 1)));
-  r.date = "20261204";
-  if (op == wire::Operation::kCertify) r.residence = "510100";
-  return r;
-}
-
-std::vector<wire::Response> responses() {
-  wire::Response full;
-  full.result = wire::ResultCode::kOk;
-  full.home_issuer = "510000";
-  full.served_by = "500000";
-  full.name = "\xE5\xBC\xA0\xE4\xB8\x89";  // UTF-8 of an invented two-character name
-  full.card_state = wire::CardState::kActive;
-  full.pension_status = wire::PensionStatus::kReceiving;
-  full.pension_monthly_fen = 312050;
-  full.medical_balance_fen = 98765;
-  full.contributions = {{"202611", wire::ContributionKind::kPension, 45600},
-                        {"202611", wire::ContributionKind::kMedical, 12300}};
-  full.last_certification = "20260315";
-
-  wire::Response changed;
-  changed.result = wire::ResultCode::kOk;
-  changed.home_issuer = "500000";
-  changed.served_by = "500000";
-  changed.card_state = wire::CardState::kLossReported;
-  changed.duplicate = true;
-
-  wire::Response unknown;
-  unknown.result = wire::ResultCode::kUnknownCard;
-  unknown.served_by = "510000";
-  return {full, changed, unknown};
-}
 
 wire::Nonce nonce(std::uint8_t seed) {
   wire::Nonce n{};
@@ -100,13 +59,34 @@ bool make_seeds(std::vector<Bytes>& seeds) {
   for (auto op : {wire::Operation::kQuery, wire::Operation::kActivate, wire::Operation::kReportLoss,
                   wire::Operation::kCancelLoss, wire::Operation::kCertify}) {
     Bytes payload;
-    if (!wire::encode(request(op), payload).ok()) return false;
+    if (!wire::encode(sscard::fuzz::sample_request(op), payload).ok()) return false;
     if (!frame(wire::FrameKind::kRequest, "500152000101", n, payload)) return false;
     n = static_cast<std::uint8_t>(n + 2);
   }
-  for (const wire::Response& r : responses()) {
+  for (const wire::Response& r : sscard::fuzz::sample_responses()) {
     Bytes payload;
     if (!wire::encode(r, payload).ok()) return false;
+    if (!frame(wire::FrameKind::kResponse, wire::kSichuanHostId, n, payload)) return false;
+    n = static_cast<std::uint8_t>(n + 2);
+  }
+  // The payment and contactless operations (06-0F) and their answers.
+  for (const wire::Request& r : sscard::fuzz::sample_payment_requests()) {
+    Bytes payload;
+    if (!wire::encode(r, payload).ok()) {
+      std::fprintf(stderr, "fuzz_wire_seeds: request %s does not encode\n", std::string(wire::operation_name(r.operation)).c_str());
+      return false;
+    }
+    if (!frame(wire::FrameKind::kRequest, "500152000101", n, payload)) return false;
+    n = static_cast<std::uint8_t>(n + 2);
+  }
+  int answer = 0;
+  for (const wire::Response& r : sscard::fuzz::sample_payment_responses()) {
+    Bytes payload;
+    if (!wire::encode(r, payload).ok()) {
+      std::fprintf(stderr, "fuzz_wire_seeds: payment answer %d does not encode\n", answer);
+      return false;
+    }
+    ++answer;
     if (!frame(wire::FrameKind::kResponse, wire::kSichuanHostId, n, payload)) return false;
     n = static_cast<std::uint8_t>(n + 2);
   }

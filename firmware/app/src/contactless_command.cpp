@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command_trace.h"
 #include "contactless_command.h"
 #include "host_link.h"
 #include "payment_session.h"
@@ -105,6 +106,7 @@ int run_pay_contactless(const PayOptions& o, const Reporter& report, std::ostrea
     return report.fail("no card in the contactless field (" + std::string(atr_len.status().name()) + ")");
   }
   transport::Transport card_transport(*slot);
+  trace_card(card_transport);
 
   const pboc::ContactlessConfig contactless = payment_contactless(*kiosk.payment, session->terminal);
   const flows::PaymentKiosk pay_kiosk{*link.client, *link.journal, *link.crypto, session->terminal, session->ca_keys,

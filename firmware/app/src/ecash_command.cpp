@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command_trace.h"
 #include "contactless_command.h"
 #include "host_link.h"
 #include "payment_session.h"
@@ -63,6 +64,7 @@ int run_ecash_balance(const EcashOptions& o, const Reporter& report, std::ostrea
                        " (" + std::string(atr_len.status().name()) + ")");
   }
   transport::Transport card(*slot);
+  trace_card(card);
   auto data = flows::read_ecash(card, session->terminal);
   if (!data.ok()) {
     (void)slot->power_down();
@@ -124,6 +126,7 @@ int run_ecash_load(const EcashOptions& o, const Reporter& report, std::ostream& 
   auto atr_len = slot.power_up(atr);
   if (!atr_len.ok()) return report.fail("the card does not answer (" + std::string(atr_len.status().name()) + ")");
   transport::Transport card(slot);
+  trace_card(card);
 
   const flows::PaymentKiosk kiosk{*link.client, *link.journal, *link.crypto, session->terminal, session->ca_keys,
                                   {}, test_checkpoint(slot)};

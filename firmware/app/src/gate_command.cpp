@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command_trace.h"
 #include "contactless_command.h"
 #include "host_link.h"
 #include "identity_reading.h"
@@ -76,6 +77,7 @@ Result<flows::ContactlessOutcome, SetupFailure> pay_ticket(const config::KioskCo
   auto atr_len = slot.power_up(atr);
   if (!atr_len.ok()) return SetupFailure{"the card left the field before the payment"};
   transport::Transport card(slot);
+  trace_card(card);
   const flows::PaymentKiosk pay_kiosk{*l.client, *l.journal, *l.crypto, terminal, *ca_keys, {}, test_checkpoint(slot)};
   flows::ContactlessOutcome outcome = flows::pay_contactless(pay_kiosk, contactless, card, pad->get(), price_fen);
   (void)slot.power_down();

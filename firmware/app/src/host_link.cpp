@@ -6,6 +6,9 @@
 #include "sscard/crypto/default_crypto.h"
 #include "sscard/ssc/security.h"
 #include "sscard/wire/tcp.h"
+#if SSCARD_WITH_SIMULATOR
+#include "sscard/sim/host/crash_points.h"
+#endif
 
 namespace sscard::app {
 namespace {
@@ -25,6 +28,10 @@ std::string province_name(std::string_view code) { return region_name(ssc::provi
 
 Result<std::unique_ptr<HostLink>, SetupFailure> open_host_link(const config::KioskConfig& kiosk,
                                                               const HostOverrides& overrides) {
+#if SSCARD_WITH_SIMULATOR
+  // Every online command opens its link before its first journal write: the crash tests' hook goes here.
+  sim::host::install_crash_points("kiosk");
+#endif
   auto link = std::make_unique<HostLink>();
   if (overrides.host) {
     auto address = wire::Address::parse(*overrides.host);

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "command_trace.h"
 #include "sscard/app/messages.h"
 #include "sscard/crypto/default_crypto.h"
 #include "sscard/psam/psam.h"
@@ -18,6 +19,7 @@ Result<IdentityRead, CardFailure> read_with_psam(transport::Transport& card, Byt
     return card_failure(ssc::Fault::make(ssc::Failure::kNoPsam, n.status()));
   }
   transport::Transport psam_transport(psam_slot);
+  trace_psam(psam_transport);
   psam::Psam psam(psam_transport);
   auto crypto = crypto::make_default_crypto();
   auto read = ssc::read_identity_with_psam(card, atr, psam, *crypto);
@@ -52,6 +54,7 @@ Result<IdentityRead, CardFailure> read_identity(hal::Slot& card, hal::Slot* psam
   auto atr_len = card.power_up(atr);
   if (!atr_len.ok()) return card_failure(ssc::Fault::card(atr_len.status()));
   transport::Transport transport(card);
+  trace_card(transport);
   const ByteSpan atr_bytes(atr.data(), *atr_len);
   Result<IdentityRead, CardFailure> result = CardFailure{};
   if (psam != nullptr) {

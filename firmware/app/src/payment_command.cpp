@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command_trace.h"
 #include "host_link.h"
 #include "payment_session.h"
 #include "sscard/app/terminal_commands.h"
@@ -178,6 +179,7 @@ int run_pay(const PayOptions& o, const Reporter& report, std::ostream& out) {
   auto atr_len = slot.power_up(atr);
   if (!atr_len.ok()) return report.fail("the card does not answer (" + std::string(atr_len.status().name()) + ")");
   transport::Transport card_transport(slot);
+  trace_card(card_transport);
 
   const flows::PaymentKiosk pay_kiosk{*link.client, *link.journal, *link.crypto, session->terminal, session->ca_keys,
                                       {}, test_checkpoint(slot)};

@@ -7,6 +7,7 @@
 
 #include "sscard/config/ca_key_file.h"
 #include "sscard/core/date.h"
+#include "sscard/core/test_point.h"
 #include "sscard/flows/payment.h"
 
 namespace sscard::app {
@@ -64,6 +65,7 @@ std::function<void(std::string_view)> test_checkpoint(hal::Slot& slot) {
   return [crash_at, pull_at, &slot](std::string_view step) {
     if (step == pull_at) (void)slot.power_down();
     if (step == crash_at) ::raise(SIGKILL);
+    test_point::pass(step);  // NAME#N and list (sim/host crash_points.h)
   };
 }
 #else

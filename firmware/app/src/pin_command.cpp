@@ -2,6 +2,7 @@
 // (docs/SECURITY.md "PINs", "MACs"). PINs come from a PIN pad; they are never printed or logged.
 #include <array>
 
+#include "command_trace.h"
 #include "identity_reading.h"
 #include "sscard/app/terminal_commands.h"
 #include "sscard/psam/psam.h"
@@ -37,6 +38,7 @@ int run_pin(const PinOptions& o, const Reporter& report, std::ostream& out) {
   auto atr_len = slot.power_up(atr);
   if (!atr_len.ok()) return report.fail(card_failure(ssc::Fault::card(atr_len.status())).message);
   transport::Transport transport(slot);
+  trace_card(transport);
 
   ssc::Fault fault;
   if (o.action == "verify") {
@@ -51,6 +53,7 @@ int run_pin(const PinOptions& o, const Reporter& report, std::ostream& out) {
       return report.fail(card_failure(ssc::Fault::make(ssc::Failure::kNoPsam, n.status())).message);
     }
     transport::Transport psam_transport(psam_slot);
+    trace_psam(psam_transport);
     psam::Psam psam_client(psam_transport);
     auto context = ssc::open_card(transport, ByteSpan(atr.data(), *atr_len));
     if (!context.ok()) {

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command_trace.h"
 #include "identity_reading.h"
 #include "sscard/app/messages.h"
 #include "sscard/app/terminal_commands.h"
@@ -54,6 +55,9 @@ int run_read(const ReadOptions& o, const Reporter& report, std::ostream& out) {
     if (f.exit_code == kExitUsage) return report.fail(f.message, f.exit_code);
     return fail_read(format, "", CardFailure{f.message, ssc::to_long(code)}, report, out);
   };
+  if (auto traced = open_run_trace(o.devices.trace); !traced.ok()) {
+    return setup_failed(traced.error(), ssc::InterfaceCode::kInvalidInput);
+  }
   auto kiosk = load_config(o.config, false);
   if (!kiosk.ok()) return setup_failed(kiosk.error(), ssc::InterfaceCode::kInvalidInput);
   const config::KioskConfig* k = kiosk->has_value() ? &**kiosk : nullptr;
@@ -91,6 +95,9 @@ int run_read(const ReadOptions& o, const Reporter& report, std::ostream& out) {
 // The kiosk loop on a PC/SC reader: wait for a card, read it, show it, wait for it to leave.
 int run_kiosk_loop(const KioskLoopOptions& o, const Reporter& report, std::ostream& out) {
   const OutputFormat format = format_of(o.format);
+  if (auto traced = open_run_trace(o.trace); !traced.ok()) {
+    return report.fail(traced.error().message, traced.error().exit_code);
+  }
   auto kiosk = load_config(o.config, false);
   if (!kiosk.ok()) return report.fail(kiosk.error().message, kiosk.error().exit_code);
   const std::string reader = o.reader ? *o.reader : (*kiosk ? (*kiosk)->card_reader.reader : std::string());

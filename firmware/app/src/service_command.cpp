@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command_trace.h"
 #include "identity_reading.h"
 #include "sscard/app/terminal_commands.h"
 #include "sscard/crypto/default_crypto.h"
@@ -203,6 +204,7 @@ int run_service(const ServiceOptions& o, const Reporter& report, std::ostream& o
   auto atr_len = slot.power_up(atr);
   if (!atr_len.ok()) return report.fail(card_failure(ssc::Fault::card(atr_len.status())).message);
   transport::Transport card_transport(slot);
+  trace_card(card_transport);
 
   std::optional<transport::Transport> psam_transport;
   std::optional<psam::Psam> psam_client;
@@ -213,6 +215,7 @@ int run_service(const ServiceOptions& o, const Reporter& report, std::ostream& o
       return report.fail(card_failure(ssc::Fault::make(ssc::Failure::kNoPsam, n.status())).message);
     }
     psam_transport.emplace((*psam)->slot());
+    trace_psam(*psam_transport);
     psam_client.emplace(*psam_transport);
   }
 

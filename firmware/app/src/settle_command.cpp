@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command_trace.h"
 #include "host_link.h"
 #include "payment_session.h"
 #include "identity_reading.h"
@@ -142,6 +143,7 @@ int run_settle(const SettleOptions& o, const Reporter& report, std::ostream& out
   auto atr_len = slot.power_up(atr);
   if (!atr_len.ok()) return report.fail(card_failure(ssc::Fault::card(atr_len.status())).message);
   transport::Transport card_transport(slot);
+  trace_card(card_transport);
   std::optional<transport::Transport> psam_transport;
   std::optional<psam::Psam> psam_client;
   if (*psam) {
@@ -151,6 +153,7 @@ int run_settle(const SettleOptions& o, const Reporter& report, std::ostream& out
       return report.fail(card_failure(ssc::Fault::make(ssc::Failure::kNoPsam, n.status())).message);
     }
     psam_transport.emplace((*psam)->slot());
+    trace_psam(*psam_transport);
     psam_client.emplace(*psam_transport);
   }
 

@@ -1,5 +1,7 @@
 #include "terminal.h"
 
+#include "command_trace.h"
+
 #include <array>
 #include <system_error>
 
@@ -27,6 +29,7 @@ Result<void, SetupFailure> check_terminal_number(devices::CardSource& psam, cons
                         std::string(powered.status().name()) + ")"};
   }
   transport::Transport t(psam.slot());
+  trace_psam(t);
   psam::Psam client(t);
   const Status read = client.read_numbers();
   const std::string carried = client.terminal_number();
@@ -63,6 +66,7 @@ Result<std::optional<config::KioskConfig>, SetupFailure> load_config(const Confi
 
 Result<std::unique_ptr<devices::CardSource>, SetupFailure> open_card(const DeviceOptions& options,
                                                                      const config::KioskConfig* kiosk) {
+  if (auto traced = open_run_trace(options.trace); !traced.ok()) return std::move(traced).error();
   Result<std::unique_ptr<devices::CardSource>, devices::DeviceError> opened = devices::DeviceError{};
   const std::string configured = kiosk != nullptr ? kiosk->card_reader.reader : std::string();
   if (!options.card.empty()) {

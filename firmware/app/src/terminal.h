@@ -27,7 +27,8 @@ struct SetupFailure {
 // means "no configuration" (nullopt); an explicitly named file must load.
 Result<std::optional<config::KioskConfig>, SetupFailure> load_config(const ConfigOption& option, bool required);
 
-// The card: --card PROFILE (simulated), --reader-name NAME, else the configuration's card reader, else the
+// The card, and first this run's APDU trace (--trace, SSCARD_TRACE; command_trace.h), which every
+// transport to the card and the PSAM is then given. The card: --card PROFILE (simulated), --reader-name NAME, else the configuration's card reader, else the
 // first PC/SC reader with a card. With --contactless the source's slot is the reader's contactless field:
 // --reader-name NAME, else the configuration's readers.contactless, else a PC/SC reader named like one
 // (docs/CONTACTLESS.md §1.1).

@@ -7,6 +7,7 @@
 #include "sscard/app/terminal_commands.h"
 #include "transit_commands.h"
 #include "contactless_command.h"
+#include "command_trace.h"
 
 namespace sscard::app {
 namespace {
@@ -49,6 +50,7 @@ void card_reader_options(CLI::App& cmd, DeviceOptions& o) {
 #else
   (void)reader;
 #endif
+  add_trace_options(cmd, o.trace);
 }
 
 void fresh_option(CLI::App& cmd, DeviceOptions& o) {
@@ -261,6 +263,7 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
   kiosk_cmd->add_option("--format", kiosk.format, "text, json or iface")
       ->check(CLI::IsMember({"text", "json", "iface"}))
       ->capture_default_str();
+  add_trace_options(*kiosk_cmd, kiosk.trace);
 
   auto* version_cmd = app.add_subcommand("version", "the program version");
 

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "command_trace.h"
 #include "sscard/app/cli_validators.h"
 #include "transit_commands.h"
 
@@ -24,6 +25,7 @@ void card_and_host(CLI::App& cmd, DeviceOptions& devices, HostOverrides& host, b
 #else
     (void)reader;
 #endif
+    add_trace_options(cmd, devices.trace);
   }
   cmd.add_option("--host", host.host, "the acquirer host, instead of the configuration's")->check(host_port_validator());
   cmd.add_option("--timeout-ms", host.timeout_ms, "one exchange with the host")->check(CLI::Range(1, 600000));

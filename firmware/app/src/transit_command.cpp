@@ -9,10 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command_trace.h"
 #include "contactless_command.h"
 #include "host_link.h"
 #include "sscard/config/ca_key_file.h"
 #include "sscard/core/date.h"
+#include "sscard/core/test_point.h"
 #include "sscard/crypto/default_crypto.h"
 #include "sscard/flows/payment.h"
 #include "sscard/flows/services.h"
@@ -35,6 +37,7 @@ std::function<void(std::string_view)> upload_checkpoint() {
   const std::string at = crash;
   return [at](std::string_view step) {
     if (step == at) ::raise(SIGKILL);
+    test_point::pass(step);  // NAME#N and list (sim/host crash_points.h)
   };
 #else
   return {};
@@ -65,6 +68,7 @@ int tap(const transit::ValidatorConfig& config, transit::RideLog& log, const Tra
   auto atr_len = slot->power_up(atr);
   if (!atr_len.ok()) return report.fail("no card in the field (" + std::string(atr_len.status().name()) + ")");
   transport::Transport card_transport(*slot);
+  trace_card(card_transport);
   const flows::CstDateTime cst = flows::cst_date_time(now);
   pboc::TransactionRequest request;
   request.amount_fen = config.fare_fen;

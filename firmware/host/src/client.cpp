@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "sscard/core/test_point.h"
+
 namespace sscard::host {
 
 namespace {
@@ -61,6 +63,11 @@ Result<wire::Response, HostError> HostClient::send(const wire::Request& request)
     return make_error(HostError::Kind::kLocal, Error::kInvalidArgument);
   }
   Bytes payload;
+  // The encoded request may carry the enciphered PIN block (DF41) and the PAN: wiped on every way out.
+  struct Wipe {
+    Bytes& bytes;
+    ~Wipe() { secure_wipe(bytes); }
+  } wipe_payload{payload};
   if (Status s = wire::encode(request, payload); !s.ok()) return make_error(HostError::Kind::kLocal, s);
 
   const int attempts = std::max(policy_.attempts, 1);
@@ -95,7 +102,10 @@ HostClient::Attempt HostClient::attempt(ByteSpan payload, std::string_view host_
     error.frames_sent = sent_before;
     return Attempt::kStop;
   }
+  test_point::pass("client-send");
   auto reply = channel_.exchange(*message, policy_.timeout);
+  secure_wipe(*message);  // the sealed copy of the request
+  if (reply.ok()) test_point::pass("client-receive");
   if (!reply.ok()) {
     const Error code = reply.status().code();
     if (code == Error::kTimeout || code == Error::kIo) {

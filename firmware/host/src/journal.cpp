@@ -1,5 +1,7 @@
 #include "sscard/host/journal.h"
 
+#include "sscard/core/test_point.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -103,6 +105,12 @@ class Statement {
  private:
   sqlite3_stmt* stmt_ = nullptr;
 };
+
+// A write that returned ok is a crash test's point (test_point.h); a failed one is not.
+Status passed(Status s, std::string_view point) {
+  if (s.ok()) test_point::pass(point);
+  return s;
+}
 
 Status exec(sqlite3* db, const char* sql) {
   return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK ? kOk : Status(Error::kIo);
@@ -432,7 +440,7 @@ Status Journal::record(const wire::Request& request, Step step) {
     return Error::kIo;
   }
   if (insert.step() != SQLITE_DONE) return Error::kIo;
-  if (sqlite3_changes(db_) == 1) return kOk;
+  if (sqlite3_changes(db_) == 1) return passed(kOk, "journal-record");
 
   // The key is already journaled: fine for the very same request, a conflict otherwise.
   Statement q(db_, "SELECT request FROM requests WHERE idem_key = ?1");
@@ -444,17 +452,21 @@ Status Journal::record(const wire::Request& request, Step step) {
 }
 
 Status Journal::card_step_done(const wire::IdempotencyKey& key) {
-  return update_pending(
-      db_,
-      "UPDATE requests SET step = 'issuer', updated_ms = ?2 WHERE idem_key = ?1 AND state = 'pending'",
-      [](Statement&) { return true; }, key, Error::kInvalidArgument, Error::kInvalidArgument);
+  test_point::pass("before-journal-card-step");  // the card has done its part; the journal does not know yet
+  return passed(update_pending(
+                    db_,
+                    "UPDATE requests SET step = 'issuer', updated_ms = ?2 WHERE idem_key = ?1 AND state = 'pending'",
+                    [](Statement&) { return true; }, key, Error::kInvalidArgument, Error::kInvalidArgument),
+                "journal-card-step");
 }
 
 Status Journal::note_attempt(const wire::IdempotencyKey& key) {
-  return update_pending(
-      db_,
-      "UPDATE requests SET attempts = attempts + 1, updated_ms = ?2 WHERE idem_key = ?1 AND state = 'pending'",
-      [](Statement&) { return true; }, key, Error::kInvalidArgument, Error::kInvalidArgument);
+  return passed(
+      update_pending(
+          db_,
+          "UPDATE requests SET attempts = attempts + 1, updated_ms = ?2 WHERE idem_key = ?1 AND state = 'pending'",
+          [](Statement&) { return true; }, key, Error::kInvalidArgument, Error::kInvalidArgument),
+      "journal-attempt");
 }
 
 Status Journal::complete(const wire::IdempotencyKey& key, const wire::Response& response) {
@@ -481,7 +493,7 @@ Status Journal::complete(const wire::IdempotencyKey& key, const wire::Response& 
     const Status s = mark_payment(db_, *original_key, true);
     if (!s.ok() && s.code() != Error::kNotFound) return s;
   }
-  return tx.commit();
+  return passed(tx.commit(), "journal-complete");
 }
 
 namespace {
@@ -530,7 +542,7 @@ Status arm_rows(sqlite3* db, const wire::Request& original, const wire::Request&
       return Error::kIo;
     }
   }
-  return tx.commit();
+  return passed(tx.commit(), "journal-arm");
 }
 
 }  // namespace
@@ -580,14 +592,14 @@ Status Journal::close_load(const wire::IdempotencyKey& original_key) {
   if (db_ == nullptr) return Error::kInvalidArgument;
   Statement d(db_, "DELETE FROM ecash_loads WHERE original_key = ?1");
   if (!d.ok() || !d.bind(1, ByteSpan(original_key)) || d.step() != SQLITE_DONE) return Error::kIo;
-  return kOk;
+  return passed(kOk, "journal-close-load");
 }
 
 Status Journal::keep_torn_tap(ByteSpan tap) {
   if (db_ == nullptr) return Error::kInvalidArgument;
   Statement u(db_, "INSERT OR REPLACE INTO torn_taps (id, tap, created_ms) VALUES (1, ?1, ?2)");
   if (!u.ok() || !u.bind(1, tap) || !u.bind(2, now()) || u.step() != SQLITE_DONE) return Error::kIo;
-  return kOk;
+  return passed(kOk, "journal-torn-tap");
 }
 
 Result<std::optional<KeptTap>> Journal::torn_tap() {
@@ -622,7 +634,7 @@ Status Journal::disarm(const wire::IdempotencyKey& original_key, const wire::Req
   if (!tx.ok()) return Error::kIo;
   SSCARD_TRY(delete_armed(db_, original_key));
   if (confirmation != nullptr) SSCARD_TRY(insert_pending(db_, *confirmation));
-  return tx.commit();
+  return passed(tx.commit(), "journal-disarm");
 }
 
 Result<wire::Request> Journal::activate(const wire::IdempotencyKey& original_key, wire::ReversalReason reason,
@@ -637,7 +649,7 @@ Result<wire::Request> Journal::activate(const wire::IdempotencyKey& original_key
   if (icc_data) reversal.icc_data = *icc_data;
   SSCARD_TRY(delete_armed(db_, original_key));
   SSCARD_TRY(insert_pending(db_, reversal));
-  SSCARD_TRY(tx.commit());
+  SSCARD_TRY(passed(tx.commit(), "journal-activate"));
   return reversal;
 }
 
@@ -681,7 +693,7 @@ Result<int> Journal::armed_count() {
 
 Status Journal::note_approval(const wire::IdempotencyKey& original_key) {
   if (db_ == nullptr) return Error::kInvalidArgument;
-  return mark_payment(db_, original_key, false);
+  return passed(mark_payment(db_, original_key, false), "journal-approval");
 }
 
 Result<wire::Totals> Journal::totals(std::string_view province, std::string_view date) {
@@ -724,10 +736,11 @@ Result<wire::Totals> Journal::totals(std::string_view province, std::string_view
 }
 
 Status Journal::fail(const wire::IdempotencyKey& key, std::string_view reason) {
-  return update_pending(
-      db_,
-      "UPDATE requests SET state = 'failed', failure = ?3, updated_ms = ?2 WHERE idem_key = ?1 AND state = 'pending'",
-      [reason](Statement& s) { return s.bind(3, reason); }, key, Error::kInvalidArgument, kOk);
+  return passed(update_pending(db_,
+                               "UPDATE requests SET state = 'failed', failure = ?3, updated_ms = ?2 WHERE idem_key = ?1 "
+                               "AND state = 'pending'",
+                               [reason](Statement& s) { return s.bind(3, reason); }, key, Error::kInvalidArgument, kOk),
+                "journal-fail");
 }
 
 Status Journal::fail_row(std::int64_t row, std::string_view reason) {

@@ -23,6 +23,7 @@
 #include "sscard/ssc/interface_code.h"
 #include "sscard/ssc/pin.h"
 #include "sscard/ssc/security.h"
+#include "sscard/transport/trace_file.h"
 #include "sscard/transport/transport.h"
 
 namespace sscard::iface {
@@ -173,24 +174,31 @@ crypto::Crypto* ensure_crypto(Context& c) {
   return c.crypto.get();
 }
 
-// An APDU trace of every exchange (secrets masked) appended to $SSCARD_TRACE, when set.
+// An APDU trace of every exchange appended to $SSCARD_TRACE, when set: owner-only (mode 0600), secrets and
+// (unless $SSCARD_TRACE_IDENTITY=full) the holder's identity masked, as sscard --trace writes it. A file that
+// cannot be written is no trace: the interface's calls go on.
 class TraceFile {
  public:
   TraceFile() {
     const std::string path = env("SSCARD_TRACE");
-    if (!path.empty()) file_ = std::fopen(path.c_str(), "a");
-    if (file_ != nullptr) trace_ = std::make_unique<transport::TextTrace>(file_);
-  }
-  ~TraceFile() {
-    if (file_ != nullptr) std::fclose(file_);
+    if (path.empty()) return;
+    auto opened = transport::TraceFile::open(path.c_str());
+    if (opened.ok()) file_ = std::move(opened).value();
+    show_identity_ = env("SSCARD_TRACE_IDENTITY") == "full";
   }
   TraceFile(const TraceFile&) = delete;
   TraceFile& operator=(const TraceFile&) = delete;
-  transport::TraceSink* sink() { return trace_.get(); }
+  transport::TraceSink* sink() { return file_.get(); }
+
+  // Traces the card's transport (nullptr: no trace).
+  void attach_card(transport::Transport& t) {
+    t.set_trace(sink());
+    t.set_redactor(show_identity_ ? &transport::identity_showing_redactor() : nullptr);
+  }
 
  private:
-  std::FILE* file_ = nullptr;
-  std::unique_ptr<transport::TextTrace> trace_;
+  std::unique_ptr<transport::TraceFile> file_;
+  bool show_identity_ = false;
 };
 
 // The slot of iType with a card in it, powered up; its ATR in `atr`.
@@ -252,7 +260,7 @@ Reply open_session(Context& c, int type, bool with_psam, Session& s) {
   r = power_card(c, type, s.card);
   if (!r.ok()) return r;
   s.card_transport = std::make_unique<transport::Transport>(*s.card.slot);
-  s.card_transport->set_trace(s.trace.sink());
+  s.trace.attach_card(*s.card_transport);
   if (with_psam) {
     std::array<std::uint8_t, hal::kMaxAtrSize> atr{};
     auto n = c.psam->slot().power_up(atr);
@@ -362,7 +370,7 @@ Reply hsm_step1(int type) {
   if (crypto == nullptr) return fail(InterfaceCode::kReaderConnection, "no random number generator");
   auto t = std::make_unique<transport::Transport>(*card.slot);
   TraceFile trace;
-  t->set_trace(trace.sink());
+  trace.attach_card(*t);
   auto line = ssc::hsm_step1(*t, card.atr, *crypto, device_number, c.hsm);
   t->set_trace(nullptr);
   if (!line.ok()) {
@@ -379,7 +387,7 @@ Reply hsm_step2(const char* key) {
   Context& c = context();
   if (!c.hsm_transport || !c.hsm.active()) return fault_reply(ssc::Fault::of(ssc::Failure::kHsmBadInput));
   TraceFile trace;
-  c.hsm_transport->set_trace(trace.sink());
+  trace.attach_card(*c.hsm_transport);
   auto read = ssc::hsm_step2(*c.hsm_transport, c.hsm, key == nullptr ? std::string_view() : std::string_view(key));
   c.hsm_transport->set_trace(nullptr);
   (void)c.hsm_slot->power_down();

@@ -43,6 +43,37 @@ constexpr std::size_t kPanShownBack = 4;
 constexpr std::size_t kTrack2SeparatorNibble = 0xD;
 constexpr std::size_t kTrack2ExpiryAndServiceNibbles = 4 + 3;
 
+// Holder identity (masked unless the trace is asked to show it). PBOC records: 5F20 cardholder name, 9F0B
+// cardholder name extended (EMV Book 3 Annex A), 9F61 cardholder ID number (JR/T 0025.5 Annex A).
+constexpr std::uint32_t kTagCardholderName = 0x5F20;
+constexpr std::uint32_t kTagCardholderNameExtended = 0x9F0B;
+constexpr std::uint32_t kTagCardholderIdNumber = 0x9F61;
+// SSSE records (docs/CARD.md "Record format"): each record is one SIMPLE-TLV object. EF05 07 card number;
+// EF06 08 social security number, 09 and 4E name, 0A sex, 0B ethnic group, 0C birthplace, 0D birth date.
+constexpr std::uint8_t kInsReadRecord = 0xB2;
+constexpr std::uint8_t kInsUpdateRecord = 0xDC;
+constexpr std::uint8_t kSfiCurrent = 0;
+constexpr std::uint8_t kSfiEf05 = 5;
+constexpr std::uint8_t kSfiEf06 = 6;
+constexpr std::size_t kSimpleTlvHeader = 2;
+
+bool is_pboc_identity_tag(std::uint32_t tag) {
+  return tag == kTagCardholderName || tag == kTagCardholderNameExtended || tag == kTagCardholderIdNumber;
+}
+
+bool is_ssse_identity_tag(std::uint8_t tag) {
+  return tag == 0x07 || tag == 0x08 || tag == 0x09 || tag == 0x4E || (tag >= 0x0A && tag <= 0x0D);
+}
+
+// A READ RECORD / UPDATE RECORD of EF05 or EF06 (by SFI in P2 b8-b4, or of the current EF) whose record is
+// one of the identity records above: `record` is the SIMPLE-TLV object (complete or not).
+bool is_ssse_identity_record(ByteSpan command, ByteSpan record) {
+  if (command.size() < 4 || record.empty()) return false;
+  const std::uint8_t sfi = static_cast<std::uint8_t>(command[3] >> 3);
+  if (sfi != kSfiCurrent && sfi != kSfiEf05 && sfi != kSfiEf06) return false;
+  return is_ssse_identity_tag(record[0]);
+}
+
 constexpr int kMaxDepth = 8;
 constexpr std::size_t kUnknown = static_cast<std::size_t>(-1);
 
@@ -106,7 +137,7 @@ void mask_track2(SecretRanges& secrets, std::size_t offset, ByteSpan value) {
 
 // Walks BER-TLV leniently: an element cut short still has its available value inspected, and the walk
 // stops at the first thing that is not TLV. `base` is the offset of `data` in the whole response.
-void scan(ByteSpan data, std::size_t base, SecretRanges& secrets, int depth) {
+void scan(ByteSpan data, std::size_t base, SecretRanges& secrets, int depth, bool mask_identity) {
   std::size_t pos = 0;
   while (pos < data.size()) {
     if (data[pos] == 0x00 || data[pos] == 0xFF) {  // padding between elements (ISO/IEC 7816-4 5.2)
@@ -140,13 +171,13 @@ void scan(ByteSpan data, std::size_t base, SecretRanges& secrets, int depth) {
       mask_cn_pan(secrets, base + pos, value, complete);
     } else if (tag == kTagTrack2 || tag == kTagTrack2Contactless) {
       mask_track2(secrets, base + pos, value);
-    } else if (tag == kTagApplicationCryptogram) {
+    } else if (tag == kTagApplicationCryptogram || (mask_identity && is_pboc_identity_tag(tag))) {
       secrets.add(base + pos, available);
     } else if (tag == kTagIccCertificate && !value.empty() && value[0] == kSm2IccCertificateFormat) {
       const ByteSpan pan = value.subspan(1, std::min(kSm2CertificatePanSize, value.size() - 1));
       mask_cn_pan(secrets, base + pos + 1, pan, pan.size() == kSm2CertificatePanSize);
     } else if ((first & 0x20) != 0 && depth < kMaxDepth) {
-      scan(value, base + pos, secrets, depth + 1);
+      scan(value, base + pos, secrets, depth + 1, mask_identity);
     }
     if (!complete) return;
     pos += length;
@@ -157,6 +188,15 @@ void scan(ByteSpan data, std::size_t base, SecretRanges& secrets, int depth) {
 
 void DefaultRedactor::command_secrets(ByteSpan command, SecretRanges& secrets) const {
   if (command.size() < 4) return;
+  if (identity_ == Identity::kMasked && command[1] == kInsUpdateRecord) {
+    auto parsed = apdu::parse_command(command);
+    if (!parsed.ok()) {
+      secrets.add(4, command.size() - 4);
+    } else if (is_ssse_identity_record(command, parsed->data) && parsed->data.size() > kSimpleTlvHeader) {
+      const std::size_t data = static_cast<std::size_t>(parsed->data.data() - command.data());
+      secrets.add(data + kSimpleTlvHeader, parsed->data.size() - kSimpleTlvHeader);
+    }
+  }
   if (!has_secret_data_field(command[1])) {
     if ((command[0] & kClaSecureMessagingBits) == 0) return;
     // A secure-messaging command: its data may be plain (a new limit) but its MAC is a secret.
@@ -195,11 +235,24 @@ void DefaultRedactor::response_secrets(ByteSpan command, ByteSpan response_data,
     }
     return;
   }
-  scan(response_data, 0, secrets, 0);
+  const bool mask_identity = identity_ == Identity::kMasked;
+  if (mask_identity && command.size() >= 4 && command[1] == kInsReadRecord &&
+      is_ssse_identity_record(command, response_data)) {
+    if (response_data.size() > kSimpleTlvHeader) {
+      secrets.add(kSimpleTlvHeader, response_data.size() - kSimpleTlvHeader);
+    }
+    return;
+  }
+  scan(response_data, 0, secrets, 0, mask_identity);
 }
 
 const Redactor& default_redactor() {
-  static const DefaultRedactor redactor;
+  static const DefaultRedactor redactor(DefaultRedactor::Identity::kMasked);
+  return redactor;
+}
+
+const Redactor& identity_showing_redactor() {
+  static const DefaultRedactor redactor(DefaultRedactor::Identity::kShown);
   return redactor;
 }
 

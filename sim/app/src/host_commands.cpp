@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "sscard/app/identity_report.h"
 #include "sscard/crypto/openssl.h"
+#include "sscard/sim/host/crash_points.h"
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/host/hub.h"
 #include "sscard/sim/host/issuer_host.h"
@@ -75,6 +76,8 @@ int serve_until_stopped(const ServerOptions& options, const Server& server, simh
       return answer;
     };
   }
+  // The store is open and seeded: from here on every point passed is the serving's (RELIABILITY.md).
+  simhost::install_crash_points(what == "hub" ? "hub" : "host");
   out << what << " listening on " << server.listen.host << ':' << listener->port() << std::endl;
   const Status served = simhost::serve(*listener, std::move(handler), g_stop, options.threads);
   if (!served.ok()) return report.fail(what + " stopped: " + std::string(served.name()));

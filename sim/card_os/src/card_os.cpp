@@ -27,11 +27,22 @@ CardOs::CardOs(CardConfig config)
     : config_(std::move(config)),
       eeprom_(config_.eeprom_size, config_.page_size),
       fs_(eeprom_),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()) {
+  // Every command is a transaction (docs/TEARING.md): the journal holds what the largest one changes, an
+  // UPDATE BINARY of 255 bytes or a payment's state, log and counters.
+  const std::size_t page = eeprom_.page_size();
+  (void)eeprom_.enable_journal(std::max<std::size_t>(kJournalPages, (512 + page - 1) / page + 1));
+}
 
 Bytes CardOs::power_on() {
   eeprom_.restore_power();
   reset_volatile_state();
+  // A command cut short by the last power loss is undone before anything reads the memory; a card whose
+  // power fails again during that stays mute.
+  if (!eeprom_.recover().ok()) {
+    powered_ = false;
+    return {};
+  }
   if (extension_) extension_->reset();
   for (auto& h : handlers_) h.second->reset();
   powered_ = true;
@@ -44,7 +55,7 @@ Bytes CardOs::activate_contactless() {
     power_off();
     return {};
   }
-  power_on();
+  if (power_on().empty()) return {};
   interface_ = CardInterface::kContactless;
   return config_.ats;
 }
@@ -85,6 +96,19 @@ void CardOs::reset_volatile_state() {
 
 Bytes CardOs::process(ByteSpan raw) {
   if (!powered_) return {};
+  // All that a command writes lasts, or none of it (docs/TEARING.md).
+  eeprom_.begin();
+  Bytes out = dispatch(raw);
+  if (!powered_) return out;  // browned out: the next power-on undoes the command
+  if (!eeprom_.commit().ok()) {
+    powered_ = false;
+    reset_volatile_state();
+    return {};
+  }
+  return out;
+}
+
+Bytes CardOs::dispatch(ByteSpan raw) {
   // Response data kept for GET RESPONSE is lost by any other command (ISO/IEC 7816-4 5.1.3, 7816-3 10.3.5).
   if (raw.size() < 2 || raw[1] != 0xC0) pending_response_.clear();
 

@@ -32,9 +32,10 @@ CardOs::Reply CardOs::try_pin(ByteSpan candidate_bcd) {
   if (tries == 0) return status(sw::kAuthMethodBlocked);
 
   // Spend the try before looking at the PIN, so cutting the power after a wrong guess saves nothing
-  // (docs/SECURITY.md "PIN try counter and power loss": pre-decrement).
+  // (docs/SECURITY.md "PIN try counter and power loss": pre-decrement). The spent try lasts even when the
+  // command's transaction is undone.
   const std::uint8_t spent = static_cast<std::uint8_t>(tries - 1);
-  if (Reply r = from_write(eeprom_.write(*pin_offset_ + kPinCounter, ByteSpan(&spent, 1))); r.power_lost) {
+  if (Reply r = from_write(eeprom_.write_lasting(*pin_offset_ + kPinCounter, ByteSpan(&spent, 1))); r.power_lost) {
     return r;
   }
   std::uint8_t candidate[kPinFieldSize];

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "sscard/core/test_point.h"
+
 namespace sscard::sim::host::detail {
 namespace {
 
@@ -119,8 +121,10 @@ std::optional<Bytes> Endpoint::forward(wire::Channel& next, ByteSpan payload, st
   if (!sealed.ok()) return std::nullopt;
 
   // No lock is held while the next hop works: it may take up to `timeout`.
+  test_point::pass("forward-send");
   auto reply = next.exchange(*sealed, timeout);
   if (!reply.ok()) return std::nullopt;
+  test_point::pass("forward-receive");
   const std::optional<ByteSpan> frame = frame_of(*reply);
   if (!frame) return std::nullopt;
   std::lock_guard lock(crypto_mutex_);

@@ -2,6 +2,7 @@
 // every public function.
 #include "sscard/sim/host/holder_store.h"
 
+#include "sscard/core/test_point.h"
 #include "store_sql.h"
 
 #include <sqlite3.h>
@@ -438,6 +439,7 @@ Result<void, SetupError> HolderStore::transaction(const std::function<Result<voi
   if (result.ok()) {
     try {
       exec(impl_->db, "COMMIT");
+      test_point::pass("ledger-commit");
       return result;
     } catch (const SqlError& e) {
       result = to_error("commit", e);

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "sscard/core/test_point.h"
+
 namespace sscard::sim::host {
 namespace {
 
@@ -62,6 +64,7 @@ class Queue {
 bool serve_one(int fd, const MessageHandler& handler, const ServeOptions& options) {
   auto message = sscard::wire::read_message(fd, Clock::now() + options.io_timeout);
   if (!message.ok()) return false;
+  test_point::pass("server-receive");
   Bytes answer;
   try {
     answer = handler(*message);
@@ -69,6 +72,7 @@ bool serve_one(int fd, const MessageHandler& handler, const ServeOptions& option
     return false;
   }
   if (answer.empty()) return false;
+  test_point::pass("server-answer");
   return sscard::wire::write_message(fd, answer, Clock::now() + options.io_timeout).ok();
 }
 

@@ -37,7 +37,7 @@ CommandReply PaymentApplication::try_pin(ByteSpan block) {
   }
   // The try is spent before the comparison (S17, SECURITY.md "PIN try counter and power loss").
   const auto spent = static_cast<std::uint8_t>(tries - 1);
-  if (const Status s = store_.write_pin_tries(spent); !s.ok()) {
+  if (const Status s = store_.spend_pin_try(spent); !s.ok()) {
     secure_wipe(candidate);
     return write_failed(s);
   }

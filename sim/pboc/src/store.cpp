@@ -116,6 +116,10 @@ std::uint8_t Store::pin_tries() const { return eeprom_->read(pin_at_, 1)[0]; }
 
 Status Store::write_pin_tries(std::uint8_t tries) { return eeprom_->write(pin_at_, ByteSpan(&tries, 1)); }
 
+Status Store::spend_pin_try(std::uint8_t tries_left) {
+  return eeprom_->write_lasting(pin_at_, ByteSpan(&tries_left, 1));
+}
+
 ByteSpan Store::active_pin() const {
   const std::size_t slot = eeprom_->read(pin_at_ + 1, 1)[0] == 1 ? 1 : 0;
   return eeprom_->read(pin_at_ + 2 + slot * kPinFieldSize, kPinFieldSize);

@@ -71,6 +71,8 @@ class Store {
 
   std::uint8_t pin_tries() const;
   Status write_pin_tries(std::uint8_t tries);
+  // The try spent before a PIN is compared: it lasts even when the command's transaction is undone.
+  Status spend_pin_try(std::uint8_t tries_left);
   ByteSpan active_pin() const;  // 8 bytes
   // The new PIN into the slot not in use, then the selector (S17); the counter is the caller's.
   Status store_new_pin(ByteSpan pin_bcd);

@@ -257,6 +257,8 @@ Result<CardStateReport, StateError> inspect_personalised(const Personalised& p,
     if (checked.ok()) {
       // The fresh card without a backing: loading the image changes nothing on disk.
       report.matches_profile = p.card->eeprom().load_image(ByteSpan(f.contents).subspan(detail::kHeaderSize)).ok();
+      // What the card will hold at its next power-on: a command cut short is undone (in memory only).
+      if (report.matches_profile) (void)p.card->eeprom().recover();
     } else {
       report.problem = checked.error();
     }

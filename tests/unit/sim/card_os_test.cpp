@@ -274,13 +274,26 @@ TEST(CardOs, VerifyParameterErrorsSpendNoTry) {
   EXPECT_EQ(card->pin_tries_left(), 3);
 }
 
-TEST(CardOs, VerifySpendsTheTryBeforeComparing) {
+// The page writes of a wrong VERIFY: the try it spends is a transaction of its own (journal header, the
+// counter page's undo record, the page, the closing header).
+std::size_t pages_to_spend_a_try() {
   auto card = make_test_card();
   const std::size_t before = card->eeprom().page_writes();
   EXPECT_EQ(send(*card, "0020000003111111"), "63C2");
-  EXPECT_EQ(card->eeprom().page_writes(), before + 1);  // the counter, and nothing else
+  return card->eeprom().page_writes() - before;
+}
+
+TEST(CardOs, VerifySpendsTheTryBeforeComparing) {
+  auto card = make_test_card();
+  const std::size_t data_end = card->eeprom().journal_offset();
+  const Bytes before(card->eeprom().image().begin(), card->eeprom().image().begin() + static_cast<std::ptrdiff_t>(data_end));
+  EXPECT_EQ(send(*card, "0020000003111111"), "63C2");
+  const ByteSpan after = card->eeprom().image().first(data_end);
+  std::size_t changed = 0;
+  for (std::size_t i = 0; i < data_end; ++i) changed += before[i] != after[i] ? 1u : 0u;
+  EXPECT_EQ(changed, 1u);  // the counter, and nothing else
   // Power cut after that write: the answer has already been decided and the try is gone for good.
-  card->eeprom().cut_power_after_page_writes(1);
+  card->eeprom().cut_power_after_page_writes(pages_to_spend_a_try());
   EXPECT_EQ(send(*card, "0020000003222222"), "63C1");
   card->eeprom().cancel_power_cut();
   card->power_off();
@@ -290,18 +303,25 @@ TEST(CardOs, VerifySpendsTheTryBeforeComparing) {
 }
 
 TEST(CardOs, CuttingPowerBeforeTheCounterWriteRevealsNothing) {
-  auto card = make_test_card();
-  card->eeprom().cut_power_after_page_writes(0);
-  EXPECT_TRUE(card->process(hex("0020000003123456")).empty());  // correct PIN, but no answer
-  EXPECT_FALSE(card->powered());
-  card->power_on();
-  EXPECT_EQ(card->pin_tries_left(), 3);
-  EXPECT_EQ(send(*card, "00200000"), "63C3");  // not verified
+  // Every cut before the try's closing header: the try is not spent and nothing was said.
+  const std::size_t spend = pages_to_spend_a_try();
+  ASSERT_GE(spend, 1u);
+  for (std::size_t n = 0; n < spend; ++n) {
+    for (auto how : {Eeprom::Cut::kBeforeWrite, Eeprom::Cut::kTornWrite}) {
+      auto card = make_test_card();
+      card->eeprom().cut_power_at_page_write(n, how);
+      EXPECT_TRUE(card->process(hex("0020000003123456")).empty()) << n;  // correct PIN, but no answer
+      EXPECT_FALSE(card->powered());
+      card->power_on();
+      EXPECT_EQ(card->pin_tries_left(), 3) << n;
+      EXPECT_EQ(send(*card, "00200000"), "63C3");  // not verified
+    }
+  }
 }
 
 TEST(CardOs, CuttingPowerAfterTheCounterWriteOnTheRightPinCostsTheTry) {
   auto card = make_test_card();
-  card->eeprom().cut_power_after_page_writes(1);  // the decrement lands, the restore does not
+  card->eeprom().cut_power_after_page_writes(pages_to_spend_a_try());  // the decrement lands, the restore does not
   EXPECT_TRUE(card->process(hex("0020000003123456")).empty());
   EXPECT_TRUE(card->process(hex("00200000")).empty());  // unpowered until power_on
   card->power_on();

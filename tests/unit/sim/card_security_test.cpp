@@ -556,7 +556,7 @@ TEST(Pins, ReloadAndUnblockRejectMalformedCommands) {
 TEST(Pins, APowerCutAnywhereInChangePinLeavesTheOldOrTheNewPin) {
   // Try every point: cut after n page writes, for n = 0 until the command completes.
   bool completed = false;
-  for (std::size_t n = 0; n < 12 && !completed; ++n) {
+  for (std::size_t n = 0; n < 64 && !completed; ++n) {
     {
       auto card = powered_card("cq-yuzhong-gen2");
       ASSERT_NE(card, nullptr);
@@ -582,7 +582,7 @@ TEST(Pins, APowerCutAnywhereInChangePinLeavesTheOldOrTheNewPin) {
 TEST(Pins, APowerCutAnywhereInPinReloadLeavesTheOldOrTheNewPin) {
   const SecurityVector& prk = vec("cq-yuzhong-gen2.mac.prk.reload");
   bool completed = false;
-  for (std::size_t n = 0; n < 12 && !completed; ++n) {
+  for (std::size_t n = 0; n < 64 && !completed; ++n) {
     auto card = powered_card("cq-yuzhong-gen2");
     force_challenge(*card, r4_of(prk));
     ASSERT_EQ(send(*card, "0084000004"), r4_of(prk) + "9000");

@@ -238,18 +238,19 @@ TEST_F(ECashCard, OfflineTcOnlyWithinTheBalanceAndTheSingleLimit) {
 
 TEST_F(ECashCard, PowerCutAtEveryPageOfAnOfflineTapLeavesTheOldOrTheNewState) {
   bool completed = false;
-  for (std::size_t n = 0; n < 32 && !completed; ++n) {
+  for (std::size_t n = 0; n < 96 && !completed; ++n) {
     card = dual_card(p);
     card->activate_contactless();
     send(*card, kSelectAid);
     card->eeprom().cut_power_after_page_writes(n);
-    bool answered = !send(*card, Tap{}.gpo()).empty();
+    const bool gpo_answered = !send(*card, Tap{}.gpo()).empty();
+    bool answered = gpo_answered;
     for (int i = 1; i <= 3 && answered; ++i) answered = !send(*card, "00B20" + std::to_string(i) + "3400").empty();
     card->eeprom().cancel_power_cut();
     card->activate_contactless();
     EXPECT_EQ(send(*card, kSelectAid).substr(0, 2), "6F") << n;
-    // The ATC is the first page the GPO writes; once written it stays.
-    EXPECT_EQ(atc(), n == 0 ? "9F360200009000" : "9F360200019000") << n;
+    // A GPO cut short is undone whole, its ATC with it (no cryptogram left the card); an answered one stays.
+    EXPECT_EQ(atc(), gpo_answered ? "9F360200019000" : "9F360200009000") << n;
     if (answered) {
       completed = true;
       EXPECT_EQ(balance(), "9F7906000000003766" "9000");
@@ -260,14 +261,14 @@ TEST_F(ECashCard, PowerCutAtEveryPageOfAnOfflineTapLeavesTheOldOrTheNewState) {
     }
     // The card works on: the next tap is approved offline with the next ATC.
     const auto e = elements_of(send(*card, Tap{}.gpo()));
-    EXPECT_EQ(value_of(e, 0x9F36), n == 0 ? "0001" : "0002") << n;
+    EXPECT_EQ(value_of(e, 0x9F36), gpo_answered ? "0002" : "0001") << n;
   }
   EXPECT_TRUE(completed);
 }
 
 TEST_F(ECashCard, PowerCutAtEveryPageOfALoadLeavesTheOldOrTheNewBalanceWithItsLog) {
   bool completed = false;
-  for (std::size_t n = 0; n < 32 && !completed; ++n) {
+  for (std::size_t n = 0; n < 96 && !completed; ++n) {
     card = dual_card(p);
     const Bytes arqc = load_transaction("00");
     card->eeprom().cut_power_after_page_writes(n);

@@ -104,7 +104,7 @@ TEST(PbocPersistence, PowerCutAtEveryPageOfTheSecondGenerateAcLeavesOldOrNewStat
 TEST(PbocPersistence, PowerCutAtEveryPageOfTheFirstGenerateAc) {
   const HolderProfile p = profile("sc-chengdu-gen2.json");
   bool completed = false;
-  for (std::size_t n = 0; n < 8 && !completed; ++n) {
+  for (std::size_t n = 0; n < 64 && !completed; ++n) {
     auto card = card_of(p);
     send(*card, kSelectAid);
     send(*card, kPdolGen2);

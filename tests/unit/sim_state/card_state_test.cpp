@@ -330,8 +330,9 @@ TEST_F(CardState, ABlockedApplicationStaysBlocked) {
 
 // ---- Power cuts ----
 
-TEST_F(CardState, APowerCutMidWriteLeavesOnDiskTheTornImageOfTheMemory) {
-  std::string torn;  // what EF20 must hold after the cut
+TEST_F(CardState, APowerCutMidWriteLeavesOnDiskTheTornImageOfTheMemoryAndTheNextOpenUndoesIt) {
+  std::string torn;      // what EF20 holds right after the cut
+  std::string original;  // what it held before the command, and holds again after the next power-on
   {
     auto c = open_card(kTornWrite, options());
     ASSERT_TRUE(c);
@@ -342,13 +343,19 @@ TEST_F(CardState, APowerCutMidWriteLeavesOnDiskTheTornImageOfTheMemory) {
     ASSERT_TRUE(ssse);
     const auto ef = card.file_system().child_by_fid(*ssse, 0xEF20);
     ASSERT_TRUE(ef);
-    // The 200 bytes span several pages; the first page write is the part up to the first page boundary.
+    original = to_hex(card.file_system().binary(*ef));
+    ASSERT_EQ(original, std::string(400, '0'));
+    // The 200 bytes span several pages. The command's transaction first writes its journal header and an
+    // undo record of every page; the cut lets the first data page through (up to the first page boundary).
     const std::size_t page = card.eeprom().page_size();
-    const std::size_t first = page - card.file_system().node(*ef).offset % page;
+    const std::size_t offset = card.file_system().node(*ef).offset;
+    const std::size_t first = page - offset % page;
     ASSERT_LT(first, 200u);
+    const std::size_t pages = (offset + 200 - 1) / page - offset / page + 1;
+    const std::size_t record_pages = (page + 12 + page - 1) / page;
     torn = std::string(2 * first, 'A') + std::string(2 * (200 - first), '0');
 
-    card.eeprom().cut_power_after_page_writes(1);
+    card.eeprom().cut_power_after_page_writes(1 + pages * record_pages + 1);
     EXPECT_EQ(send(card, "00D69400C8" + std::string(400, 'A')), "");  // browned out: no answer
     EXPECT_EQ(to_hex(card.file_system().binary(*ef)), torn);
 
@@ -362,7 +369,7 @@ TEST_F(CardState, APowerCutMidWriteLeavesOnDiskTheTornImageOfTheMemory) {
   EXPECT_FALSE(c->started_from_profile());
   c->card()->power_on();
   EXPECT_EQ(send(*c->card(), kSelectSsseNoFci), "9000");
-  EXPECT_EQ(send(*c->card(), "00B09400C8"), torn + "9000");
+  EXPECT_EQ(send(*c->card(), "00B09400C8"), original + "9000");
 }
 
 TEST_F(CardState, APowerCutBeforeTheTryCounterIsWrittenSavesNothingOnDisk) {

@@ -19,6 +19,12 @@ struct ConfigOption {
   std::filesystem::path file;  // empty: the default location
 };
 
+// The APDU trace of a card-touching command (docs/SECURITY.md "The APDU trace").
+struct TraceOptions {
+  std::string file;      // --trace FILE; empty: $SSCARD_TRACE, else no trace
+  std::string identity;  // --trace-identity masked|full; empty: $SSCARD_TRACE_IDENTITY, else masked
+};
+
 // Where the card and the PSAM are, overriding the configuration's readers for one run.
 struct DeviceOptions {
   std::filesystem::path card;         // --card PROFILE: a simulated card (builds with the simulator)
@@ -29,6 +35,7 @@ struct DeviceOptions {
   std::optional<std::string> psam_reader;  // --psam-reader NAME: the PC/SC reader or slot of the PSAM
   bool no_psam = false;               // --no-psam
   bool fresh = false;                 // --fresh: simulated cards start again from their profiles
+  TraceOptions trace;                 // --trace, --trace-identity
 };
 
 struct ReadOptions {
@@ -111,6 +118,7 @@ struct KioskLoopOptions {
   std::optional<std::string> reader;
   unsigned count = 0;                 // 0: serve cards until stopped
   std::string format = "text";
+  TraceOptions trace;
 };
 int run_kiosk_loop(const KioskLoopOptions& options, const Reporter& report, std::ostream& out);
 

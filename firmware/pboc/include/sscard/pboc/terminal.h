@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sscard/core/bytes.h"
+#include "sscard/crypto/secret_bytes.h"
 
 namespace sscard::pboc {
 
@@ -43,8 +44,9 @@ struct TerminalConfig {
   std::string merchant_name;
   // DF69 = 01 in the GPO when the card's PDOL asks for it (the SM2/SM3/SM4 data set, P5).
   bool national_algorithms = false;
-  // The kiosk's PIN encryption key (PEK, `payment.pin_key`, §6.9): online PIN is offered only with it.
-  std::optional<std::array<std::uint8_t, 16>> pin_encryption_key;
+  // The kiosk's PIN encryption key (PEK, `payment.pin_key`, §6.9): online PIN is offered only with it. Wiped
+  // with every copy of the configuration that held it.
+  std::optional<crypto::SecretBytes<16>> pin_encryption_key;
 };
 
 // Terminal types 11, 21 and 14, 24 are online only ([6] A.1).

@@ -62,14 +62,28 @@ class Redactor {
 //  - responses: the data of INTERNAL AUTHENTICATE (the card's cryptogram) and the cryptogram of a format 1
 //    GENERATE AC answer; in any BER-TLV response, the application cryptogram 9F26, a PAN in tag 5A, in an
 //    SM2 ICC certificate 9F46 and in track-2 data (57, 9F6B) keep only their first 6 and last 4 digits
-//    (bytes holding any other digit are masked), and track-2 discretionary data is masked whole.
+//    (bytes holding any other digit are masked), and track-2 discretionary data is masked whole;
+//  - the holder's identity, unless built with Identity::kShown: the value (not the tag and length) of the
+//    SSSE records EF05 07 (card number) and EF06 08, 09, 4E, 0A-0D (social security number, name, sex,
+//    ethnic group, birthplace, birth date) in READ RECORD answers and UPDATE RECORD commands, and the PBOC
+//    cardholder name 5F20, name extended 9F0B and ID number 9F61 in any BER-TLV response.
 class DefaultRedactor final : public Redactor {
  public:
+  enum class Identity : std::uint8_t { kMasked, kShown };
+
+  constexpr explicit DefaultRedactor(Identity identity = Identity::kMasked) : identity_(identity) {}
+
   void command_secrets(ByteSpan command, SecretRanges& secrets) const override;
   void response_secrets(ByteSpan command, ByteSpan response_data, SecretRanges& secrets) const override;
+
+ private:
+  Identity identity_;
 };
 
+// Secrets and identity masked (Identity::kMasked): what every transport uses unless told otherwise.
 const Redactor& default_redactor();
+// Secrets masked, identity shown: for a trace whose user asked for the holder data in full.
+const Redactor& identity_showing_redactor();
 
 // One side of a traced exchange: a copy of at most kTraceCapacity bytes in which every secret byte is 00.
 struct TracedBytes {

@@ -174,6 +174,8 @@ class CardOs final : public Card {
   static Reply data_reply(Bytes data) { return Reply{std::move(data), sw::kSuccess, false}; }
   static Reply from_write(Status s);
 
+  static constexpr std::size_t kJournalPages = 16;
+  Bytes dispatch(ByteSpan raw);
   Bytes finish(const apdu::Command& cmd, Reply reply);
   void reset_volatile_state();
   bool t0_now() const { return protocol() == CardProtocol::kT0; }
