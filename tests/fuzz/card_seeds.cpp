@@ -27,6 +27,7 @@
 #include "sscard/hal/sim_reader.h"
 #include "sscard/host/journal.h"
 #include "sscard/sim/profile.h"
+#include "seed_files.h"
 #include "wire_samples.h"
 
 namespace {
@@ -36,19 +37,9 @@ namespace fs = std::filesystem;
 namespace fuzz = sscard::fuzz;
 namespace wire = sscard::wire;
 
-std::string name_of(const Bytes& seed) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (std::uint8_t b : seed) h = (h ^ b) * 0x100000001b3ULL;
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
-  return text;
-}
-
 bool write_seed(const fs::path& dir, const Bytes& seed) {
   fs::create_directories(dir);
-  std::ofstream out(dir / name_of(seed), std::ios::binary);
-  out.write(reinterpret_cast<const char*>(seed.data()), static_cast<std::streamsize>(seed.size()));
-  return static_cast<bool>(out);
+  return fuzz::write_seed_file(dir / fuzz::seed_file_name(seed), seed);
 }
 
 struct CardRun {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fuzz_wire.h"
+#include "seed_files.h"
 #include "wire_samples.h"
 #include "sscard/crypto/default_crypto.h"
 #include "sscard/wire/messages.h"
@@ -28,14 +29,6 @@ wire::Nonce nonce(std::uint8_t seed) {
   wire::Nonce n{};
   for (std::size_t i = 0; i < n.size(); ++i) n[i] = static_cast<std::uint8_t>(seed + 7 * i);
   return n;
-}
-
-std::string name_of(const Bytes& seed) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (std::uint8_t b : seed) h = (h ^ b) * 0x100000001b3ULL;
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
-  return text;
 }
 
 bool make_seeds(std::vector<Bytes>& seeds) {
@@ -111,7 +104,7 @@ int main(int argc, char** argv) {
   }
   int missing = 0;
   for (const Bytes& seed : seeds) {
-    const std::filesystem::path path = dir / name_of(seed);
+    const std::filesystem::path path = dir / sscard::fuzz::seed_file_name(seed);
     if (check) {
       std::ifstream in(path, std::ios::binary);
       const Bytes on_disk{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -121,9 +114,7 @@ int main(int argc, char** argv) {
       }
       continue;
     }
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(seed.data()), static_cast<std::streamsize>(seed.size()));
-    if (!out) {
+    if (!sscard::fuzz::write_seed_file(path, seed)) {
       std::fprintf(stderr, "fuzz_wire_seeds: cannot write %s\n", path.c_str());
       return 1;
     }

@@ -1,13 +1,15 @@
 #include "payment_session.h"
 
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <sstream>
 
 #include "sscard/config/ca_key_file.h"
 #include "sscard/core/date.h"
 #include "sscard/core/test_point.h"
+#if SSCARD_WITH_SIMULATOR
+#include "sscard/sim/host/crash_points.h"
+#endif
 #include "sscard/flows/payment.h"
 
 namespace sscard::app {
@@ -60,12 +62,11 @@ std::function<void(std::string_view)> test_checkpoint(hal::Slot& slot) {
   const char* crash = std::getenv("SSCARD_TEST_CRASH_AT");
   const char* pull = std::getenv("SSCARD_TEST_PULL_CARD_AT");
   if ((crash == nullptr || *crash == '\0') && (pull == nullptr || *pull == '\0')) return {};
-  const std::string crash_at = crash != nullptr ? crash : "";
+  sim::host::install_crash_points("kiosk");  // SSCARD_TEST_CRASH_AT: NAME, NAME#N or list
   const std::string pull_at = pull != nullptr ? pull : "";
-  return [crash_at, pull_at, &slot](std::string_view step) {
+  return [pull_at, &slot](std::string_view step) {
     if (step == pull_at) (void)slot.power_down();
-    if (step == crash_at) ::raise(SIGKILL);
-    test_point::pass(step);  // NAME#N and list (sim/host crash_points.h)
+    test_point::pass(step);
   };
 }
 #else

@@ -2,7 +2,6 @@
 // the ride log and deny list in the state folder, the acquirer through the validator's host link.
 #include <array>
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -15,6 +14,9 @@
 #include "sscard/config/ca_key_file.h"
 #include "sscard/core/date.h"
 #include "sscard/core/test_point.h"
+#if SSCARD_WITH_SIMULATOR
+#include "sscard/sim/host/crash_points.h"
+#endif
 #include "sscard/crypto/default_crypto.h"
 #include "sscard/flows/payment.h"
 #include "sscard/flows/services.h"
@@ -34,11 +36,8 @@ std::function<void(std::string_view)> upload_checkpoint() {
 #if SSCARD_WITH_SIMULATOR
   const char* crash = std::getenv("SSCARD_TEST_CRASH_AT");
   if (crash == nullptr || *crash == '\0') return {};
-  const std::string at = crash;
-  return [at](std::string_view step) {
-    if (step == at) ::raise(SIGKILL);
-    test_point::pass(step);  // NAME#N and list (sim/host crash_points.h)
-  };
+  sim::host::install_crash_points("kiosk");  // NAME, NAME#N or list
+  return [](std::string_view step) { test_point::pass(step); };
 #else
   return {};
 #endif

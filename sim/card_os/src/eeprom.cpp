@@ -65,9 +65,13 @@ ByteSpan Eeprom::image() const {
   return memory_;
 }
 
+bool Eeprom::writable(std::size_t offset, std::size_t length) const {
+  const std::size_t end = journal_offset();
+  return offset <= end && length <= end - offset;
+}
+
 Status Eeprom::write(std::size_t offset, ByteSpan bytes) {
-  if (offset > memory_.size() || bytes.size() > memory_.size() - offset) return Error::kInvalidArgument;
-  if (journal_ && offset + bytes.size() > journal_->at) return Error::kInvalidArgument;
+  if (!writable(offset, bytes.size())) return Error::kInvalidArgument;
   if (power_lost_) return Error::kIo;
   if (open_) return write_in_transaction(offset, bytes);
   return write_pages(offset, bytes);
@@ -239,7 +243,7 @@ Status Eeprom::commit() {
 
 Status Eeprom::write_lasting(std::size_t offset, ByteSpan bytes) {
   if (!journal_) return write(offset, bytes);
-  if (offset > memory_.size() || bytes.size() > memory_.size() - offset) return Error::kInvalidArgument;
+  if (!writable(offset, bytes.size())) return Error::kInvalidArgument;
   if (power_lost_) return Error::kIo;
   const bool was_open = open_;
   SSCARD_TRY(commit());

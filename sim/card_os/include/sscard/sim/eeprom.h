@@ -145,6 +145,8 @@ class Eeprom {
     Bytes old_bytes, new_bytes;
   };
 
+  // The range lies inside the memory, below the journal.
+  bool writable(std::size_t offset, std::size_t length) const;
   // Writes pages as the chip does: fault injection, backing, counting. No journal.
   Status write_pages(std::size_t offset, ByteSpan bytes);
   Status write_in_transaction(std::size_t offset, ByteSpan bytes);
