@@ -200,5 +200,114 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// An interrupted load, then offline rides that spend e-cash before the card is read at a kiosk again: its balance
+// then matches neither "before" nor "before + amount", and only the card's load log (JR/T 0025.13 5.8) tells
+// whether the script ran (CONTACTLESS.md §4).
+class CliEcashLoadLogTest : public CliEcashTest {
+ protected:
+  // One offline ride of 2.00 on the Chongqing bus, charged from e-cash.
+  void ride() {
+    const ProcessOutput t = run({sscard_binary(), "transit", "tap", "--config",
+                                 (cards_dir() / "validators" / "cq-bus-0101.json").string(), "--card",
+                                 card("sc-suining-gen3"), "--format", "json"});
+    ASSERT_EQ(t.exit_code, 0) << t.out << t.err;
+    const nlohmann::json j = parse(t);
+    EXPECT_EQ(j["gate"], "open");
+    EXPECT_EQ(j["kind"], "offline");
+    EXPECT_EQ(j["fare"], "2.00");
+  }
+  std::optional<long long> requests(int operation, const std::string& state) {
+    return sql_int(journal(), "SELECT COUNT(*) FROM requests WHERE operation = " + std::to_string(operation) +
+                                  " AND state = '" + state + "'");
+  }
+  std::optional<long long> armed() { return sql_int(journal(), "SELECT COUNT(*) FROM armed"); }
+
+  // The load of 100.00 killed at `step`, then `rides` rides; the next `sscard ecash balance` settles it.
+  nlohmann::json interrupted_load_then_rides(const std::string& step, int rides) {
+    const ProcessOutput killed = load("100.00", {{"SSCARD_TEST_CRASH_AT", step}});
+    EXPECT_EQ(killed.exit_code, -1) << step << ": " << killed.out << killed.err;  // SIGKILL at the point
+    EXPECT_EQ(unresolved(), 1);
+    EXPECT_EQ(armed(), 1);
+    for (int i = 0; i < rides; ++i) ride();
+    const ProcessOutput settled = balance("sc-suining-gen3");
+    EXPECT_EQ(settled.exit_code, 0) << settled.out << settled.err;
+    return parse(settled);
+  }
+};
+
+TEST_F(CliEcashLoadLogTest, AScriptThatRanIsConfirmedFromTheLoadLogAfterRides) {
+  // Killed after GAC2: the PUT DATA 9F79 script ran, 50.00 -> 150.00, then two rides: 146.00.
+  const nlohmann::json j = interrupted_load_then_rides("after-gac2", 2);
+  EXPECT_EQ(j["balance"], "146.00");
+  ASSERT_EQ(j["loads_resolved"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["loads_resolved"][0]["amount"], "100.00");
+  EXPECT_EQ(j["loads_resolved"][0]["balance_before"], "50.00");
+  EXPECT_EQ(j["loads_resolved"][0]["resolution"], "confirmed");
+  EXPECT_EQ(j["loads_resolved"][0]["decided_by"], "load_log");
+  EXPECT_EQ(j["loads_resolved"][0]["follow_up"], "sent");
+  // The journal: nothing unresolved, nothing armed, the confirmation (0A) answered, no reversal (07).
+  EXPECT_EQ(unresolved(), 0);
+  EXPECT_EQ(armed(), 0);
+  EXPECT_EQ(requests(0x0A, "done"), 1);
+  EXPECT_EQ(requests(0x07, "done"), 0);
+  EXPECT_EQ(owed(), 0);
+  // The issuer keeps the load: the bank account paid 100.00 and the e-cash account holds it (the rides are
+  // cleared by the validator's upload).
+  EXPECT_EQ(bank(), 500000 - 10000);
+  EXPECT_EQ(ecash_account_fen(), 5000 + 10000);
+  const ProcessOutput up = run({sscard_binary(), "transit", "upload", "--config",
+                                (cards_dir() / "validators" / "cq-bus-0101.json").string()});
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  EXPECT_EQ(ecash_account_fen(), 14600);
+  EXPECT_EQ(card_balance(), "146.00");
+  // Read again: nothing left to settle.
+  EXPECT_EQ(parse(balance("sc-suining-gen3"))["loads_resolved"].size(), 0u);
+}
+
+TEST_F(CliEcashLoadLogTest, AScriptThatNeverRanIsReversedFromTheLoadLogAfterARide) {
+  // Killed once the issuer's answer was in, before GAC2 and the script: the card stays at 50.00, then a ride.
+  const nlohmann::json j = interrupted_load_then_rides("after-answer", 1);
+  EXPECT_EQ(j["balance"], "48.00");
+  ASSERT_EQ(j["loads_resolved"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["loads_resolved"][0]["resolution"], "reversed");
+  EXPECT_EQ(j["loads_resolved"][0]["decided_by"], "load_log");
+  EXPECT_EQ(j["loads_resolved"][0]["follow_up"], "sent");
+  EXPECT_EQ(unresolved(), 0);
+  EXPECT_EQ(armed(), 0);
+  EXPECT_EQ(requests(0x07, "done"), 1);
+  EXPECT_EQ(requests(0x0A, "done"), 0);
+  EXPECT_EQ(owed(), 0);
+  // The issuer gave the money back: the bank account whole, the e-cash account as before the load.
+  EXPECT_EQ(bank(), 500000);
+  EXPECT_EQ(ecash_account_fen(), 5000);
+  // The card's log holds no load at all: its one load never happened.
+  const ProcessOutput up = run({sscard_binary(), "transit", "upload", "--config",
+                                (cards_dir() / "validators" / "cq-bus-0101.json").string()});
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  EXPECT_EQ(ecash_account_fen(), 4800);
+  EXPECT_EQ(card_balance(), "48.00");
+}
+
+TEST_F(CliEcashLoadLogTest, TheLoadLogDecidesAgainstLaterLoadsOfTheSameCard) {
+  // A load that never reached the card, a ride, then a complete load, whose run settles the first from the log
+  // (the balance before it, 48.00, matches neither 50.00 nor 150.00).
+  const ProcessOutput killed = load("100.00", {{"SSCARD_TEST_CRASH_AT", "after-answer"}});
+  EXPECT_EQ(killed.exit_code, -1) << killed.out << killed.err;
+  ride();
+  const ProcessOutput second = load("20.00");
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  const nlohmann::json j = parse(second);
+  EXPECT_EQ(j["balance_before"], "48.00");
+  EXPECT_EQ(j["balance_after"], "68.00");
+  ASSERT_EQ(j["loads_resolved"].size(), 1u) << j.dump();
+  EXPECT_EQ(j["loads_resolved"][0]["amount"], "100.00");
+  EXPECT_EQ(j["loads_resolved"][0]["resolution"], "reversed");
+  EXPECT_EQ(j["loads_resolved"][0]["decided_by"], "load_log");
+  EXPECT_EQ(unresolved(), 0);
+  EXPECT_EQ(owed(), 0);
+  EXPECT_EQ(bank(), 500000 - 2000);
+  EXPECT_EQ(ecash_account_fen(), 5000 + 2000);
+}
+
 }  // namespace
 }  // namespace sscard::test

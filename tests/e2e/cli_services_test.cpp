@@ -636,6 +636,129 @@ TEST_F(HostProcesses, KioskKilledMidRequestFinishesItAfterRestart) {
   EXPECT_EQ(stored_requests("sc"), 1);
 }
 
+// The documented operator step for a held activation (docs/RELIABILITY.md "Held activations"): one UPDATE of the
+// kiosk's journal. Returns how many rows it changed (-1 on error).
+int operator_sql(const fs::path& db, const std::string& statement) {
+  sqlite3* handle = nullptr;
+  int changed = -1;
+  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(handle, 2000);
+    if (sqlite3_exec(handle, statement.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK) changed = sqlite3_changes(handle);
+  }
+  sqlite3_close(handle);
+  return changed;
+}
+
+// The idempotency key of the line "earlier activate KEY: awaiting_card ..." of `sscard recover`.
+std::string held_key(const std::string& out) {
+  const std::string prefix = "earlier activate ";
+  const auto at = out.find(prefix);
+  if (at == std::string::npos) return {};
+  return out.substr(at + prefix.size(), 32);
+}
+
+constexpr char kTongnanSsn[] = "500223198807150019";
+
+// An activation killed after CHANGE PIN is held at the card step: `sscard recover` says so apart from requests
+// the host did not answer (exit 3 while one of those is left, exit 4 when only the held one is), and the
+// documented operator step releases it to the issuer.
+TEST_F(HostProcesses, RecoverReportsAHeldActivationApartAndTheOperatorReleasesIt) {
+  environment().set("SSCARD_TEST_CRASH_AT", "before-journal-card-step");
+  auto activate = kiosk("activate", "cq-tongnan-gen3");
+  activate.insert(activate.end(), {"--pinpad", "sim:123456,975318,975318"});
+  const auto killed = run(activate);
+  environment().unset("SSCARD_TEST_CRASH_AT");
+  ASSERT_EQ(killed.exit_code, -1) << killed.out << killed.err;  // SIGKILL at the point
+  EXPECT_EQ(sql_int(journal(), "SELECT count(*) FROM requests WHERE state = 'pending' AND step = 'card'"), 1);
+
+  // A second request the host does not answer: its own host is down.
+  kill9(cq_);
+  const auto unanswered = run(kiosk("report-loss", "sc-liangshan-longname-gen2"));
+  EXPECT_EQ(unanswered.exit_code, 3) << unanswered.out << unanswered.err;
+
+  // Both left: exit 3 (running again helps the unanswered one), one line for each, each with its own remedy.
+  const auto both = run(recover());
+  EXPECT_EQ(both.exit_code, 3) << both.out << both.err;
+  EXPECT_EQ(std::count(both.err.begin(), both.err.end(), '\n'), 2) << both.err;
+  std::istringstream lines(both.err);
+  std::string held_line, unanswered_line;
+  std::getline(lines, held_line);
+  std::getline(lines, unanswered_line);
+  EXPECT_EQ(held_line.rfind("sscard recover: 1 activation is held at the card step", 0), 0u) << held_line;
+  EXPECT_NE(held_line.find("\"Held activations\""), std::string::npos) << held_line;
+  EXPECT_NE(held_line.find(journal().string()), std::string::npos) << held_line;
+  EXPECT_EQ(held_line.find("did not answer"), std::string::npos) << held_line;
+  EXPECT_EQ(unanswered_line,
+            "sscard recover: 1 request is still pending: the host did not answer; run `sscard recover` again later");
+  const std::string key = held_key(both.out);
+  ASSERT_EQ(key.size(), 32u) << both.out;
+  EXPECT_NE(both.out.find("earlier activate " + key + ": awaiting_card (held for an operator; not sent)"),
+            std::string::npos)
+      << both.out;
+
+  // The host back: the unanswered request is done; the held one is all that is left (exit 4, one line).
+  start_host("cq", {});
+  const auto held = run(recover());
+  EXPECT_EQ(held.exit_code, 4) << held.out << held.err;
+  EXPECT_EQ(std::count(held.err.begin(), held.err.end(), '\n'), 1) << held.err;
+  EXPECT_EQ(held.err.rfind(held_line, 0), 0u) << held.err;
+  EXPECT_NE(held.out.find("earlier report-loss"), std::string::npos) << held.out;
+  EXPECT_EQ(sql_text(db("cq"), std::string("SELECT card_state FROM holders WHERE ssn = '") + kTongnanSsn + "'"),
+            "not_activated");  // the issuer was never told
+
+  // The operator's check: the card takes the new PIN, so it did its part; release the entry to the issuer.
+  const auto verify = run({sscard_binary(), "pin", "verify", "--card", card("cq-tongnan-gen3"), "--pinpad",
+                           "sim:975318"});
+  ASSERT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_EQ(operator_sql(journal(), "UPDATE requests SET step = 'issuer' WHERE hex(idem_key) = '" + key +
+                                        "' AND state = 'pending' AND step = 'card'"),
+            1);
+  const auto released = run(recover());
+  EXPECT_EQ(released.exit_code, 0) << released.out << released.err;
+  EXPECT_EQ(released.err, "");
+  EXPECT_NE(released.out.find("earlier activate " + key + ": done"), std::string::npos) << released.out;
+  EXPECT_EQ(sql_text(db("cq"), std::string("SELECT card_state FROM holders WHERE ssn = '") + kTongnanSsn + "'"),
+            "active");
+  EXPECT_EQ(pending_in_journal(), 0);
+}
+
+// Killed before CHANGE PIN: the card keeps its initial PIN; the operator drops the entry and the holder
+// activates again.
+TEST_F(HostProcesses, AHeldActivationTheCardNeverDidIsDroppedAndActivatedAgain) {
+  environment().set("SSCARD_TEST_CRASH_AT", "journal-record");
+  auto activate = kiosk("activate", "cq-tongnan-gen3");
+  activate.insert(activate.end(), {"--pinpad", "sim:123456,975318,975318"});
+  const auto killed = run(activate);
+  environment().unset("SSCARD_TEST_CRASH_AT");
+  ASSERT_EQ(killed.exit_code, -1) << killed.out << killed.err;
+
+  const auto held = run(recover());
+  EXPECT_EQ(held.exit_code, 4) << held.out << held.err;
+  EXPECT_EQ(std::count(held.err.begin(), held.err.end(), '\n'), 1) << held.err;
+  EXPECT_NE(held.err.find("held at the card step"), std::string::npos) << held.err;
+  const std::string key = held_key(held.out);
+  ASSERT_EQ(key.size(), 32u) << held.out;
+
+  // The card still takes the initial PIN (right, but refused for use: -35): it never changed it; drop the entry.
+  const auto verify = run({sscard_binary(), "pin", "verify", "--card", card("cq-tongnan-gen3"), "--pinpad",
+                           "sim:123456"});
+  EXPECT_EQ(verify.exit_code, 1) << verify.err;
+  EXPECT_EQ(verify.err, "sscard pin verify: the PIN is still the initial PIN: change it first (-35)\n");
+  EXPECT_EQ(operator_sql(journal(), "UPDATE requests SET state = 'failed', failure = 'operator: card step not done' "
+                                    "WHERE hex(idem_key) = '" + key + "' AND state = 'pending' AND step = 'card'"),
+            1);
+  const auto nothing = run(recover());
+  EXPECT_EQ(nothing.exit_code, 0) << nothing.out << nothing.err;
+  EXPECT_EQ(nothing.out, "nothing pending in the journal\n");
+  EXPECT_EQ(nothing.err, "");
+
+  const auto again = run(activate);
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(sql_text(db("cq"), std::string("SELECT card_state FROM holders WHERE ssn = '") + kTongnanSsn + "'"),
+            "active");
+  EXPECT_EQ(pending_in_journal(), 0);
+}
+
 // A request is answered the same way however often it arrives: a byte-identical replay is refused, a new frame
 // with the same idempotency key gets the stored answer, and a forged MAC is refused without any change.
 TEST_F(HostProcesses, ReplayedForgedAndMalformedMessagesAreRefused) {

@@ -7,7 +7,9 @@
 //   [type] [n] [n bytes]              2: text
 //   [type] [n hi] [n lo] [n bytes]    3: a blob
 // Values missing at the end of the input are NULL. Types are free: SQLite keeps what it is given, as a
-// damaged or hand-edited database would hold it.
+// damaged or hand-edited database would hold it. The journal seals its stored messages (schema 3), so a value
+// written here reaches the decoders behind it only if it authenticates: the rows mostly exercise the checks
+// in front of them (sealed-value format, authentication, the clear columns).
 #pragma once
 
 #include <array>
@@ -29,7 +31,7 @@ inline constexpr std::array<JournalTable, 5> kJournalTables = {{
     {"armed", "original_key, original, reversal, created_ms", 4},
     {"payments",
      "original_key, operation, issuer, business_date, amount_fen, medical_fen, approved, reversed, updated_ms", 9},
-    {"ecash_loads", "original_key, pan, old_balance_fen, amount_fen, created_ms", 5},
+    {"ecash_loads", "original_key, pan_digest, pan_sealed, old_balance_fen, amount_fen, created_ms", 6},
     {"torn_taps", "id, tap, created_ms", 3},
 }};
 

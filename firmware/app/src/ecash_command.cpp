@@ -1,5 +1,5 @@
 // sscard ecash balance | load (docs/CONTACTLESS.md §4): the e-cash balance and limits by GET DATA, and the load
-// through the home issuer with the journal keeping an unresolved load until the card's balance is read again.
+// through the home issuer with the journal keeping an unresolved load until the card is read again.
 #include <array>
 #include <string>
 #include <vector>
@@ -27,13 +27,15 @@ nlohmann::ordered_json resolutions_json(const std::vector<flows::LoadResolution>
     j["amount"] = yuan(r.load.amount_fen);
     j["balance_before"] = yuan(r.load.old_balance_fen);
     j["resolution"] = std::string(flows::load_resolution_name(r.kind));
+    j["decided_by"] = std::string(flows::load_basis_name(r.basis));
     j["follow_up"] = std::string(flows::follow_up_name(r.follow_up));
     a.push_back(std::move(j));
   }
   return a;
 }
 
-// A resolution left something owed (an unanswered follow-up, or a load the balance could not decide).
+// A resolution left something owed (an unanswered follow-up, or a load neither the load log nor the balance
+// could decide).
 bool leaves_pending(const std::vector<flows::LoadResolution>& list) {
   for (const flows::LoadResolution& r : list) {
     if (r.kind == flows::LoadResolution::Kind::kUndecided || r.follow_up == flows::FollowUp::kPending) return true;
@@ -45,6 +47,9 @@ void print_resolutions(const std::vector<flows::LoadResolution>& list, const Rep
   for (const flows::LoadResolution& r : list) {
     report.note("an earlier load of " + yuan(r.load.amount_fen) + " yuan: " +
                 std::string(flows::load_resolution_name(r.kind)) +
+                (r.basis == flows::LoadResolution::Basis::kLoadLog  ? " (by the card's load log)"
+                 : r.basis == flows::LoadResolution::Basis::kBalance ? " (by the card's balance)"
+                                                                     : "") +
                 (r.follow_up == flows::FollowUp::kPending ? " (not answered yet, kept in the journal)" : ""));
   }
 }
@@ -83,7 +88,9 @@ int run_ecash_balance(const EcashOptions& o, const Reporter& report, std::ostrea
     } else if (auto pan = flows::read_contact_pan(card, session->terminal); pan.ok()) {
       const flows::PaymentKiosk kiosk{*link.client, *link.journal, *link.crypto, session->terminal, session->ca_keys,
                                       {}, {}};
-      resolved = flows::resolve_loads(kiosk, *pan, *data->balance_fen);
+      // After that GPO the card's ATC is past every earlier load's: its load log can prove a script never ran.
+      const flows::LoadEvidence evidence = flows::read_load_evidence(card, data->load_log, *data->balance_fen);
+      resolved = flows::resolve_loads(kiosk, *pan, evidence);
     }
   }
   (void)slot->power_down();

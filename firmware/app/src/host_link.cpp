@@ -67,19 +67,16 @@ Result<std::unique_ptr<HostLink>, SetupFailure> open_host_link(const config::Kio
   }
   std::error_code ec;
   if (const auto dir = link->journal_file.parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
-  auto journal = host::Journal::open(link->journal_file.string());
-  if (!journal.ok()) {
-    return SetupFailure{"cannot open the kiosk's journal " + link->journal_file.string() + " (" +
-                        std::string(journal.status().name()) + "): check that its folder exists and is writable"};
-  }
+  auto journal = host::Journal::open_store(link->journal_file.string());
+  if (!journal.ok()) return SetupFailure{"cannot open the kiosk's journal: " + journal.error().message()};
   link->journal = std::make_unique<host::Journal>(std::move(journal).value());
   return link;
 }
 
-int recover_pending(HostLink& link, std::ostream& to, bool say_nothing_pending) {
+Result<PendingSummary> recover_pending(HostLink& link, std::ostream& to, bool say_nothing_pending) {
   auto recovered = host::recover(*link.client, *link.journal);
-  if (!recovered.ok()) return -1;
-  int still_pending = 0;
+  if (!recovered.ok()) return recovered.status();
+  PendingSummary summary;
   for (const host::Recovery& r : *recovered) {
     to << "earlier " << wire::operation_name(r.operation) << " " << to_hex(r.key) << ": "
        << host::recovery_kind_name(r.kind);
@@ -89,14 +86,21 @@ int recover_pending(HostLink& link, std::ostream& to, bool say_nothing_pending) 
       to << ")";
     }
     if (r.error) to << " (" << host::describe(*r.error) << ")";
+    if (r.kind == host::Recovery::Kind::kAwaitingCard) to << " (held for an operator; not sent)";
     to << '\n';
-    if (r.kind != host::Recovery::Kind::kDone && r.kind != host::Recovery::Kind::kCorrupt &&
-        r.kind != host::Recovery::Kind::kGaveUp) {
-      ++still_pending;
+    switch (r.kind) {
+      case host::Recovery::Kind::kDone:
+      case host::Recovery::Kind::kCorrupt:
+      case host::Recovery::Kind::kGaveUp: break;
+      case host::Recovery::Kind::kUnreachable: ++summary.unanswered; break;
+      case host::Recovery::Kind::kRefused:
+      case host::Recovery::Kind::kBadAnswer:
+      case host::Recovery::Kind::kJournalError: ++summary.not_accepted; break;
+      case host::Recovery::Kind::kAwaitingCard: ++summary.held; break;
     }
   }
   if (say_nothing_pending && recovered->empty()) to << "nothing pending in the journal\n";
-  return still_pending;
+  return summary;
 }
 
 }  // namespace sscard::app

@@ -38,9 +38,24 @@ struct HostLink {
 Result<std::unique_ptr<HostLink>, SetupFailure> open_host_link(const config::KioskConfig& kiosk,
                                                               const HostOverrides& overrides);
 
-// Finishes what an earlier run left in the journal and writes one line per entry to `to`. Returns how many
-// entries are still pending, or -1 when the journal cannot be read.
-int recover_pending(HostLink& link, std::ostream& to, bool say_nothing_pending);
+// What recover_pending() left pending in the journal, by what the kiosk can do about it.
+struct PendingSummary {
+  // Sent, no final answer (host::Recovery::Kind::kUnreachable): a later run resends them.
+  int unanswered = 0;
+  // The host refused the frame, its answer failed the kiosk's checks, or the journal failed for the entry:
+  // a later run resends them once the cause (link key, clock, disk) is fixed.
+  int not_accepted = 0;
+  // Held at the card step (kAwaitingCard: a run cut off around CHANGE PIN): never sent by any run, because
+  // the card may not have done its part; an operator decides (docs/RELIABILITY.md "Held activations").
+  // Only activations have a card step today.
+  int held = 0;
+
+  int still_pending() const { return unanswered + not_accepted + held; }
+};
+
+// Finishes what an earlier run left in the journal and writes one line per entry to `to` (a held entry's line
+// says so). Returns what is still pending; kIo (or the journal's error) when the journal cannot be read.
+Result<PendingSummary> recover_pending(HostLink& link, std::ostream& to, bool say_nothing_pending);
 
 // Fen as yuan with two decimals, exactly ("1234.56"; DECISIONS.md H12).
 std::string yuan(std::uint64_t fen);

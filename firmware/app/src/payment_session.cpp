@@ -46,7 +46,7 @@ Result<PaymentSession, SetupFailure> open_payment_session(const ConfigOption& co
 
   // Pending reversals and confirmations go before any other online request (PAYMENT.md §10).
   std::ostringstream earlier;
-  if (recover_pending(*s.link, earlier, false) < 0) {
+  if (!recover_pending(*s.link, earlier, false).ok()) {
     return SetupFailure{"cannot read the kiosk's journal " + s.link->journal_file.string()};
   }
   std::istringstream earlier_lines(earlier.str());

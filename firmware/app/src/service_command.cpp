@@ -193,7 +193,7 @@ int run_service(const ServiceOptions& o, const Reporter& report, std::ostream& o
 
   // Whatever an earlier run left unfinished goes first, with its original idempotency key.
   std::ostringstream earlier;
-  if (recover_pending(**link, earlier, false) < 0) {
+  if (!recover_pending(**link, earlier, false).ok()) {
     return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
   }
   std::istringstream earlier_lines(earlier.str());
@@ -240,14 +240,35 @@ int run_recover(const RecoverOptions& o, const Reporter& report, std::ostream& o
   if (!loaded.ok()) return report.fail(loaded.error().message, loaded.error().exit_code);
   auto link = open_host_link(**loaded, o.host);
   if (!link.ok()) return report.fail(link.error().message, link.error().exit_code);
-  const int pending = recover_pending(**link, out, true);
-  if (pending < 0) return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
+  const auto pending = recover_pending(**link, out, true);
+  if (!pending.ok()) return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
   out.flush();
-  if (pending > 0) {
-    return report.fail(std::to_string(pending) + (pending == 1 ? " request is" : " requests are") +
-                           " still pending: the host did not answer; run `sscard recover` again later",
-                       kExitPending);
+  const std::string journal = (*link)->journal_file.string();
+  const auto requests = [](int n) { return std::to_string(n) + (n == 1 ? " request is" : " requests are"); };
+  // One line per kind of leftover, each saying what clears it; exit 3 while re-running can still help, exit 4
+  // when only held entries are left (README "Errors and exit codes").
+  if (pending->held > 0) {
+    const int n = pending->held;
+    report.fail(std::to_string(n) + (n == 1 ? " activation is" : " activations are") +
+                    " held at the card step (a run was cut off around CHANGE PIN, so the issuer was never told and "
+                    "`sscard recover` will never send it): with the card and its holder, an operator checks which "
+                    "PIN the card takes and releases or drops the entry as docs/RELIABILITY.md \"Held "
+                    "activations\" says (journal " + journal + ")",
+                kExitHeld);
   }
+  if (pending->not_accepted > 0) {
+    report.fail(requests(pending->not_accepted) +
+                    " still pending: the host refused them or its answer failed this kiosk's checks (see the lines "
+                    "above); run `sscard recover` again once that is fixed",
+                kExitPending);
+  }
+  if (pending->unanswered > 0) {
+    report.fail(requests(pending->unanswered) +
+                    " still pending: the host did not answer; run `sscard recover` again later",
+                kExitPending);
+  }
+  if (pending->unanswered > 0 || pending->not_accepted > 0) return kExitPending;
+  if (pending->held > 0) return kExitHeld;
   return kExitOk;
 }
 

@@ -216,8 +216,8 @@ int run_transit(const TransitOptions& o, const Reporter& report, std::ostream& o
   if (!file.ok()) return report.fail("no folder for the ride log: set XDG_STATE_HOME or HOME to an absolute path");
   std::error_code ec;
   if (const auto dir = file->parent_path(); !dir.empty()) std::filesystem::create_directories(dir, ec);
-  auto log = transit::RideLog::open(file->string());
-  if (!log.ok()) return report.fail("cannot open the ride log " + file->string());
+  auto log = transit::RideLog::open_store(file->string());
+  if (!log.ok()) return report.fail("cannot open the ride log: " + log.error().message());
   if (o.action == "tap") return tap(*config, **log, o, report, out);
   if (o.action == "upload") return upload(*config, **log, o, report, out);
   if (o.action == "log") return print_log(**log, o, report, out);

@@ -52,6 +52,28 @@ Status Sm2PublicKey::verify(ByteSpan message, ByteSpan signature) {
   return verify_signature(message, signature.first<kSignatureSize>());
 }
 
+Result<std::size_t> Crypto::aead_seal(Aead /*a*/, ByteSpan /*key*/, ByteSpan /*nonce*/, ByteSpan /*aad*/,
+                                      ByteSpan /*plaintext*/, MutableByteSpan /*out*/) {
+  return Error::kUnsupported;
+}
+
+Result<std::size_t> Crypto::aead_open(Aead /*a*/, ByteSpan /*key*/, ByteSpan /*nonce*/, ByteSpan /*aad*/,
+                                      ByteSpan /*sealed*/, MutableByteSpan /*out*/) {
+  return Error::kUnsupported;
+}
+
+Status check_aead_arguments(Aead a, ByteSpan key, ByteSpan nonce, MutableByteSpan out, std::size_t out_needed) {
+  bool key_ok = false;
+  switch (a) {
+    case Aead::kAesGcm:
+      key_ok = key.size() == 16 || key.size() == 24 || key.size() == 32;
+      break;
+  }
+  if (!key_ok || nonce.size() != kAeadNonceSize) return Error::kInvalidArgument;
+  if (out.size() < out_needed) return Error::kBufferTooSmall;
+  return kOk;
+}
+
 Result<std::unique_ptr<Sm2PublicKey>> Crypto::sm2_prepare_public_key(ByteSpan /*public_key*/, std::string_view /*id*/) {
   return Error::kUnsupported;
 }

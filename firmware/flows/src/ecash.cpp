@@ -1,6 +1,7 @@
 #include "sscard/flows/ecash.h"
 
 #include <array>
+#include <tuple>
 #include <utility>
 
 #include "sscard/core/apdu.h"
@@ -8,6 +9,7 @@
 #include "sscard/core/tlv.h"
 #include "sscard/pboc/commands.h"
 #include "sscard/pboc/dol.h"
+#include "sscard/wire/payment.h"
 
 namespace sscard::flows {
 namespace {
@@ -48,6 +50,16 @@ Result<std::optional<std::uint64_t>> get_amount(transport::Transport& card, std:
   return n12(element->value);
 }
 
+// The ATC of GAC1 (9F36) in the FF40 of a stored authorisation request.
+std::optional<std::uint16_t> gac1_atc(const wire::Request& original) {
+  if (!original.icc_data) return std::nullopt;
+  const auto icc = wire::IccData::parse(*original.icc_data);
+  if (!icc.ok()) return std::nullopt;
+  const auto atc = icc->get(0x9F36);
+  if (!atc || atc->size() != 2) return std::nullopt;
+  return static_cast<std::uint16_t>(((*atc)[0] << 8) | (*atc)[1]);
+}
+
 Result<Bytes> select_application(transport::Transport& card, const pboc::TerminalConfig& terminal) {
   if (terminal.aids.empty()) return Error::kNotFound;
   std::array<std::uint8_t, 258> buffer{};
@@ -66,8 +78,9 @@ Result<std::uint64_t> read_ecash_balance(transport::Transport& card) {
 }
 
 Result<EcashData> read_ecash(transport::Transport& card, const pboc::TerminalConfig& terminal) {
-  SSCARD_TRY(select_application(card, terminal).status());
+  SSCARD_TRY_ASSIGN(const Bytes fci, select_application(card, terminal));
   EcashData data;
+  if (auto entry = pboc::load_log_entry(fci); entry.ok()) data.load_log = *entry;
   SSCARD_TRY_ASSIGN(data.balance_fen, get_amount(card, 0x9F79));
   if (!data.balance_fen) return Error::kNotFound;
   SSCARD_TRY_ASSIGN(data.balance_limit_fen, get_amount(card, 0x9F77));
@@ -125,6 +138,59 @@ std::string_view load_resolution_name(LoadResolution::Kind kind) {
   return "undecided";
 }
 
+std::string_view load_basis_name(LoadResolution::Basis basis) {
+  switch (basis) {
+    case LoadResolution::Basis::kNone: return "";
+    case LoadResolution::Basis::kLoadLog: return "load_log";
+    case LoadResolution::Basis::kBalance: return "balance";
+  }
+  return "";
+}
+
+LoadEvidence read_load_evidence(transport::Transport& card, const std::optional<pboc::LoadLogEntry>& entry,
+                                std::uint64_t balance_fen) {
+  LoadEvidence out;
+  out.balance_fen = balance_fen;
+  std::array<std::uint8_t, 64> buffer{};
+  if (auto answer = card.transmit(pboc::get_data(0x9F36), buffer); answer.ok() && answer->sw.is_success()) {
+    const auto element = tlv::decode(answer->data);
+    if (element.ok() && element->tag == 0x9F36 && element->value.size() == 2) {
+      out.atc = static_cast<std::uint16_t>((element->value[0] << 8) | element->value[1]);
+    }
+  }
+  if (entry) {
+    if (auto log = pboc::read_load_log(card, *entry); log.ok()) out.load_log = std::move(log).value();
+  }
+  return out;
+}
+
+std::pair<LoadResolution::Kind, LoadResolution::Basis> decide_load(const host::EcashLoad& load,
+                                                                   std::optional<std::uint16_t> load_atc,
+                                                                   const LoadEvidence& card) {
+  using Kind = LoadResolution::Kind;
+  using Basis = LoadResolution::Basis;
+  // [13] 5.8: the card writes a load-log record in the same commit as the PUT DATA that changes 9F79, so the
+  // record of this load's ATC is there exactly when its script ran.
+  if (card.load_log && card.load_log->has_atc && load_atc) {
+    const pboc::LoadLog& log = *card.load_log;
+    for (const pboc::LoadRecord& r : log.records) {
+      if (r.atc != load_atc) continue;
+      const bool agrees = r.tag == 0x9F79 && r.before_fen == load.old_balance_fen &&
+                          r.after_fen == load.old_balance_fen + load.amount_fen;
+      return {agrees ? Kind::kConfirmed : Kind::kUndecided, agrees ? Basis::kLoadLog : Basis::kNone};
+    }
+    // No record: the script never ran, provided its transaction is over (the card has counted another one
+    // since) and the log still reaches back to it (a full cyclic log may have overwritten the record).
+    const bool moved_on = card.atc && *card.atc > *load_atc;
+    const bool reaches_back = !log.full || (!log.records.empty() && log.records.back().atc &&
+                                            *log.records.back().atc < *load_atc);
+    if (moved_on && reaches_back) return {Kind::kReversed, Basis::kLoadLog};
+  }
+  if (card.balance_fen == load.old_balance_fen + load.amount_fen) return {Kind::kConfirmed, Basis::kBalance};
+  if (card.balance_fen == load.old_balance_fen) return {Kind::kReversed, Basis::kBalance};
+  return {Kind::kUndecided, Basis::kNone};
+}
+
 std::string_view load_state_name(EcashLoadOutcome::State s) {
   switch (s) {
     case EcashLoadOutcome::State::kNotLoaded: return "not_loaded";
@@ -134,7 +200,7 @@ std::string_view load_state_name(EcashLoadOutcome::State s) {
   return "unresolved";
 }
 
-std::vector<LoadResolution> resolve_loads(const PaymentKiosk& kiosk, std::string_view pan, std::uint64_t balance_fen,
+std::vector<LoadResolution> resolve_loads(const PaymentKiosk& kiosk, std::string_view pan, const LoadEvidence& card,
                                           const std::optional<wire::IdempotencyKey>& skip) {
   std::vector<LoadResolution> out;
   auto loads = kiosk.journal.unresolved_loads();
@@ -153,19 +219,17 @@ std::vector<LoadResolution> resolve_loads(const PaymentKiosk& kiosk, std::string
       }
       continue;
     }
+    std::tie(r.kind, r.basis) = decide_load(load, gac1_atc(*original), card);
     PaymentOutcome o;
-    if (balance_fen == load.old_balance_fen + load.amount_fen) {
+    if (r.kind == LoadResolution::Kind::kConfirmed) {
       // The script ran: the ARQC of GAC1 is the cryptogram the confirmation can carry now.
       detail::confirm_original(kiosk, *original, {}, o);
-      r.kind = LoadResolution::Kind::kConfirmed;
       r.follow_up = o.confirmation;
-    } else if (balance_fen == load.old_balance_fen) {
+    } else if (r.kind == LoadResolution::Kind::kReversed) {
       auto reversal = kiosk.journal.activate(load.original_key, wire::ReversalReason::kRestart);
-      r.kind = LoadResolution::Kind::kReversed;
       r.follow_up = FollowUp::kPending;
       if (reversal.ok() && host::deliver(kiosk.client, kiosk.journal, *reversal).ok()) r.follow_up = FollowUp::kSent;
     } else {
-      r.kind = LoadResolution::Kind::kUndecided;
       out.push_back(std::move(r));
       continue;
     }
@@ -261,8 +325,20 @@ EcashLoadOutcome load_ecash(const PaymentKiosk& kiosk, transport::Transport& car
   } else if (original) {
     (void)kiosk.journal.close_load(original->key);
   }
-  // Earlier loads of this card that a crash or a pulled card left unresolved: the balance before decides them.
-  if (!r.pan.empty()) out.earlier = resolve_loads(kiosk, r.pan, *out.old_balance_fen, o.authorise_key);
+  // Earlier loads of this card that a crash or a pulled card left unresolved: its load log decides them, or the
+  // balance before this load (CONTACTLESS.md §4). Read after this transaction's GPO: the card's ATC has moved.
+  if (!r.pan.empty()) {
+    bool earlier = false;
+    if (auto loads = kiosk.journal.unresolved_loads(); loads.ok()) {
+      for (const host::EcashLoad& load : *loads) {
+        earlier = earlier || (load.pan == r.pan && load.original_key != o.authorise_key);
+      }
+    }
+    if (earlier) {
+      const LoadEvidence evidence = read_load_evidence(card, before->load_log, *out.old_balance_fen);
+      out.earlier = resolve_loads(kiosk, r.pan, evidence, o.authorise_key);
+    }
+  }
 
   if (out.state == EcashLoadOutcome::State::kLoaded) {
     o.message = "the e-cash balance was loaded";

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <utility>
 
+#include "sscard/host/store_key.h"
 #include "sscard/wire/wire.h"
 
 namespace sscard::host {
@@ -27,7 +28,17 @@ bool journaled_operation(std::int64_t op) {
                                      : op >= 0x02 && op <= 0x05;
 }
 
-constexpr int kSchemaVersion = 2;
+// Version 3 (docs/SECURITY.md "Card data at rest"): every stored message, the e-cash load's PAN and the torn tap
+// are sealed under the device's storage key; ecash_loads keeps a keyed digest of the PAN instead of the PAN.
+constexpr int kSchemaVersion = 3;
+
+// The columns whose values are sealed (StoreKey::seal), each with the row's primary key as associated data.
+constexpr std::string_view kRequestColumn = "requests.request";
+constexpr std::string_view kResponseColumn = "requests.response";
+constexpr std::string_view kArmedOriginalColumn = "armed.original";
+constexpr std::string_view kArmedReversalColumn = "armed.reversal";
+constexpr std::string_view kLoadPanColumn = "ecash_loads.pan";
+constexpr std::string_view kTornTapColumn = "torn_taps.tap";
 
 constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS requests ("
@@ -59,18 +70,29 @@ constexpr const char* kSchema =
     " reversed INTEGER NOT NULL CHECK (reversed IN (0, 1)),"
     " updated_ms INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS payments_by_day ON payments (issuer, business_date);"
-    // CONTACTLESS.md §3.3, §4 (made sure of at every open, the version stays 2): unresolved e-cash loads
-    // beside their armed reversals, and the one torn contactless tap.
-    "CREATE TABLE IF NOT EXISTS ecash_loads ("
-    " original_key BLOB PRIMARY KEY NOT NULL,"
-    " pan TEXT NOT NULL,"
-    " old_balance_fen INTEGER NOT NULL CHECK (old_balance_fen >= 0),"
-    " amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),"
-    " created_ms INTEGER NOT NULL);"
+    // CONTACTLESS.md §3.3: the one torn contactless tap.
     "CREATE TABLE IF NOT EXISTS torn_taps ("
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
     " tap BLOB NOT NULL,"
-    " created_ms INTEGER NOT NULL);";
+    " created_ms INTEGER NOT NULL);"
+    // Version 3: the database's binding to its storage key (StoreBinding).
+    "CREATE TABLE IF NOT EXISTS store_key ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " database_id BLOB NOT NULL,"
+    " key_check BLOB NOT NULL);";
+
+// CONTACTLESS.md §4: unresolved e-cash loads beside their armed reversals. Version 3 form (made after the
+// version 2 table, which kept the PAN as text, is read for migration): the PAN's keyed digest for lookups and
+// the PAN sealed.
+constexpr const char* kLoadsSchema =
+    "CREATE TABLE IF NOT EXISTS ecash_loads ("
+    " original_key BLOB PRIMARY KEY NOT NULL,"
+    " pan_digest BLOB NOT NULL,"
+    " pan_sealed BLOB NOT NULL,"
+    " old_balance_fen INTEGER NOT NULL CHECK (old_balance_fen >= 0),"
+    " amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS ecash_loads_by_pan ON ecash_loads (pan_digest);";
 
 constexpr const char* kColumns =
     "SELECT rowid, idem_key, operation, request, state, step, response, failure, attempts, created_ms, updated_ms "
@@ -145,8 +167,15 @@ std::string_view column_text(sqlite3_stmt* stmt, int column) {
   return {reinterpret_cast<const char*>(data), static_cast<std::size_t>(size)};
 }
 
+// Opens the sealed value in `column` of the current row. kMalformed: not a blob or not a sealed value;
+// kSecurity: it does not authenticate.
+Result<Bytes> open_column(StoreKey& key, sqlite3_stmt* stmt, int column, std::string_view name, ByteSpan row_key) {
+  if (sqlite3_column_type(stmt, column) != SQLITE_BLOB) return Error::kMalformed;
+  return key.open(name, row_key, column_blob(stmt, column));
+}
+
 // Decodes the current row of a kColumns query. Every column is checked: the database file is untrusted.
-Entry decode_row(sqlite3_stmt* stmt) {
+Entry decode_row(StoreKey& store, sqlite3_stmt* stmt) {
   Entry e;
   e.row = sqlite3_column_int64(stmt, 0);
   auto corrupt = [&e](Status why) {
@@ -176,15 +205,18 @@ Entry decode_row(sqlite3_stmt* stmt) {
   if (!step) return corrupt(Error::kMalformed);
   e.step = *step;
 
-  if (sqlite3_column_type(stmt, 3) != SQLITE_BLOB) return corrupt(Error::kMalformed);
-  auto request = wire::decode_request(column_blob(stmt, 3));
+  auto payload = open_column(store, stmt, 3, kRequestColumn, key);
+  if (!payload.ok()) return corrupt(payload.status());
+  auto request = wire::decode_request(*payload);
+  secure_wipe(*payload);
   if (!request.ok()) return corrupt(request.status());
   if (request->key != e.key || request->operation != e.operation) return corrupt(Error::kMalformed);
   e.request = std::move(request).value();
 
   if (e.state == EntryState::kDone) {
-    if (sqlite3_column_type(stmt, 6) != SQLITE_BLOB) return corrupt(Error::kMalformed);
-    auto response = wire::decode_response(column_blob(stmt, 6));
+    auto answer = open_column(store, stmt, 6, kResponseColumn, key);
+    if (!answer.ok()) return corrupt(answer.status());
+    auto response = wire::decode_response(*answer);
     if (!response.ok()) return corrupt(response.status());
     e.response = std::move(response).value();
   }
@@ -276,9 +308,13 @@ std::optional<std::uint64_t> amount_of(const wire::Request& r) {
 
 // Writes `request` as a pending entry at kIssuer (inside the caller's transaction). kInvalidArgument when the
 // key is already journaled.
-Status insert_pending(sqlite3* db, const wire::Request& request) {
-  Bytes payload;
-  SSCARD_TRY(wire::encode(request, payload));
+Status insert_pending(sqlite3* db, StoreKey& key, const wire::Request& request) {
+  Bytes encoded;
+  SSCARD_TRY(wire::encode(request, encoded));
+  auto sealed = key.seal(kRequestColumn, request.key, encoded);
+  secure_wipe(encoded);
+  if (!sealed.ok()) return sealed.status();
+  const Bytes& payload = *sealed;
   Statement insert(db,
                    "INSERT OR IGNORE INTO requests (idem_key, operation, request, state, step, attempts, created_ms, "
                    "updated_ms) VALUES (?1, ?2, ?3, 'pending', 'issuer', 0, ?4, ?4)");
@@ -335,17 +371,18 @@ struct ArmedRow {
   wire::Request original;
   wire::Request reversal;
 };
-Result<ArmedRow> read_armed(sqlite3* db, const wire::IdempotencyKey& original_key) {
+Result<ArmedRow> read_armed(sqlite3* db, StoreKey& key, const wire::IdempotencyKey& original_key) {
   Statement q(db, "SELECT original, reversal FROM armed WHERE original_key = ?1");
   if (!q.ok() || !q.bind(1, ByteSpan(original_key))) return Error::kIo;
   const int rc = q.step();
   if (rc == SQLITE_DONE) return Error::kNotFound;
   if (rc != SQLITE_ROW) return Error::kIo;
-  if (sqlite3_column_type(q.get(), 0) != SQLITE_BLOB || sqlite3_column_type(q.get(), 1) != SQLITE_BLOB) {
-    return Error::kMalformed;
-  }
-  auto original = wire::decode_request(column_blob(q.get(), 0));
-  auto reversal = wire::decode_request(column_blob(q.get(), 1));
+  SSCARD_TRY_ASSIGN(Bytes original_payload, open_column(key, q.get(), 0, kArmedOriginalColumn, original_key));
+  SSCARD_TRY_ASSIGN(Bytes reversal_payload, open_column(key, q.get(), 1, kArmedReversalColumn, original_key));
+  auto original = wire::decode_request(original_payload);
+  auto reversal = wire::decode_request(reversal_payload);
+  secure_wipe(original_payload);
+  secure_wipe(reversal_payload);
   if (!original.ok() || !reversal.ok()) return Error::kMalformed;
   if (original->key != original_key || reversal->operation != wire::Operation::kReverse ||
       reversal->original_key != original_key) {
@@ -379,12 +416,177 @@ std::string_view step_name(Step s) {
   return "unknown";
 }
 
+namespace {
+
+// A version 2 e-cash load row, read for migration.
+struct PlainLoad {
+  Bytes original_key;
+  std::string pan;
+  std::int64_t old_balance_fen = 0;
+  std::int64_t amount_fen = 0;
+  std::int64_t created_ms = 0;
+};
+
+Result<bool> table_has_column(sqlite3* db, const char* table, std::string_view column) {
+  const std::string sql = std::string("PRAGMA table_info(") + table + ")";
+  Statement q(db, sql.c_str());
+  if (!q.ok()) return Error::kIo;
+  for (int rc = q.step(); rc != SQLITE_DONE; rc = q.step()) {
+    if (rc != SQLITE_ROW) return Error::kIo;
+    if (column_text(q.get(), 1) == column) return true;
+  }
+  return false;
+}
+
+// Takes the version 2 ecash_loads table (PAN as text) out of the way: its rows, then the table. None when the
+// table is absent or already in the version 3 form.
+Result<std::vector<PlainLoad>> take_plain_loads(sqlite3* db) {
+  SSCARD_TRY_ASSIGN(const bool plain, table_has_column(db, "ecash_loads", "pan"));
+  std::vector<PlainLoad> out;
+  if (!plain) return out;
+  {
+    Statement q(db, "SELECT original_key, pan, old_balance_fen, amount_fen, created_ms FROM ecash_loads");
+    if (!q.ok()) return Error::kIo;
+    for (int rc = q.step(); rc != SQLITE_DONE; rc = q.step()) {
+      if (rc != SQLITE_ROW) return Error::kIo;
+      const ByteSpan key = column_blob(q.get(), 0);
+      out.push_back({Bytes(key.begin(), key.end()), std::string(column_text(q.get(), 1)),
+                     sqlite3_column_int64(q.get(), 2), sqlite3_column_int64(q.get(), 3),
+                     sqlite3_column_int64(q.get(), 4)});
+    }
+  }
+  SSCARD_TRY(exec(db, "DROP TABLE ecash_loads"));
+  return out;
+}
+
+Result<std::optional<StoreBinding>> read_binding(sqlite3* db) {
+  Statement q(db, "SELECT database_id, key_check FROM store_key WHERE id = 1");
+  if (!q.ok()) return Error::kIo;
+  const int rc = q.step();
+  if (rc == SQLITE_DONE) return std::optional<StoreBinding>();
+  if (rc != SQLITE_ROW) return Error::kIo;
+  // A damaged binding reads as a binding to no key: it matches none, so sealed rows are not given a new key.
+  StoreBinding b;
+  const ByteSpan id = column_blob(q.get(), 0);
+  const ByteSpan check = column_blob(q.get(), 1);
+  if (id.size() == b.database_id.size()) std::copy(id.begin(), id.end(), b.database_id.begin());
+  if (check.size() == b.key_check.size()) std::copy(check.begin(), check.end(), b.key_check.begin());
+  return std::optional<StoreBinding>(b);
+}
+
+Status write_binding(sqlite3* db, const StoreBinding& b) {
+  Statement u(db, "INSERT OR REPLACE INTO store_key (id, database_id, key_check) VALUES (1, ?1, ?2)");
+  if (!u.ok() || !u.bind(1, ByteSpan(b.database_id)) || !u.bind(2, ByteSpan(b.key_check)) ||
+      u.step() != SQLITE_DONE) {
+    return Error::kIo;
+  }
+  return kOk;
+}
+
+Result<std::int64_t> count_rows(sqlite3* db, const char* sql) {
+  Statement q(db, sql);
+  if (!q.ok() || q.step() != SQLITE_ROW) return Error::kIo;
+  return sqlite3_column_int64(q.get(), 0);
+}
+
+// Seals, in place, every value of `column` of `table` (rows named by `key_column`) that a version 1 or 2
+// journal kept in the clear. Rows whose value is not a blob are left for decode_row to report.
+Result<int> seal_column(sqlite3* db, StoreKey& key, const char* table, const char* key_column, const char* column,
+                        std::string_view name) {
+  struct Row {
+    std::int64_t rowid;
+    Bytes row_key;
+    Bytes value;
+  };
+  std::vector<Row> rows;
+  {
+    const std::string sql = std::string("SELECT rowid, ") + key_column + ", " + column + " FROM " + table +
+                            " WHERE typeof(" + column + ") = 'blob'";
+    Statement q(db, sql.c_str());
+    if (!q.ok()) return Error::kIo;
+    for (int rc = q.step(); rc != SQLITE_DONE; rc = q.step()) {
+      if (rc != SQLITE_ROW) return Error::kIo;
+      const ByteSpan k = column_blob(q.get(), 1);
+      const ByteSpan v = column_blob(q.get(), 2);
+      rows.push_back({sqlite3_column_int64(q.get(), 0), Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end())});
+    }
+  }
+  const std::string sql = std::string("UPDATE ") + table + " SET " + column + " = ?1 WHERE rowid = ?2";
+  for (Row& r : rows) {
+    auto sealed = key.seal(name, r.row_key, r.value);
+    secure_wipe(r.value);
+    if (!sealed.ok()) return sealed.status();
+    Statement u(db, sql.c_str());
+    if (!u.ok() || !u.bind(1, ByteSpan(*sealed)) || !u.bind(2, r.rowid) || u.step() != SQLITE_DONE) return Error::kIo;
+  }
+  return static_cast<int>(rows.size());
+}
+
+Status insert_load(sqlite3* db, StoreKey& key, ByteSpan original_key, std::string_view pan,
+                   std::int64_t old_balance_fen, std::int64_t amount_fen, std::int64_t created_ms) {
+  SSCARD_TRY_ASSIGN(const StoreKey::Digest digest, key.lookup_digest(kLoadPanColumn, as_bytes(pan)));
+  SSCARD_TRY_ASSIGN(const Bytes sealed, key.seal(kLoadPanColumn, original_key, as_bytes(pan)));
+  Statement l(db,
+              "INSERT INTO ecash_loads (original_key, pan_digest, pan_sealed, old_balance_fen, amount_fen, created_ms) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!l.ok() || !l.bind(1, original_key) || !l.bind(2, ByteSpan(digest)) || !l.bind(3, ByteSpan(sealed)) ||
+      !l.bind(4, old_balance_fen) || !l.bind(5, amount_fen) || !l.bind(6, created_ms) || l.step() != SQLITE_DONE) {
+    return Error::kIo;
+  }
+  return kOk;
+}
+
+// Version 1 or 2 -> 3: every value that carries a PAN is sealed where it is, the loads are written again in
+// their version 3 form, the torn tap sealed bound to its time. Returns how many values were sealed.
+Result<int> migrate_to_sealed(sqlite3* db, StoreKey& key, const std::vector<PlainLoad>& loads) {
+  int sealed = 0;
+  SSCARD_TRY_ASSIGN(const int requests, seal_column(db, key, "requests", "idem_key", "request", kRequestColumn));
+  SSCARD_TRY_ASSIGN(const int responses, seal_column(db, key, "requests", "idem_key", "response", kResponseColumn));
+  SSCARD_TRY_ASSIGN(const int originals, seal_column(db, key, "armed", "original_key", "original", kArmedOriginalColumn));
+  SSCARD_TRY_ASSIGN(const int reversals, seal_column(db, key, "armed", "original_key", "reversal", kArmedReversalColumn));
+  sealed += requests + responses + originals + reversals;
+  for (const PlainLoad& l : loads) {
+    SSCARD_TRY(insert_load(db, key, l.original_key, l.pan, l.old_balance_fen, l.amount_fen, l.created_ms));
+    ++sealed;
+  }
+  {
+    Statement q(db, "SELECT tap, created_ms FROM torn_taps WHERE id = 1");
+    if (!q.ok()) return Error::kIo;
+    const int rc = q.step();
+    if (rc == SQLITE_ROW) {
+      const ByteSpan tap = column_blob(q.get(), 0);
+      const std::int64_t created = sqlite3_column_int64(q.get(), 1);
+      SSCARD_TRY_ASSIGN(const Bytes s, key.seal(kTornTapColumn, row_number_key(static_cast<std::uint64_t>(created)), tap));
+      Statement u(db, "UPDATE torn_taps SET tap = ?1 WHERE id = 1");
+      if (!u.ok() || !u.bind(1, ByteSpan(s)) || u.step() != SQLITE_DONE) return Error::kIo;
+      ++sealed;
+    } else if (rc != SQLITE_DONE) {
+      return Error::kIo;
+    }
+  }
+  return sealed;
+}
+
+}  // namespace
+
 Result<Journal> Journal::open(const std::string& path) {
+  auto journal = open_store(path);
+  if (!journal.ok()) return journal.error().status();
+  return std::move(journal).value();
+}
+
+Result<Journal, StoreError> Journal::open_store(const std::string& path) {
+  const auto failed = [&path](StoreError::Kind kind = StoreError::Kind::kIo) {
+    StoreError e;
+    e.kind = kind;
+    e.file = path;
+    return e;
+  };
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     sqlite3_close(db);
-    return Error::kIo;
+    return failed();
   }
   Journal journal(db);  // closes `db` on every early return below
   sqlite3_busy_timeout(db, 5000);
@@ -393,32 +595,69 @@ Result<Journal> Journal::open(const std::string& path) {
   const bool in_memory = path.empty() || path == ":memory:";
   {
     Statement wal(db, "PRAGMA journal_mode = WAL");
-    if (!wal.ok() || wal.step() != SQLITE_ROW) return Error::kIo;
-    if (!in_memory && column_text(wal.get(), 0) != "wal") return Error::kIo;
+    if (!wal.ok() || wal.step() != SQLITE_ROW) return failed();
+    if (!in_memory && column_text(wal.get(), 0) != "wal") return failed();
   }
-  SSCARD_TRY(exec(db, "PRAGMA synchronous = FULL"));
+  if (!exec(db, "PRAGMA synchronous = FULL").ok()) return failed();
 
   std::int64_t version = 0;
   {
     Statement v(db, "PRAGMA user_version");
-    if (!v.ok() || v.step() != SQLITE_ROW) return Error::kIo;
+    if (!v.ok() || v.step() != SQLITE_ROW) return failed();
     version = sqlite3_column_int64(v.get(), 0);
   }
-  if (version > kSchemaVersion) return Error::kUnsupported;
-  SSCARD_TRY(exec(db, "BEGIN IMMEDIATE"));
-  if (!exec(db, kSchema).ok() || !exec(db, "PRAGMA user_version = 2").ok() || !exec(db, "COMMIT").ok()) {
-    (void)exec(db, "ROLLBACK");
-    return Error::kIo;
+  if (version > kSchemaVersion) return failed(StoreError::Kind::kNewerSchema);
+
+  int migrated = 0;
+  {
+    Transaction tx(db);
+    if (!tx.ok() || !exec(db, kSchema).ok()) return failed();
+    std::vector<PlainLoad> plain_loads;
+    if (version < kSchemaVersion) {
+      auto taken = take_plain_loads(db);
+      if (!taken.ok()) return failed();
+      plain_loads = std::move(taken).value();
+    }
+    if (!exec(db, kLoadsSchema).ok()) return failed();
+
+    auto bound = read_binding(db);
+    // Before version 3 nothing was sealed: the rows are migrated below under whatever key is found or made.
+    auto sealed_rows = version < kSchemaVersion
+                           ? Result<std::int64_t>(std::int64_t{0})
+                           : count_rows(db,
+                                        "SELECT (SELECT COUNT(*) FROM requests) + (SELECT COUNT(*) FROM armed) + "
+                                        "(SELECT COUNT(*) FROM ecash_loads) + (SELECT COUNT(*) FROM torn_taps)");
+    if (!bound.ok() || !sealed_rows.ok()) return failed();
+    auto key = StoreKey::open(path, *bound, *sealed_rows);
+    if (!key.ok()) return std::move(key).error();
+    journal.key_ = std::move(key).value();
+    if (journal.key_->needs_binding_write() && !write_binding(db, journal.key_->binding()).ok()) return failed();
+    if (version < kSchemaVersion) {
+      auto n = migrate_to_sealed(db, *journal.key_, plain_loads);
+      for (PlainLoad& l : plain_loads) secure_wipe(MutableByteSpan(reinterpret_cast<std::uint8_t*>(l.pan.data()), l.pan.size()));
+      if (!n.ok()) return failed();
+      migrated = *n;
+    }
+    if (!exec(db, "PRAGMA user_version = 3").ok() || !tx.commit().ok()) return failed();
+  }
+  // The clear values of an older journal may remain in free pages and in the write-ahead log: VACUUM writes
+  // the database anew from its live (sealed) rows, and the checkpoint empties the log.
+  if (migrated > 0 && !in_memory) {
+    if (!exec(db, "VACUUM").ok() || !exec(db, "PRAGMA wal_checkpoint(TRUNCATE)").ok()) return failed();
   }
   return journal;
 }
 
-Journal::Journal(Journal&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+Journal::Journal(sqlite3* db) : db_(db) {}
+
+Journal::Journal(Journal&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), key_(std::move(other.key_)) {}
 
 Journal& Journal::operator=(Journal&& other) noexcept {
   if (this != &other) {
     sqlite3_close(db_);
     db_ = std::exchange(other.db_, nullptr);
+    key_ = std::move(other.key_);
   }
   return *this;
 }
@@ -429,26 +668,43 @@ Status Journal::record(const wire::Request& request, Step step) {
   if (db_ == nullptr || !wire::changes_state(request.operation)) return Error::kInvalidArgument;
   Bytes payload;
   SSCARD_TRY(wire::encode(request, payload));
+  auto sealed = key_->seal(kRequestColumn, request.key, payload);
+  if (!sealed.ok()) {
+    secure_wipe(payload);
+    return sealed.status();
+  }
 
   Statement insert(db_,
                    "INSERT OR IGNORE INTO requests (idem_key, operation, request, state, step, attempts, created_ms, "
                    "updated_ms) VALUES (?1, ?2, ?3, 'pending', ?4, 0, ?5, ?5)");
   const std::int64_t t = now();
   if (!insert.ok() || !insert.bind(1, ByteSpan(request.key)) ||
-      !insert.bind(2, static_cast<std::int64_t>(request.operation)) || !insert.bind(3, ByteSpan(payload)) ||
+      !insert.bind(2, static_cast<std::int64_t>(request.operation)) || !insert.bind(3, ByteSpan(*sealed)) ||
       !insert.bind(4, step_name(step)) || !insert.bind(5, t)) {
+    secure_wipe(payload);
     return Error::kIo;
   }
-  if (insert.step() != SQLITE_DONE) return Error::kIo;
-  if (sqlite3_changes(db_) == 1) return passed(kOk, "journal-record");
+  if (insert.step() != SQLITE_DONE) {
+    secure_wipe(payload);
+    return Error::kIo;
+  }
+  if (sqlite3_changes(db_) == 1) {
+    secure_wipe(payload);
+    return passed(kOk, "journal-record");
+  }
 
-  // The key is already journaled: fine for the very same request, a conflict otherwise.
+  // The key is already journaled: fine for the very same request, a conflict otherwise (also when the stored
+  // value cannot be opened: it is not known to be the same request).
   Statement q(db_, "SELECT request FROM requests WHERE idem_key = ?1");
-  if (!q.ok() || !q.bind(1, ByteSpan(request.key))) return Error::kIo;
-  if (q.step() != SQLITE_ROW) return Error::kIo;
-  const ByteSpan stored = column_blob(q.get(), 0);
-  return std::equal(stored.begin(), stored.end(), payload.begin(), payload.end()) ? kOk
-                                                                                  : Status(Error::kInvalidArgument);
+  if (!q.ok() || !q.bind(1, ByteSpan(request.key)) || q.step() != SQLITE_ROW) {
+    secure_wipe(payload);
+    return Error::kIo;
+  }
+  auto stored = open_column(*key_, q.get(), 0, kRequestColumn, request.key);
+  const bool same = stored.ok() && *stored == payload;
+  if (stored.ok()) secure_wipe(*stored);
+  secure_wipe(payload);
+  return same ? kOk : Status(Error::kInvalidArgument);
 }
 
 Status Journal::card_step_done(const wire::IdempotencyKey& key) {
@@ -470,8 +726,10 @@ Status Journal::note_attempt(const wire::IdempotencyKey& key) {
 }
 
 Status Journal::complete(const wire::IdempotencyKey& key, const wire::Response& response) {
-  Bytes payload;
-  SSCARD_TRY(wire::encode(response, payload));
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  Bytes encoded;
+  SSCARD_TRY(wire::encode(response, encoded));
+  SSCARD_TRY_ASSIGN(const Bytes payload, key_->seal(kResponseColumn, key, encoded));
   const bool reversed = response.result == wire::ResultCode::kOk &&
                         response.reversal_status == wire::ReversalStatus::kReversed;
   std::optional<wire::IdempotencyKey> original_key;
@@ -500,7 +758,8 @@ namespace {
 
 // arm() and arm_load(): the armed row, the payment record row and, for a load, its unresolved row, in one
 // transaction.
-Status arm_rows(sqlite3* db, const wire::Request& original, const wire::Request& reversal, const EcashLoad* load) {
+Status arm_rows(sqlite3* db, StoreKey& key, const wire::Request& original, const wire::Request& reversal,
+                const EcashLoad* load) {
   if (db == nullptr) return Error::kInvalidArgument;
   const bool original_ok = original.operation == wire::Operation::kAuthorise ||
                            original.operation == wire::Operation::kSettle ||
@@ -512,10 +771,17 @@ Status arm_rows(sqlite3* db, const wire::Request& original, const wire::Request&
       reversal.original_key != original.key || reversal.key == original.key) {
     return Error::kInvalidArgument;
   }
-  Bytes original_payload;
-  Bytes reversal_payload;
-  SSCARD_TRY(wire::encode(original, original_payload));
-  SSCARD_TRY(wire::encode(reversal, reversal_payload));
+  Bytes encoded;
+  SSCARD_TRY(wire::encode(original, encoded));
+  auto original_sealed = key.seal(kArmedOriginalColumn, original.key, encoded);
+  secure_wipe(encoded);
+  encoded.clear();
+  SSCARD_TRY(wire::encode(reversal, encoded));
+  auto reversal_sealed = key.seal(kArmedReversalColumn, original.key, encoded);
+  secure_wipe(encoded);
+  if (!original_sealed.ok() || !reversal_sealed.ok()) return Error::kInternal;
+  const Bytes& original_payload = *original_sealed;
+  const Bytes& reversal_payload = *reversal_sealed;
   Transaction tx(db);
   if (!tx.ok()) return Error::kIo;
   {
@@ -533,14 +799,8 @@ Status arm_rows(sqlite3* db, const wire::Request& original, const wire::Request&
   if (sqlite3_changes(db) != 1) return Error::kInvalidArgument;
   SSCARD_TRY(insert_payment(db, original));
   if (load != nullptr) {
-    Statement l(db,
-                "INSERT INTO ecash_loads (original_key, pan, old_balance_fen, amount_fen, created_ms) "
-                "VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!l.ok() || !l.bind(1, ByteSpan(original.key)) || !l.bind(2, std::string_view(load->pan)) ||
-        !l.bind(3, static_cast<std::int64_t>(load->old_balance_fen)) ||
-        !l.bind(4, static_cast<std::int64_t>(load->amount_fen)) || !l.bind(5, now()) || l.step() != SQLITE_DONE) {
-      return Error::kIo;
-    }
+    SSCARD_TRY(insert_load(db, key, original.key, load->pan, static_cast<std::int64_t>(load->old_balance_fen),
+                           static_cast<std::int64_t>(load->amount_fen), now()));
   }
   return passed(tx.commit(), "journal-arm");
 }
@@ -548,25 +808,27 @@ Status arm_rows(sqlite3* db, const wire::Request& original, const wire::Request&
 }  // namespace
 
 Status Journal::arm(const wire::Request& original, const wire::Request& reversal) {
-  return arm_rows(db_, original, reversal, nullptr);
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  return arm_rows(db_, *key_, original, reversal, nullptr);
 }
 
 Status Journal::arm_load(const wire::Request& original, const wire::Request& reversal, const EcashLoad& load) {
-  return arm_rows(db_, original, reversal, &load);
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  return arm_rows(db_, *key_, original, reversal, &load);
 }
 
 Result<wire::Request> Journal::armed_original(const wire::IdempotencyKey& original_key) {
   if (db_ == nullptr) return Error::kInvalidArgument;
-  auto armed = read_armed(db_, original_key);
+  auto armed = read_armed(db_, *key_, original_key);
   if (!armed.ok()) return armed.status();
   return std::move(armed->original);
 }
 
-Result<std::vector<EcashLoad>> Journal::unresolved_loads() {
-  if (db_ == nullptr) return Error::kInvalidArgument;
-  Statement q(db_, "SELECT original_key, pan, old_balance_fen, amount_fen, created_ms FROM ecash_loads "
-                   "ORDER BY created_ms, rowid");
-  if (!q.ok()) return Error::kIo;
+namespace {
+
+// The loads of a query over (original_key, pan_sealed, old_balance_fen, amount_fen, created_ms); rows that do
+// not decode or open are skipped.
+Result<std::vector<EcashLoad>> read_loads(StoreKey& store, Statement& q) {
   std::vector<EcashLoad> out;
   for (;;) {
     const int rc = q.step();
@@ -576,7 +838,10 @@ Result<std::vector<EcashLoad>> Journal::unresolved_loads() {
     const ByteSpan key = column_blob(q.get(), 0);
     if (key.size() != l.original_key.size()) continue;
     std::copy(key.begin(), key.end(), l.original_key.begin());
-    l.pan = std::string(column_text(q.get(), 1));
+    auto pan = open_column(store, q.get(), 1, kLoadPanColumn, key);
+    if (!pan.ok()) continue;
+    l.pan.assign(pan->begin(), pan->end());
+    secure_wipe(*pan);
     const std::int64_t old_balance = sqlite3_column_int64(q.get(), 2);
     const std::int64_t amount = sqlite3_column_int64(q.get(), 3);
     if (l.pan.empty() || old_balance < 0 || amount < 0) continue;
@@ -588,6 +853,25 @@ Result<std::vector<EcashLoad>> Journal::unresolved_loads() {
   return out;
 }
 
+}  // namespace
+
+Result<std::vector<EcashLoad>> Journal::unresolved_loads() {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  Statement q(db_, "SELECT original_key, pan_sealed, old_balance_fen, amount_fen, created_ms FROM ecash_loads "
+                   "ORDER BY created_ms, rowid");
+  if (!q.ok()) return Error::kIo;
+  return read_loads(*key_, q);
+}
+
+Result<std::vector<EcashLoad>> Journal::unresolved_loads_of(std::string_view pan) {
+  if (db_ == nullptr) return Error::kInvalidArgument;
+  SSCARD_TRY_ASSIGN(const StoreKey::Digest digest, key_->lookup_digest(kLoadPanColumn, as_bytes(pan)));
+  Statement q(db_, "SELECT original_key, pan_sealed, old_balance_fen, amount_fen, created_ms FROM ecash_loads "
+                   "WHERE pan_digest = ?1 ORDER BY created_ms, rowid");
+  if (!q.ok() || !q.bind(1, ByteSpan(digest))) return Error::kIo;
+  return read_loads(*key_, q);
+}
+
 Status Journal::close_load(const wire::IdempotencyKey& original_key) {
   if (db_ == nullptr) return Error::kInvalidArgument;
   Statement d(db_, "DELETE FROM ecash_loads WHERE original_key = ?1");
@@ -597,8 +881,11 @@ Status Journal::close_load(const wire::IdempotencyKey& original_key) {
 
 Status Journal::keep_torn_tap(ByteSpan tap) {
   if (db_ == nullptr) return Error::kInvalidArgument;
+  // Sealed bound to its time, so an old tap cannot be made to look recent.
+  const std::int64_t t = now();
+  SSCARD_TRY_ASSIGN(const Bytes sealed, key_->seal(kTornTapColumn, row_number_key(static_cast<std::uint64_t>(t)), tap));
   Statement u(db_, "INSERT OR REPLACE INTO torn_taps (id, tap, created_ms) VALUES (1, ?1, ?2)");
-  if (!u.ok() || !u.bind(1, tap) || !u.bind(2, now()) || u.step() != SQLITE_DONE) return Error::kIo;
+  if (!u.ok() || !u.bind(1, ByteSpan(sealed)) || !u.bind(2, t) || u.step() != SQLITE_DONE) return Error::kIo;
   return passed(kOk, "journal-torn-tap");
 }
 
@@ -609,9 +896,10 @@ Result<std::optional<KeptTap>> Journal::torn_tap() {
   const int rc = q.step();
   if (rc == SQLITE_DONE) return std::optional<KeptTap>();
   if (rc != SQLITE_ROW) return Error::kIo;
-  const ByteSpan tap = column_blob(q.get(), 0);
-  KeptTap kept{Bytes(tap.begin(), tap.end()),
-               static_cast<std::uint64_t>(std::max<std::int64_t>(0, sqlite3_column_int64(q.get(), 1)))};
+  const std::int64_t created = sqlite3_column_int64(q.get(), 1);
+  SSCARD_TRY_ASSIGN(Bytes tap,
+                    open_column(*key_, q.get(), 0, kTornTapColumn, row_number_key(static_cast<std::uint64_t>(created))));
+  KeptTap kept{std::move(tap), static_cast<std::uint64_t>(std::max<std::int64_t>(0, created))};
   return std::optional<KeptTap>(std::move(kept));
 }
 
@@ -633,7 +921,7 @@ Status Journal::disarm(const wire::IdempotencyKey& original_key, const wire::Req
   Transaction tx(db_);
   if (!tx.ok()) return Error::kIo;
   SSCARD_TRY(delete_armed(db_, original_key));
-  if (confirmation != nullptr) SSCARD_TRY(insert_pending(db_, *confirmation));
+  if (confirmation != nullptr) SSCARD_TRY(insert_pending(db_, *key_, *confirmation));
   return passed(tx.commit(), "journal-disarm");
 }
 
@@ -642,13 +930,13 @@ Result<wire::Request> Journal::activate(const wire::IdempotencyKey& original_key
   if (db_ == nullptr) return Error::kInvalidArgument;
   Transaction tx(db_);
   if (!tx.ok()) return Error::kIo;
-  auto armed = read_armed(db_, original_key);
+  auto armed = read_armed(db_, *key_, original_key);
   if (!armed.ok()) return armed.status();
   wire::Request reversal = std::move(armed->reversal);
   reversal.reversal_reason = reason;
   if (icc_data) reversal.icc_data = *icc_data;
   SSCARD_TRY(delete_armed(db_, original_key));
-  SSCARD_TRY(insert_pending(db_, reversal));
+  SSCARD_TRY(insert_pending(db_, *key_, reversal));
   SSCARD_TRY(passed(tx.commit(), "journal-activate"));
   return reversal;
 }
@@ -763,7 +1051,7 @@ Result<std::vector<Entry>> Journal::pending() {
     const int rc = q.step();
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) return Error::kIo;
-    out.push_back(decode_row(q.get()));
+    out.push_back(decode_row(*key_, q.get()));
   }
   return out;
 }
@@ -776,7 +1064,7 @@ Result<Entry> Journal::find(const wire::IdempotencyKey& key) {
   const int rc = q.step();
   if (rc == SQLITE_DONE) return Error::kNotFound;
   if (rc != SQLITE_ROW) return Error::kIo;
-  return decode_row(q.get());
+  return decode_row(*key_, q.get());
 }
 
 }  // namespace sscard::host

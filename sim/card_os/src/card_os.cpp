@@ -31,7 +31,7 @@ CardOs::CardOs(CardConfig config)
   // Every command is a transaction (docs/TEARING.md): the journal holds what the largest one changes, an
   // UPDATE BINARY of 255 bytes or a payment's state, log and counters.
   const std::size_t page = eeprom_.page_size();
-  (void)eeprom_.enable_journal(std::max<std::size_t>(kJournalPages, (512 + page - 1) / page + 1));
+  if (config_.transactions) (void)eeprom_.enable_journal(std::max<std::size_t>(kJournalPages, (512 + page - 1) / page + 1));
 }
 
 Bytes CardOs::power_on() {

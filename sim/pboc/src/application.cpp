@@ -78,7 +78,7 @@ StatusWord PaymentApplication::selected(CardOs&) {
 
 std::optional<Bytes> PaymentApplication::fci_proprietary(const CardOs& card) const {
   // One PDOL per interface (CONTACTLESS.md §2.1): the contact FCI stays as PAYMENT.md §4.1 has it.
-  if (card.interface() == CardInterface::kContactless) return adf_fci_proprietary_contactless();
+  if (card.interface() == CardInterface::kContactless) return adf_fci_proprietary_contactless(data_.ecash.has_value());
   return std::nullopt;
 }
 

@@ -50,8 +50,8 @@ Status install_payment_application(CardOs& card, const PaymentCard& data) {
     SSCARD_TRY_ASSIGN(NodeId ppse, fs.add_df(kMfNode, DfSpec{std::nullopt, ppse_name(), ppse_fci_proprietary()}));
     card.restrict_to_interface(ppse, CardInterface::kContactless);
   }
-  SSCARD_TRY_ASSIGN(NodeId adf,
-                    fs.add_df(kMfNode, DfSpec{std::nullopt, payment_aid(), adf_fci_proprietary(data.generation)}));
+  const Bytes adf_fci = adf_fci_proprietary(data.generation, data.ecash.has_value());
+  SSCARD_TRY_ASSIGN(NodeId adf, fs.add_df(kMfNode, DfSpec{std::nullopt, payment_aid(), adf_fci}));
 
   detail::PersistentState initial;
   if (data.ecash) {

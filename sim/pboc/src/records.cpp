@@ -1,6 +1,7 @@
 // The fixed data of the PBOC debit application, byte for byte as docs/PAYMENT.md §4 lays it out.
 #include "sscard/sim/pboc/records.h"
 
+#include <string>
 #include <string_view>
 
 #include "sscard/core/bcd.h"
@@ -91,10 +92,12 @@ Bytes pse_name() { return Bytes{'1', 'P', 'A', 'Y', '.', 'S', 'Y', 'S', '.', 'D'
 
 Bytes pse_fci_proprietary() { return hex_constant("880101"); }
 
-Bytes adf_fci_proprietary(int generation) {
-  // 50 label, 87 priority, 9F38 PDOL, BF0C { 9F4D log entry: SFI 11, 10 records } (§4.1).
-  if (generation >= 3) return hex_constant("500A50424F43204445424954870101" "9F3809DF69019F21039F4E14" "BF0C059F4D020B0A");
-  return hex_constant("500A50424F43204445424954870101" "9F38069F21039F4E14" "BF0C059F4D020B0A");
+Bytes adf_fci_proprietary(int generation, bool load_log) {
+  // 50 label, 87 priority, 9F38 PDOL, BF0C { 9F4D log entry: SFI 11, 10 records } (§4.1), and for a card with
+  // electronic cash DF4D, the load-log entry: SFI 12, 10 records ([13] 5.8: returned in BF0C at SELECT).
+  const std::string head = generation >= 3 ? "500A50424F43204445424954870101" "9F3809DF69019F21039F4E14"
+                                           : "500A50424F43204445424954870101" "9F38069F21039F4E14";
+  return hex_constant(head + (load_log ? "BF0C0A9F4D020B0ADF4D020C0A" : "BF0C059F4D020B0A"));
 }
 
 Bytes ppse_name() { return Bytes{'2', 'P', 'A', 'Y', '.', 'S', 'Y', 'S', '.', 'D', 'D', 'F', '0', '1'}; }
@@ -104,12 +107,12 @@ Bytes ppse_fci_proprietary() {
   return hex_constant("BF0C1B61194F08A000000333010101500A50424F43204445424954870101");
 }
 
-Bytes adf_fci_proprietary_contactless() {
+Bytes adf_fci_proprietary_contactless(bool load_log) {
   // As the contact FCI of generation 3, with the contactless PDOL (CONTACTLESS.md §2.1): 9F66 9F02 9F03 9F1A 95
   // 5F2A 9A 9C 9F37 DF69, 34 bytes of data.
-  return hex_constant("500A50424F43204445424954870101"
-                      "9F381B9F66049F02069F03069F1A0295055F2A029A039C019F3704DF6901"
-                      "BF0C059F4D020B0A");
+  return hex_constant(std::string("500A50424F43204445424954870101"
+                                  "9F381B9F66049F02069F03069F1A0295055F2A029A039C019F3704DF6901") +
+                      (load_log ? "BF0C0A9F4D020B0ADF4D020C0A" : "BF0C059F4D020B0A"));
 }
 
 Bytes contactless_afl(DataSet set) {

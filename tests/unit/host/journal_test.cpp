@@ -151,7 +151,7 @@ TEST(JournalTest, PendingEntriesSurviveClosingAndReopeningAFile) {
     ASSERT_TRUE(journal.complete(a.key, done_answer()).ok());
   }
   EXPECT_EQ(pragma(file, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(pragma(file, "PRAGMA user_version"), "2");
+  EXPECT_EQ(pragma(file, "PRAGMA user_version"), "3");
 
   Journal journal = open_or_die(file.string());
   auto pending = journal.pending();
@@ -213,29 +213,51 @@ TEST(JournalTest, FilesThatAreNotJournalsAreRefused) {
 
   const auto newer = dir.file("newer.db");
   { Journal j = open_or_die(newer.string()); }
-  tamper(newer, "PRAGMA user_version = 3");
+  tamper(newer, "PRAGMA user_version = 4");
   EXPECT_EQ(Journal::open(newer.string()).status(), Error::kUnsupported);
+  auto why = Journal::open_store(newer.string());
+  ASSERT_FALSE(why.ok());
+  EXPECT_EQ(why.error().kind, StoreError::Kind::kNewerSchema);
+  EXPECT_EQ(pragma(newer, "PRAGMA user_version"), "4");
 }
 
-// A journal written before armed reversals and the payment record (schema 1) opens with its entries kept.
+// A journal written before armed reversals and the payment record (schema 1, its values in the clear) opens
+// with its entries kept, sealed (journal_at_rest_test.cpp migrates a schema 2 journal with every table).
 TEST(JournalTest, AVersionOneJournalIsUpgradedWithItsEntries) {
   TempDir dir;
   const auto file = dir.file("v1.db");
   const wire::Request a = sample_request(wire::Operation::kReportLoss, key_of(70));
+  Bytes payload;
+  ASSERT_TRUE(wire::encode(a, payload).ok());
+  tamper(file,
+         "CREATE TABLE requests (idem_key BLOB PRIMARY KEY NOT NULL, operation INTEGER NOT NULL, request BLOB NOT "
+         "NULL, state TEXT NOT NULL, step TEXT NOT NULL, response BLOB, failure TEXT, attempts INTEGER NOT NULL "
+         "DEFAULT 0, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL)");
   {
-    Journal j = open_or_die(file.string());
-    ASSERT_TRUE(j.record(a).ok());
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "INSERT INTO requests (idem_key, operation, request, state, step, created_ms, "
+                                 "updated_ms) VALUES (?1, 3, ?2, 'pending', 'issuer', 1, 1)",
+                                 -1, &stmt, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_blob(stmt, 1, a.key.data(), static_cast<int>(a.key.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(stmt, 2, payload.data(), static_cast<int>(payload.size()), SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
   }
-  tamper(file, "DROP TABLE armed");
-  tamper(file, "DROP TABLE payments");
   tamper(file, "PRAGMA user_version = 1");
   Journal journal = open_or_die(file.string());
-  EXPECT_EQ(pragma(file, "PRAGMA user_version"), "2");
+  EXPECT_EQ(pragma(file, "PRAGMA user_version"), "3");
   EXPECT_EQ(journal.armed_count().value(), 0);
   auto pending = journal.pending();
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].request, a);
+  EXPECT_EQ(pragma(file, "SELECT length(request) FROM requests"),
+            std::to_string(payload.size() + StoreKey::kSealedOverhead));
 }
 
 // An armed row whose reversal does not decode is never sent as something else: activation refuses it

@@ -191,5 +191,190 @@ TEST(EepromBacking, DetachedBackingGetsNothingMore) {
   EXPECT_EQ(to_hex(e.read(0, 2)), "0102");
 }
 
+// ---- The undo journal ----
+
+// 1 KiB in 16-byte pages, a journal of 4 undo records, and 64 bytes of data at 0 written as 00 11 22 ...
+struct Journaled {
+  Eeprom e{1024, 16};
+  std::size_t data = 0;
+  Journaled() {
+    EXPECT_TRUE(e.enable_journal(4).ok());
+    auto at = e.allocate(64);
+    EXPECT_TRUE(at.ok());
+    data = at.ok() ? *at : 0;
+    Bytes initial(64);
+    for (std::size_t i = 0; i < initial.size(); ++i) initial[i] = static_cast<std::uint8_t>(i * 0x11);
+    EXPECT_TRUE(e.write(data, initial).ok());
+  }
+  Bytes bytes() const {
+    const ByteSpan b = e.read(data, 64);
+    return Bytes(b.begin(), b.end());
+  }
+  // A transaction that writes AA over pages 1 and 2 (bytes 16..47) and commits; its page writes.
+  std::size_t transaction() {
+    const std::size_t before = e.page_writes();
+    e.begin();
+    EXPECT_TRUE(e.write(data + 16, Bytes(32, 0xAA)).ok());
+    EXPECT_TRUE(e.commit().ok());
+    return e.page_writes() - before;
+  }
+};
+
+Bytes expected_after(const Bytes& before) {
+  Bytes b = before;
+  std::fill(b.begin() + 16, b.begin() + 48, 0xAA);
+  return b;
+}
+
+TEST(EepromJournal, AnUncommittedTransactionIsUndoneAtRecovery) {
+  Journaled j;
+  const Bytes before = j.bytes();
+  j.e.begin();
+  ASSERT_TRUE(j.e.write(j.data + 16, Bytes(32, 0xAA)).ok());
+  EXPECT_EQ(j.bytes(), expected_after(before));  // visible inside the transaction
+  // Power is lost before commit: the RAM state goes, the memory stays; power-on recovers.
+  ASSERT_TRUE(j.e.recover().ok());
+  EXPECT_EQ(j.bytes(), before);
+}
+
+TEST(EepromJournal, ACommittedTransactionStays) {
+  Journaled j;
+  const Bytes before = j.bytes();
+  j.transaction();
+  ASSERT_TRUE(j.e.recover().ok());
+  EXPECT_EQ(j.bytes(), expected_after(before));
+}
+
+// Cut before and during every page write of a transaction (header, undo records, data, closing header):
+// recovery leaves the old bytes unless the closing header was written whole.
+TEST(EepromJournal, ACutAtEveryPageWriteLeavesOldOrNew) {
+  const std::size_t writes = Journaled{}.transaction();
+  ASSERT_GE(writes, 6u);  // open header, 2 undo records (with their page), 2 data pages, closing header
+  for (std::size_t k = 0; k <= writes; ++k) {
+    for (const Eeprom::Cut how : {Eeprom::Cut::kBeforeWrite, Eeprom::Cut::kTornWrite}) {
+      Journaled j;
+      j.e.seed_tearing(k);
+      const Bytes before = j.bytes();
+      j.e.cut_power_at_page_write(k, how);
+      j.e.begin();
+      const bool written = j.e.write(j.data + 16, Bytes(32, 0xAA)).ok();
+      const bool committed = written && j.e.commit().ok();
+      j.e.cancel_power_cut();
+      EXPECT_EQ(committed, k == writes) << k;
+      j.e.restore_power();
+      ASSERT_TRUE(j.e.recover().ok()) << k;
+      EXPECT_EQ(j.bytes(), committed ? expected_after(before) : before) << "k=" << k << " torn=" << (how == Eeprom::Cut::kTornWrite);
+      EXPECT_EQ(j.bytes(), j.bytes()) << k;  // nothing torn is left in the data
+    }
+  }
+}
+
+// The recovery itself cut before and during each of its writes: the next recovery finishes the job.
+TEST(EepromJournal, ARecoveryCutAtEveryWriteIsFinishedByTheNext) {
+  std::size_t recovery_writes = 0;
+  {
+    Journaled j;
+    j.e.begin();
+    ASSERT_TRUE(j.e.write(j.data + 16, Bytes(32, 0xAA)).ok());
+    const std::size_t before = j.e.page_writes();
+    ASSERT_TRUE(j.e.recover().ok());
+    recovery_writes = j.e.page_writes() - before;
+  }
+  ASSERT_GE(recovery_writes, 3u);  // two pages back and the closing header
+  for (std::size_t k = 0; k < recovery_writes; ++k) {
+    for (const Eeprom::Cut how : {Eeprom::Cut::kBeforeWrite, Eeprom::Cut::kTornWrite}) {
+      Journaled j;
+      j.e.seed_tearing(100 + k);
+      const Bytes before = j.bytes();
+      j.e.begin();
+      ASSERT_TRUE(j.e.write(j.data + 16, Bytes(32, 0xAA)).ok());
+      j.e.cut_power_at_page_write(k, how);
+      EXPECT_EQ(j.e.recover().code(), Error::kIo) << k;
+      j.e.cancel_power_cut();
+      j.e.restore_power();
+      ASSERT_TRUE(j.e.recover().ok()) << k;
+      EXPECT_EQ(j.bytes(), before) << "k=" << k << " torn=" << (how == Eeprom::Cut::kTornWrite);
+      // And a third power-on changes nothing more.
+      ASSERT_TRUE(j.e.recover().ok());
+      EXPECT_EQ(j.bytes(), before) << k;
+    }
+  }
+}
+
+TEST(EepromJournal, ATransactionLargerThanTheJournalIsRefusedWhole) {
+  Journaled j;
+  const Bytes before = j.bytes();
+  j.e.begin();
+  // Five pages changed: one more than the four undo records.
+  EXPECT_EQ(j.e.write(j.data, Bytes(80, 0x55)).code(), Error::kBufferTooSmall);
+  EXPECT_EQ(j.bytes(), before);
+  ASSERT_TRUE(j.e.commit().ok());
+  ASSERT_TRUE(j.e.recover().ok());
+  EXPECT_EQ(j.bytes(), before);
+}
+
+TEST(EepromJournal, ThePagesOfTheJournalCannotBeWrittenOrAllocated) {
+  Journaled j;
+  EXPECT_LT(j.e.journal_offset(), j.e.size());
+  EXPECT_EQ(j.e.journal_offset() % j.e.page_size(), 0u);
+  EXPECT_EQ(j.e.write(j.e.journal_offset(), hex("00")).code(), Error::kInvalidArgument);
+  EXPECT_EQ(j.e.write(j.e.journal_offset() - 1, hex("0000")).code(), Error::kInvalidArgument);
+  EXPECT_EQ(j.e.allocate(j.e.journal_offset()).status().code(), Error::kBufferTooSmall);
+}
+
+TEST(EepromJournal, EnablingIsOnceBeforeAllocationAndMustFit) {
+  Eeprom twice(1024, 16);
+  ASSERT_TRUE(twice.enable_journal(2).ok());
+  EXPECT_EQ(twice.enable_journal(2).code(), Error::kInvalidArgument);
+  // Too late: personalisation data already lies where the journal would go.
+  Eeprom late(1024, 16);
+  ASSERT_TRUE(late.allocate(1000).ok());
+  EXPECT_EQ(late.enable_journal(2).code(), Error::kInvalidArgument);
+  Eeprom zero(1024, 16);
+  EXPECT_EQ(zero.enable_journal(0).code(), Error::kInvalidArgument);
+  Eeprom small(128, 16);
+  EXPECT_EQ(small.enable_journal(8).code(), Error::kBufferTooSmall);
+  EXPECT_FALSE(small.journaled());
+}
+
+TEST(EepromJournal, TheObserverSeesEveryCommitThatWroteAndNoOther) {
+  Journaled j;
+  int commits = 0;
+  j.e.on_commit([&commits] { ++commits; });
+  j.e.begin();
+  ASSERT_TRUE(j.e.commit().ok());
+  EXPECT_EQ(commits, 0);  // nothing written
+  j.transaction();
+  EXPECT_EQ(commits, 1);
+}
+
+// A try spent with write_lasting stays whatever happens to the rest of the command.
+TEST(EepromJournal, ALastingWriteSurvivesTheUndoOfItsTransaction) {
+  Journaled j;
+  const Bytes before = j.bytes();
+  j.e.begin();
+  ASSERT_TRUE(j.e.write(j.data, hex("A1")).ok());            // before the lasting write: kept with it
+  ASSERT_TRUE(j.e.write_lasting(j.data + 20, hex("B2")).ok());
+  ASSERT_TRUE(j.e.write(j.data + 40, hex("C3")).ok());       // after it: undone
+  ASSERT_TRUE(j.e.recover().ok());
+  Bytes expected = before;
+  expected[0] = 0xA1;
+  expected[20] = 0xB2;
+  EXPECT_EQ(j.bytes(), expected);
+}
+
+TEST(EepromJournal, ARecoveredMemoryLoadedAsAnImageRecoversTheSame) {
+  Journaled j;
+  const Bytes before = j.bytes();
+  j.e.begin();
+  ASSERT_TRUE(j.e.write(j.data + 16, Bytes(32, 0xAA)).ok());
+  const ByteSpan image = j.e.image();
+  const Bytes saved(image.begin(), image.end());
+  Journaled other;
+  ASSERT_TRUE(other.e.load_image(saved).ok());
+  ASSERT_TRUE(other.e.recover().ok());
+  EXPECT_EQ(other.bytes(), before);
+}
+
 }  // namespace
 }  // namespace sscard::sim

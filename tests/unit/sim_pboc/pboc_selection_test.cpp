@@ -21,9 +21,11 @@ TEST(PbocSelection, PseDirectoryAndAdfOfAGeneration2Card) {
 
 TEST(PbocSelection, Generation3FciOffersDf69AndT0AnswersThroughGetResponse) {
   auto card = card_of(profile("sc-suining-gen3.json"));
-  EXPECT_EQ(to_hex(card->process(hex(kSelectAid))), "6131");
+  EXPECT_EQ(to_hex(card->process(hex(kSelectAid))), "6136");
+  // BF0C also names the e-cash load log: DF4D = SFI 12, 10 records (JR/T 0025.13 5.8).
   EXPECT_EQ(send(*card, kSelectAid),
-            "6F2F8408A000000333010101A523500A50424F432044454249548701019F3809DF69019F21039F4E14BF0C059F4D020B0A9000");
+            "6F348408A000000333010101A528500A50424F432044454249548701019F3809DF69019F21039F4E14"
+            "BF0C0A9F4D020B0ADF4D020C0A9000");
 }
 
 TEST(PbocSelection, Generation1CardHasNoPaymentApplication) {

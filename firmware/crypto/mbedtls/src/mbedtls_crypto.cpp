@@ -10,11 +10,13 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/des.h>
 #include <mbedtls/entropy.h>
+#include <mbedtls/gcm.h>
 #include <mbedtls/md.h>
 #include <mbedtls/rsa.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <new>
 
 #include "sm2.h"
@@ -46,6 +48,7 @@ class Owned {
 using Des = Owned<mbedtls_des_context, mbedtls_des_init, mbedtls_des_free>;
 using Des3 = Owned<mbedtls_des3_context, mbedtls_des3_init, mbedtls_des3_free>;
 using Aes = Owned<mbedtls_aes_context, mbedtls_aes_init, mbedtls_aes_free>;
+using Gcm = Owned<mbedtls_gcm_context, mbedtls_gcm_init, mbedtls_gcm_free>;  // mbedtls_gcm_free zeroizes the key
 using Entropy = Owned<mbedtls_entropy_context, mbedtls_entropy_init, mbedtls_entropy_free>;
 using CtrDrbg = Owned<mbedtls_ctr_drbg_context, mbedtls_ctr_drbg_init, mbedtls_ctr_drbg_free>;
 using Mpi = Owned<mbedtls_mpi, mbedtls_mpi_init, mbedtls_mpi_free>;  // mbedtls_mpi_free zeroizes the limbs
@@ -263,6 +266,42 @@ class MbedTlsCrypto final : public Crypto {
   }
   Status sm2_public_key(ByteSpan private_key, MutableByteSpan public_key) override {
     return sm2_.public_key(private_key, public_key, rng());
+  }
+
+  Result<std::size_t> aead_seal(Aead a, ByteSpan key, ByteSpan nonce, ByteSpan aad, ByteSpan plaintext,
+                                MutableByteSpan out) override {
+    if (plaintext.size() > SIZE_MAX - kAeadTagSize) return Error::kInvalidArgument;
+    const std::size_t sealed_size = plaintext.size() + kAeadTagSize;
+    SSCARD_TRY(check_aead_arguments(a, key, nonce, out, sealed_size));
+    Gcm gcm;
+    // SP 800-38D 7.1 GCM-AE with the 96-bit IV, the tag written after the ciphertext.
+    if (mbedtls_gcm_setkey(gcm.get(), MBEDTLS_CIPHER_ID_AES, key.data(), static_cast<unsigned int>(key.size() * 8)) != 0 ||
+        mbedtls_gcm_crypt_and_tag(gcm.get(), MBEDTLS_GCM_ENCRYPT, plaintext.size(), nonce.data(), nonce.size(),
+                                  aad.data(), aad.size(), plaintext.data(), out.data(), kAeadTagSize,
+                                  out.data() + plaintext.size()) != 0) {
+      secure_wipe(out.first(sealed_size));
+      return Error::kInternal;
+    }
+    return sealed_size;
+  }
+
+  Result<std::size_t> aead_open(Aead a, ByteSpan key, ByteSpan nonce, ByteSpan aad, ByteSpan sealed,
+                                MutableByteSpan out) override {
+    if (sealed.size() < kAeadTagSize) return Error::kMalformed;
+    const std::size_t plain_size = sealed.size() - kAeadTagSize;
+    SSCARD_TRY(check_aead_arguments(a, key, nonce, out, plain_size));
+    Gcm gcm;
+    if (mbedtls_gcm_setkey(gcm.get(), MBEDTLS_CIPHER_ID_AES, key.data(), static_cast<unsigned int>(key.size() * 8)) != 0) {
+      return Error::kInternal;
+    }
+    // SP 800-38D 7.2 GCM-AD; Mbed TLS compares the tag in constant time.
+    const int rc = mbedtls_gcm_auth_decrypt(gcm.get(), plain_size, nonce.data(), nonce.size(), aad.data(), aad.size(),
+                                            sealed.data() + plain_size, kAeadTagSize, sealed.data(), out.data());
+    if (rc != 0) {
+      secure_wipe(out.first(plain_size));  // Mbed TLS zeroes it too; an unauthenticated plaintext never leaves
+      return rc == MBEDTLS_ERR_GCM_AUTH_FAILED ? Status(Error::kSecurity) : Status(Error::kInternal);
+    }
+    return plain_size;
   }
 
   Status random(MutableByteSpan out) override {

@@ -73,12 +73,16 @@ enum CipherIndex : std::size_t {
   kAes192Cbc,
   kAes256Ecb,
   kAes256Cbc,
+  kAes128Gcm,
+  kAes192Gcm,
+  kAes256Gcm,
   kCipherCount,
 };
 
 constexpr std::array<const char*, kCipherCount> kCipherNames = {
     "DES-EDE-ECB", "DES-EDE-CBC", "DES-EDE3-ECB", "DES-EDE3-CBC", "SM4-ECB",     "SM4-CBC",
     "AES-128-ECB", "AES-128-CBC", "AES-192-ECB",  "AES-192-CBC",  "AES-256-ECB", "AES-256-CBC",
+    "AES-128-GCM", "AES-192-GCM", "AES-256-GCM",
 };
 
 constexpr std::size_t kSm2FieldSize = 32;
@@ -364,6 +368,42 @@ class OpenSslCrypto final : public Crypto {
     return kOk;
   }
 
+  Result<std::size_t> aead_seal(Aead a, ByteSpan key, ByteSpan nonce, ByteSpan aad, ByteSpan plaintext,
+                                MutableByteSpan out) override {
+    if (plaintext.size() > static_cast<std::size_t>(INT_MAX) - kAeadTagSize || !fits_int(aad.size())) {
+      return Error::kInvalidArgument;
+    }
+    const std::size_t sealed_size = plaintext.size() + kAeadTagSize;
+    SSCARD_TRY(check_aead_arguments(a, key, nonce, out, sealed_size));
+    SSCARD_TRY_ASSIGN(const EVP_CIPHER* cipher, gcm(key));
+    const Status s = run_gcm(cipher, true, key, nonce, aad, plaintext, out.first(plaintext.size()),
+                             out.subspan(plaintext.size(), kAeadTagSize));
+    if (!s.ok()) {
+      secure_wipe(out.first(sealed_size));
+      return s;
+    }
+    return sealed_size;
+  }
+
+  Result<std::size_t> aead_open(Aead a, ByteSpan key, ByteSpan nonce, ByteSpan aad, ByteSpan sealed,
+                                MutableByteSpan out) override {
+    if (sealed.size() < kAeadTagSize) return Error::kMalformed;
+    if (!fits_int(sealed.size()) || !fits_int(aad.size())) return Error::kInvalidArgument;
+    const std::size_t plain_size = sealed.size() - kAeadTagSize;
+    SSCARD_TRY(check_aead_arguments(a, key, nonce, out, plain_size));
+    SSCARD_TRY_ASSIGN(const EVP_CIPHER* cipher, gcm(key));
+    // The tag is copied: OpenSSL takes it through a parameter that is not const.
+    std::array<std::uint8_t, kAeadTagSize> tag{};
+    std::copy(sealed.end() - static_cast<std::ptrdiff_t>(kAeadTagSize), sealed.end(), tag.begin());
+    const Status s = run_gcm(cipher, false, key, nonce, aad, sealed.first(plain_size), out.first(plain_size), tag);
+    if (!s.ok()) {
+      // OpenSSL decrypts before it checks the tag: what it wrote is unauthenticated and goes.
+      secure_wipe(out.first(plain_size));
+      return s;
+    }
+    return plain_size;
+  }
+
   Status random(MutableByteSpan out) override {
     if (out.empty()) return kOk;
     if (!fits_int(out.size())) return Error::kInvalidArgument;
@@ -483,6 +523,47 @@ class OpenSslCrypto final : public Crypto {
       return fail(Error::kInternal);
     }
     return kOk;  // ctx (and the key schedule inside it) is cleansed by EVP_CIPHER_CTX_free
+  }
+
+  Result<const EVP_CIPHER*> gcm(ByteSpan key) const {
+    const std::size_t index = key.size() == 16 ? kAes128Gcm : key.size() == 24 ? kAes192Gcm : kAes256Gcm;
+    const EVP_CIPHER* cipher = ciphers_[index].get();
+    if (cipher == nullptr) return Error::kUnsupported;
+    return cipher;
+  }
+
+  // GCM (SP 800-38D 7.1, 7.2) over EVP with the default 96-bit IV: encrypting writes `tag`, decrypting checks it
+  // (kSecurity when it differs). Sizes were checked by the caller.
+  static Status run_gcm(const EVP_CIPHER* cipher, bool encrypt, ByteSpan key, ByteSpan nonce, ByteSpan aad,
+                        ByteSpan in, MutableByteSpan out, std::span<std::uint8_t> tag) {
+    CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+    if (!ctx || EVP_CipherInit_ex2(ctx.get(), cipher, key.data(), nonce.data(), encrypt ? 1 : 0, nullptr) != 1) {
+      return fail(Error::kInternal);
+    }
+    int written = 0;
+    if (!aad.empty() &&
+        EVP_CipherUpdate(ctx.get(), nullptr, &written, aad.data(), static_cast<int>(aad.size())) != 1) {
+      return fail(Error::kInternal);
+    }
+    written = 0;
+    if (!in.empty() &&
+        EVP_CipherUpdate(ctx.get(), out.data(), &written, in.data(), static_cast<int>(in.size())) != 1) {
+      return fail(Error::kInternal);
+    }
+    std::array<OSSL_PARAM, 2> params = {
+        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag.data(), tag.size()),
+        OSSL_PARAM_construct_end()};
+    if (!encrypt && EVP_CIPHER_CTX_set_params(ctx.get(), params.data()) != 1) return fail(Error::kInternal);
+    int final_written = 0;
+    // GCM has no padding and no partial block left: Final writes nothing and, decrypting, checks the tag.
+    if (EVP_CipherFinal_ex(ctx.get(), out.data() + written, &final_written) != 1) {
+      return fail(encrypt ? Error::kInternal : Error::kSecurity);
+    }
+    if (static_cast<std::size_t>(written) + static_cast<std::size_t>(final_written) != in.size()) {
+      return fail(Error::kInternal);
+    }
+    if (encrypt && EVP_CIPHER_CTX_get_params(ctx.get(), params.data()) != 1) return fail(Error::kInternal);
+    return kOk;
   }
 
   static Status make_rsa_public(ByteSpan modulus, ByteSpan exponent, PkeyPtr& out) {

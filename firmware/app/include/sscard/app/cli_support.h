@@ -8,6 +8,8 @@
 //   2  the command line is wrong (unknown option, bad value, missing option); nothing was done
 //   3  a state change was sent to the issuer but not answered; it is kept in the kiosk's journal and the
 //      next run (any card service, or `sscard recover`) completes it
+//   4  (`sscard recover`) nothing is left but entries held at the card step (an activation cut off around
+//      CHANGE PIN): no run sends them; an operator decides (docs/RELIABILITY.md "Held activations")
 // Results go to standard output, errors and notes to standard error.
 #pragma once
 
@@ -26,6 +28,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitPending = 3;
+inline constexpr int kExitHeld = 4;
 
 // Parses the command line into `app`'s options. Help (--help on any command) goes to `out` and gives 0; a
 // parse error is one line on `err` naming the command ("sscard read: unknown option --population; see

@@ -25,6 +25,15 @@ enum class Cipher : std::uint8_t {
 
 enum class Hash : std::uint8_t { kSha1, kSha256, kSm3 };
 
+// Authenticated encryption with associated data.
+enum class Aead : std::uint8_t {
+  kAesGcm,  // AES (FIPS 197) in Galois/Counter Mode (NIST SP 800-38D); a 16/24/32-byte key picks AES-128/192/256
+};
+// GCM with a 96-bit nonce (SP 800-38D 5.2.1.1, 8.2: the length it recommends, and the only one accepted here)
+// and the full 128-bit tag (5.2.1.2), which follows the ciphertext.
+inline constexpr std::size_t kAeadNonceSize = 12;
+inline constexpr std::size_t kAeadTagSize = 16;
+
 // Block size in bytes (8 or 16), digest size in bytes (20 or 32).
 std::size_t block_size(Cipher c);
 std::size_t digest_size(Hash h);
@@ -75,6 +84,10 @@ class Sm2PublicKey {
 // The argument checks of Crypto::rsa_private, shared by every backend so that they refuse the same inputs
 // with the same error: kOk, kInvalidArgument or kBufferTooSmall as documented there.
 Status check_rsa_private_arguments(ByteSpan modulus, ByteSpan private_exponent, ByteSpan in, MutableByteSpan out);
+
+// The argument checks of Crypto::aead_seal and aead_open, shared by every backend: kInvalidArgument for the key
+// or nonce, kBufferTooSmall when `out` is shorter than `out_needed`.
+Status check_aead_arguments(Aead a, ByteSpan key, ByteSpan nonce, MutableByteSpan out, std::size_t out_needed);
 
 class Crypto {
  public:
@@ -127,6 +140,22 @@ class Crypto {
 
   // Cryptographically strong random bytes (for challenges and unpredictable numbers).
   virtual Status random(MutableByteSpan out) = 0;
+
+  // AEAD encryption: writes the ciphertext of `plaintext` followed by the kAeadTagSize-byte tag over `aad` and
+  // the ciphertext into `out`, and returns that length (plaintext.size() + kAeadTagSize). A nonce must never be
+  // used twice with one key (SP 800-38D 8: that reveals the XOR of the plaintexts and lets tags be forged).
+  // kInvalidArgument: a key of another length than the algorithm takes, a nonce not kAeadNonceSize bytes;
+  // kBufferTooSmall: `out` cannot hold the result; kUnsupported: this backend has no AEAD (the default).
+  // Nothing is written to `out` on an error.
+  virtual Result<std::size_t> aead_seal(Aead a, ByteSpan key, ByteSpan nonce, ByteSpan aad, ByteSpan plaintext,
+                                        MutableByteSpan out);
+  // AEAD decryption of `sealed` (ciphertext || tag, as aead_seal wrote it): checks the tag over `aad` and the
+  // ciphertext first and writes the plaintext (sealed.size() - kAeadTagSize bytes) into `out` only when it
+  // verifies; returns its length. kSecurity: the tag does not verify (the key, nonce, associated data or
+  // ciphertext differ from those sealed): `out` holds no plaintext byte. kMalformed: `sealed` is shorter than a
+  // tag. The other errors as for aead_seal.
+  virtual Result<std::size_t> aead_open(Aead a, ByteSpan key, ByteSpan nonce, ByteSpan aad, ByteSpan sealed,
+                                        MutableByteSpan out);
 };
 
 }  // namespace sscard::crypto

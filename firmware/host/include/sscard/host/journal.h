@@ -5,10 +5,16 @@
 // Rows read back from the database are untrusted input: a row that does not decode is reported as a corrupt
 // entry, never trusted, never fatal, and does not stop the other entries.
 //
+// No PAN is kept in the clear (PCI DSS v4.0 requirement 3.5.1; docs/SECURITY.md "Card data at rest"): every
+// stored request and answer, the PAN of an unresolved e-cash load and the torn tap are sealed under the device's
+// storage key (store_key.h) bound to their row, and opened when read, so what this API returns is unchanged. A
+// sealed value that does not authenticate makes its row corrupt with kSecurity.
+//
 // Not thread-safe: one Journal object serves one kiosk process (SQLite serialises separate processes).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +22,7 @@
 
 #include "sscard/core/result.h"
 #include "sscard/host/client.h"
+#include "sscard/host/store_key.h"
 #include "sscard/wire/messages.h"
 #include "sscard/wire/payment.h"
 
@@ -64,7 +71,8 @@ struct Entry {
   std::uint64_t created_ms = 0;
   std::uint64_t updated_ms = 0;
   // ok, or why the row cannot be trusted (kMalformed / kTruncated: a column breaks its format, the payload does
-  // not decode or disagrees with the key or operation columns). Then only `row` is meaningful.
+  // not decode or disagrees with the key or operation columns; kSecurity: a sealed value does not authenticate:
+  // changed, moved from another row, or sealed under another key). Then only `row` is meaningful.
   Status status{};
 
   bool corrupt() const { return !status.ok(); }
@@ -72,9 +80,16 @@ struct Entry {
 
 class Journal {
  public:
-  // Opens (creating if needed) the journal at `path`; ":memory:" gives a private in-memory journal. Files are
-  // put in WAL mode with synchronous=FULL, so a write that returned ok survives a power cut.
-  // kIo: the file cannot be opened or set up; kUnsupported: written by a newer schema.
+  // Opens (creating if needed) the journal at `path`; ":memory:" gives a private in-memory journal with a key
+  // that lives as long as it. Files are put in WAL mode with synchronous=FULL, so a write that returned ok
+  // survives a power cut. The storage key is storage.key in the journal's folder, created on first use
+  // (StoreKey::open). A journal of version 1 or 2, which kept its values in the clear, is migrated on open in
+  // one transaction: every value sealed where it is, then the file rewritten (VACUUM) and its write-ahead log
+  // emptied so no clear copy stays in free pages.
+  // The reason of a failure, as a StoreError: kIo; kNewerSchema (nothing changed); the key errors of
+  // StoreKey::open (nothing changed).
+  static Result<Journal, StoreError> open_store(const std::string& path);
+  // The same with the reason as a Status (StoreError::status(): kIo, kUnsupported, kSecurity, kInternal).
   static Result<Journal> open(const std::string& path);
 
   Journal(Journal&& other) noexcept;
@@ -116,12 +131,15 @@ class Journal {
   Status arm_load(const wire::Request& original, const wire::Request& reversal, const EcashLoad& load);
   // The original kept in the armed row of `original_key` (a load confirmed after a restart). kNotFound; kMalformed.
   Result<wire::Request> armed_original(const wire::IdempotencyKey& original_key);
-  // Unresolved loads, oldest first (rows that do not decode are skipped). kIo.
+  // Unresolved loads, oldest first (rows that do not decode or open are skipped). kIo.
   Result<std::vector<EcashLoad>> unresolved_loads();
+  // The unresolved loads of the card `pan`, oldest first, found by the PAN's keyed digest. kIo.
+  Result<std::vector<EcashLoad>> unresolved_loads_of(std::string_view pan);
   // The load is resolved (confirmed, reversed, or its reversal disarmed): its row goes. Ok if there is none. kIo.
   Status close_load(const wire::IdempotencyKey& original_key);
 
-  // The one torn contactless tap (CONTACTLESS.md §3.3): keep_torn_tap replaces it, durable on return. kIo.
+  // The one torn contactless tap (CONTACTLESS.md §3.3): keep_torn_tap replaces it, durable on return. kIo;
+  // torn_tap(): kMalformed / kSecurity when the kept tap does not open.
   Status keep_torn_tap(ByteSpan tap);
   Result<std::optional<KeptTap>> torn_tap();
   Status forget_torn_tap();
@@ -155,9 +173,10 @@ class Journal {
   Result<Entry> find(const wire::IdempotencyKey& key);
 
  private:
-  explicit Journal(sqlite3* db) : db_(db) {}
+  explicit Journal(sqlite3* db);
 
   sqlite3* db_ = nullptr;
+  std::unique_ptr<StoreKey> key_;  // set by open_store() before the journal is handed out
 };
 
 // ---- Exactly once on the kiosk: the journal and the client together ----

@@ -43,6 +43,9 @@ struct CardConfig {
   // The crypto backend of the security commands and of GET CHALLENGE. Without one, the security commands
   // answer 6A88 (no key) and challenges come from a non-cryptographic generator.
   std::shared_ptr<crypto::Crypto> crypto;
+  // false: commands write the memory directly, without the undo journal: a card OS without transactions,
+  // which a power cut can leave half-written (the tearing harness shows that it notices, docs/TEARING.md).
+  bool transactions = true;
 };
 
 // What the card does with a key (docs/SECURITY.md "Keys"): the command that uses it.

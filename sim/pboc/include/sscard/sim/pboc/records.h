@@ -21,7 +21,8 @@ Bytes payment_aid();
 Bytes pse_name();
 // The contents of the A5 template of each FCI (the engine adds 6F, 84 and A5).
 Bytes pse_fci_proprietary();
-Bytes adf_fci_proprietary(int generation);
+// `load_log`: the card keeps an e-cash load log, named by DF4D in BF0C (JR/T 0025.13 5.8).
+Bytes adf_fci_proprietary(int generation, bool load_log);
 // Directory record 1 of the PSE (SFI 1): 70 1B 61 19 4F 08 AID 50 0A "PBOC DEBIT" 87 01 01.
 Bytes directory_record();
 
@@ -47,7 +48,7 @@ Result<StaticRecords> build_static_records(const PaymentCard& card);
 // PDOL, the PDOL data size, the AFL of each set and its three packed records (SFI 6 RSA, SFI 7 SM).
 Bytes ppse_name();
 Bytes ppse_fci_proprietary();
-Bytes adf_fci_proprietary_contactless();
+Bytes adf_fci_proprietary_contactless(bool load_log);
 inline constexpr std::size_t kContactlessPdolDataSize = 34;
 inline constexpr std::uint8_t kContactlessSfiRsa = 6;
 inline constexpr std::uint8_t kContactlessSfiSm = 7;
