@@ -1,7 +1,12 @@
 // Scans a database file and its write-ahead log, read as raw bytes, for a card number in the encodings a
 // careless store would leave: ASCII, packed BCD (F-padded), and its middle digits (all but the first 6 and the
-// last 4, which a masked form may show) as ASCII and packed from either nibble.
+// last 4, which a masked form may show) as ASCII and packed from either nibble. Also what the tests of stores
+// at rest share: a file's mode, and SQL run behind the store's back to tamper with its rows.
 #pragma once
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -57,6 +62,23 @@ inline std::string hits_text(const std::vector<std::string>& hits) {
   std::string s;
   for (const std::string& h : hits) s += "\n  " + h;
   return s;
+}
+
+// The permission bits of `p` (0xFFFF if it cannot be read).
+inline unsigned mode_of(const std::filesystem::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return 0xFFFF;
+  return static_cast<unsigned>(st.st_mode & 07777);
+}
+
+// Runs `sql` on the database `file` directly, as an attacker with the file would.
+inline void run_sql(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
 }
 
 }  // namespace sscard::testing

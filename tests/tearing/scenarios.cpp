@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "qpboc_test_util.h"
+#include "security_test_util.h"
 #include "sscard/crypto/cryptogram.h"
 #include "sscard/crypto/diversify.h"
 #include "sscard/crypto/mac.h"
@@ -20,21 +22,16 @@ constexpr SpendsTry kPayment = SpendsTry::kPayment;
 
 // ---- Commands ----
 
-constexpr const char* kSelectSsse = "00A4040C0F7378312E73682EC9E7BBE1B1A3D5CF";
-constexpr const char* kSelectPayment = "00A4040008A00000033301010100";
-// GPO of a generation 2 card: PDOL data 9F21 time 123456, 9F4E "SSCARD KIOSK" (PAYMENT.md §4.2).
-constexpr const char* kGpoGen2 = "80A80000198317123456535343415244204B494F534B000000000000000000";
-// CDOL1 data of the worked example of PAYMENT.md §6.3 (12.34 yuan, 2026-12-04), and of an e-cash load.
-constexpr const char* kCdol1 = "000000001234000000000000015600000080000156261204001A2B3C4D";
+// The commands of the simulated cards' own tests: SELECTs, GPOs, the CDOL1 of PAYMENT.md §6.3 and the
+// contactless tap of CONTACTLESS.md §2.1.
+const std::string kSelectSsse = sim::testing::kSelectSsseNoFci;
+const std::string kSelectPayment = pboc::testing::kSelectAid;
+const std::string kGpoGen2 = pboc::testing::kPdolGen2;
+const std::string kCdol1 = pboc::testing::kCdol1;
+const std::string kTapGpo = pboc::testing::Tap{}.gpo();
+using pboc::testing::gpo_gen3;
+// CDOL1 data of an e-cash load (9C = 60) of 100.00 on 2026-12-04.
 constexpr const char* kLoadCdol1 = "000000010000000000000000015600000000000156261204601A2B3C4D";
-// GPO of an offline tap of 12.34 with the contactless PDOL data of CONTACTLESS.md §2.1: TTQ 36000080 ‖ 9F02 ‖
-// 9F03 ‖ 9F1A ‖ 95 ‖ 5F2A ‖ 9A ‖ 9C ‖ 9F37 ‖ DF69 00.
-constexpr const char* kTapGpo = "80A8000024" "8322" "36000080" "000000001234" "000000000000" "0156" "0000000000"
-                                "0156" "261204" "00" "1A2B3C4D" "00" "00";
-
-std::string gpo_gen3(const char* df69) {
-  return std::string("80A800001A8318") + df69 + "123456535343415244204B494F534B000000000000000000";
-}
 
 std::string sw_of(const std::string& answer) { return answer.size() >= 4 ? answer.substr(answer.size() - 4) : answer; }
 
@@ -128,7 +125,7 @@ std::string newest_record(CardOs& card, std::uint8_t sfi) {
   return to_hex(answer);
 }
 
-bool selects(CardOs& card, const char* apdu) {
+bool selects(CardOs& card, const std::string& apdu) {
   Bytes r = card.process(bytes_of(apdu));
   if (r.size() == 2 && r[0] == 0x61) r = card.process(Bytes{0x00, 0xC0, 0x00, 0x00, r[1]});
   const std::string sw = sw_of(to_hex(r));

@@ -28,26 +28,13 @@ constexpr char kPan[] = "6200515101008092011";
 Bytes icc_data() { return from_hex("5A0A6200515101008092011F5F3401019F360200019F0206000000001234").value(); }
 
 using sscard::testing::file_bytes;
+using sscard::testing::mode_of;
+using sscard::testing::run_sql;
 using sscard::testing::hits_text;
 
 // Every PAN encoding found in the database file and its write-ahead log.
 std::vector<std::string> pan_hits(const fs::path& db) {
   return sscard::testing::at_rest_hits(db, sscard::testing::pan_needles(kPan));
-}
-
-unsigned mode_of(const fs::path& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return 0xFFFF;
-  return static_cast<unsigned>(st.st_mode & 07777);
-}
-
-void run_sql(const fs::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
 }
 
 // The blob of `column` in the row of `table` whose `key_column` is `key`.

@@ -41,22 +41,9 @@ std::vector<std::string> hits(const fs::path& db) {
 }
 
 using sscard::testing::file_bytes;
-std::string text(const std::vector<std::string>& v) { return sscard::testing::hits_text(v); }
-
-void run_sql(const fs::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
-
-unsigned mode_of(const fs::path& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return 0xFFFF;
-  return static_cast<unsigned>(st.st_mode & 07777);
-}
+using sscard::testing::mode_of;
+using sscard::testing::run_sql;
+using sscard::testing::hits_text;
 
 class RideLogAtRest : public ::testing::Test {
  protected:
@@ -112,7 +99,7 @@ TEST_F(RideLogAtRest, TheFileHoldsNoPanNoFf40AndNoDenyDigestInTheClear) {
                     .ok());
     ASSERT_TRUE(log->replace_host_deny_list({card_digest()}).ok());
     ASSERT_TRUE(log->keep(tap()).ok());
-    EXPECT_TRUE(hits(file()).empty()) << text(hits(file()));
+    EXPECT_TRUE(hits(file()).empty()) << hits_text(hits(file()));
 
     auto pending = log->pending(10);
     ASSERT_TRUE(pending.ok());
@@ -131,7 +118,7 @@ TEST_F(RideLogAtRest, TheFileHoldsNoPanNoFf40AndNoDenyDigestInTheClear) {
     EXPECT_EQ(kept->pan, kPan);
     EXPECT_EQ(kept->icc_data, icc_data());
   }
-  EXPECT_TRUE(hits(file()).empty()) << text(hits(file()));
+  EXPECT_TRUE(hits(file()).empty()) << hits_text(hits(file()));
   EXPECT_EQ(mode_of(key_file()), 0600u);
   // The upload after a restart sends the FF40 that was written, byte for byte.
   auto again = open_log();
@@ -194,7 +181,7 @@ TEST_F(RideLogAtRest, AnUnversionedLogIsSealedOnOpenWithNoClearCopyLeft) {
   {
     auto log = open_log();
     ASSERT_NE(log, nullptr);
-    EXPECT_TRUE(hits(file()).empty()) << text(hits(file()));
+    EXPECT_TRUE(hits(file()).empty()) << hits_text(hits(file()));
     auto all = log->rides();
     ASSERT_TRUE(all.ok()) << all.status().name();
     ASSERT_EQ(all->size(), 2u);
@@ -208,7 +195,7 @@ TEST_F(RideLogAtRest, AnUnversionedLogIsSealedOnOpenWithNoClearCopyLeft) {
     EXPECT_EQ(log->deny_entries()->front().second, DenySource::kHost);
     EXPECT_EQ(*log->add(ride(RideKind::kOffline)), 3u);  // numbers go on
   }
-  EXPECT_TRUE(hits(file()).empty()) << text(hits(file()));
+  EXPECT_TRUE(hits(file()).empty()) << hits_text(hits(file()));
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(file().c_str(), &db), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
