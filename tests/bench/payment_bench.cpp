@@ -377,7 +377,7 @@ std::optional<OdaObjects> read_oda_objects(const char* profile, bool sm) {
   const int sfi = sm ? 4 : 3;
   const int last = sm ? 5 : 6;
   for (const auto& [s, rec] : std::vector<std::pair<int, int>>{{2, 1}, {2, 2}, {sfi, 1}}) {
-    char cmd[16];
+    char cmd[24];  // room for any two ints, so the compiler can prove no truncation
     std::snprintf(cmd, sizeof cmd, "00B2%02X%02X00", rec, s * 8 + 4);
     auto r = send_apdu(card, cmd);
     if (!r.ok() || r->size() < 2) return std::nullopt;
@@ -388,7 +388,7 @@ std::optional<OdaObjects> read_oda_objects(const char* profile, bool sm) {
   o.static_data.push_back(sm ? 0x7C : 0x7D);
   o.static_data.push_back(0x00);
   for (int rec = 2; rec <= last; ++rec) {
-    char cmd[16];
+    char cmd[24];  // room for any two ints, so the compiler can prove no truncation
     std::snprintf(cmd, sizeof cmd, "00B2%02X%02X00", rec, sfi * 8 + 4);
     auto r = send_apdu(card, cmd);
     if (!r.ok()) return std::nullopt;

@@ -1,0 +1,1 @@
+// The object whose build makes the test programs' shared precompiled header (tests/CMakeLists.txt).
