@@ -1,1 +1,0 @@
-// The object whose build makes the test programs' shared precompiled header (tests/CMakeLists.txt).
