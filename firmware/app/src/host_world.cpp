@@ -10,6 +10,7 @@
 #include "sscard/sim/host/link_keys.h"
 #include "sscard/sim/host/payment_keys.h"
 #include "sscard/sim/host/population.h"
+#include "sscard/sim/platform/platform_keys.h"
 #include "sscard/wire/messages.h"
 
 namespace sscard::app {
@@ -93,6 +94,14 @@ Result<std::unique_ptr<HostWorld>, std::string> HostWorld::create(const std::fil
   cq_options.payment_keys = *cq_keys;
   simhost::IssuerHostOptions sc_options;
   sc_options.payment_keys = *sc_keys;
+  // The electronic-card platform's reference keys (docs/ESSC.md "Online check"), when the bundle has them.
+  const auto platform_key_file = cards_dir / "keys" / "test-platform-keys.json";
+  if (std::filesystem::exists(platform_key_file, ec)) {
+    auto platform_keys = sim::platform::load_platform_keys(platform_key_file);
+    if (!platform_keys.ok()) return platform_keys.error().message;
+    cq_options.platform_keys = std::make_shared<const sim::platform::PlatformKeys>(std::move(platform_keys).value());
+    sc_options.platform_keys = cq_options.platform_keys;
+  }
   parts->cq = std::make_unique<simhost::IssuerHost>(std::string(wire::kChongqing), *parts->cq_store,
                                                     crypto::make_openssl_crypto(), *master, call_into(parts->hub),
                                                     cq_options);

@@ -2,6 +2,7 @@
 // (docs/HOST-PROTOCOL.md; the rules are DECISIONS.md H1-H13), against its province's issuer host — on TCP,
 // or the simulated issuers in this process when the configuration says so.
 #include <array>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -9,10 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "code_reading.h"
 #include "command_trace.h"
 #include "identity_reading.h"
 #include "sscard/app/terminal_commands.h"
+#include "sscard/core/state_dir.h"
 #include "sscard/crypto/default_crypto.h"
+#include "sscard/essc/check.h"
+#include "sscard/essc/replay_store.h"
 #include "sscard/flows/services.h"
 #include "sscard/host/client.h"
 #include "sscard/host/journal.h"
@@ -82,7 +87,9 @@ nlohmann::ordered_json response_json(const wire::Response& r) {
 void print_text(const ServiceOutcome& o, const config::KioskConfig& kiosk, std::ostream& out) {
   const ssc::Identity& id = o.identity;
   out << wire::operation_name(o.operation) << ": " << flows::outcome_kind_name(o.kind) << '\n';
-  if (id.region) {
+  if (id.region && id.card_number.view().empty()) {
+    out << "  electronic card: " << province_name(id.region->digits()) << " (region " << id.region->digits() << ")\n";
+  } else if (id.region) {
     out << "  card: " << province_name(id.region->digits()) << " (region " << id.region->digits() << "), card number "
         << id.card_number << (id.name.empty() ? "" : ", ") << id.name << '\n';
   }
@@ -107,12 +114,17 @@ void print_text(const ServiceOutcome& o, const config::KioskConfig& kiosk, std::
   }
 }
 
-void print_json(const ServiceOutcome& o, const config::KioskConfig& kiosk, std::ostream& out) {
+// `by_code`: the holder showed the electronic card (no card number was read).
+void print_json(const ServiceOutcome& o, const config::KioskConfig& kiosk, std::ostream& out, bool by_code = false) {
   nlohmann::ordered_json j;
   j["operation"] = std::string(wire::operation_name(o.operation));
   j["outcome"] = std::string(flows::outcome_kind_name(o.kind));
   j["region"] = o.identity.region ? o.identity.region->to_string() : std::string();
-  j["card_number"] = std::string(o.identity.card_number.view());
+  if (by_code) {
+    j["via"] = "essc";
+  } else {
+    j["card_number"] = std::string(o.identity.card_number.view());
+  }
   j["kiosk"] = kiosk.id;
   j["terminal"] = kiosk.terminal;
   if (o.key) j["request_key"] = to_hex(*o.key);
@@ -169,6 +181,68 @@ std::string failure_line(const ServiceOutcome& o, const config::KioskConfig& kio
   return line;
 }
 
+// A code the kiosk refused by itself (docs/ESSC.md "Offline checks"): nothing was sent.
+int refuse_code(essc::Refusal refusal, const ServiceOptions& o, const Reporter& report, std::ostream& out) {
+  const std::string message = essc::refusal_message(refusal);
+  if (o.format == "json") {
+    nlohmann::ordered_json j;
+    j["operation"] = "query";
+    j["outcome"] = "code_refused";
+    j["refusal"] = std::string(essc::refusal_name(refusal));
+    j["message"] = message;
+    out << j.dump(2) << '\n';
+    out.flush();
+  }
+  return report.fail("electronic card refused (" + std::string(essc::refusal_name(refusal)) + "): " + message);
+}
+
+// sscard query --essc IMAGE | --essc-scanner DEVICE: the offline checks, the code taken once at this kiosk,
+// then the query by the code's card reference (flows::query_code).
+int run_code_query(const ServiceOptions& o, const config::KioskConfig& kiosk, const Reporter& report,
+                   std::ostream& out) {
+  if (kiosk.essc_keys.empty()) {
+    return report.fail(kiosk.file.string() + " lists no electronic-card platform key (\"essc\"): this kiosk takes "
+                       "no electronic cards; add the platform's key (docs/KIOSK-CONFIG.md)");
+  }
+  auto text = read_code_text(o.essc);
+  if (!text.ok()) return report.fail(text.error().message);
+  auto code = essc::parse_text(*text);
+  if (!code.ok()) return refuse_code(essc::refusal_of(code.error()), o, report, out);
+
+  auto link = open_host_link(kiosk, o.host);
+  if (!link.ok()) return report.fail(link.error().message, link.error().exit_code);
+  crypto::Crypto& crypto = *(*link)->crypto;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  const essc::CheckContext context{kiosk.essc_keys, essc::Purpose::kQuery, now};
+  if (const essc::Refusal r = essc::check_code(crypto, *code, context); r != essc::Refusal::kNone) {
+    return refuse_code(r, o, report, out);
+  }
+  auto state = state_dir();
+  if (!state.ok()) return report.fail("no state folder for the kiosk's electronic-card record (set XDG_STATE_HOME)");
+  auto replay = essc::ReplayStore::open(*state / ("essc-" + kiosk.terminal + ".db"));
+  if (!replay.ok()) return report.fail(replay.error().message);
+  auto fresh = (*replay)->take(*code, now);
+  if (!fresh.ok()) return report.fail(fresh.error().message);
+  if (!*fresh) return refuse_code(essc::Refusal::kReplayed, o, report, out);
+
+  std::ostringstream earlier;
+  if (!recover_pending(**link, earlier, false).ok()) {
+    return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
+  }
+  std::istringstream earlier_lines(earlier.str());
+  for (std::string line; std::getline(earlier_lines, line);) report.note(line);
+
+  const flows::Kiosk flow_kiosk{kiosk.region, *(*link)->client, *(*link)->journal, crypto, {}};
+  const ServiceOutcome outcome = flows::query_code(flow_kiosk, *code);
+  if (o.format == "json") print_json(outcome, kiosk, out, true);
+  else if (outcome.ok()) print_text(outcome, kiosk, out);
+  out.flush();
+  const int exit = exit_code(outcome);
+  if (exit != kExitOk) return report.fail(failure_line(outcome, kiosk, **link), exit);
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_service(const ServiceOptions& o, const Reporter& report, std::ostream& out) {
@@ -177,6 +251,7 @@ int run_service(const ServiceOptions& o, const Reporter& report, std::ostream& o
   auto loaded = load_config(o.config, true);
   if (!loaded.ok()) return report.fail(loaded.error().message, loaded.error().exit_code);
   const config::KioskConfig& kiosk = **loaded;
+  if (o.essc.given()) return run_code_query(o, kiosk, report, out);
 
   auto card = open_card(o.devices, &kiosk);
   if (!card.ok()) return report.fail(card.error().message, card.error().exit_code);

@@ -53,6 +53,32 @@ void card_reader_options(CLI::App& cmd, DeviceOptions& o) {
   add_trace_options(cmd, o.trace);
 }
 
+// --essc IMAGE / --essc-scanner DEVICE: the electronic card instead of the card (docs/ESSC.md); they exclude the
+// card's own options.
+void essc_options(CLI::App& cmd, CodeSource& o) {
+  auto* image = cmd.add_option("--essc", o.image,
+                               "the holder's electronic social-security card: a picture (PNG) of its QR code, "
+                               "as a camera takes it, instead of the card")
+                    ->type_name("IMAGE")
+                    ->check(existing_file());
+  auto* scanner = cmd.add_option("--essc-scanner", o.scanner,
+                                 "read the electronic card's QR code from this scanner instead of the card: a "
+                                 "keyboard-wedge input device (/dev/input/eventN), a serial one (/dev/ttyACM0), or "
+                                 "sim:TEXT, a simulated scanner that scans TEXT (tests)")
+                      ->type_name("DEVICE");
+  cmd.add_option("--essc-wait", o.wait_seconds, "how long a scanner device is waited for")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  image->excludes(scanner);
+  for (const char* card_option : {"--card", "--reader-name", "--contactless", "--psam", "--psam-reader", "--no-psam"}) {
+    if (CLI::Option* other = cmd.get_option_no_throw(card_option)) {
+      image->excludes(other);
+      scanner->excludes(other);
+    }
+  }
+}
+
 void fresh_option(CLI::App& cmd, DeviceOptions& o) {
 #if SSCARD_WITH_SIMULATOR
   cmd.add_flag("--fresh", o.fresh, "simulated cards start again from their profiles, forgetting their saved memory");
@@ -177,6 +203,7 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
     sub->add_option("--format", service.format, "text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
+    if (std::string_view(s.name) == "query") essc_options(*sub, service.essc);
     service_cmds.push_back(sub);
   }
 

@@ -90,6 +90,31 @@ std::uint64_t fen(Object& o, const std::string& key) {
   return static_cast<std::uint64_t>(o.integer(key, 0, kMaxAmountFen));
 }
 
+// "essc": {"keys": [{"platform": "000000", "index": 1, "public_key": "<128 hex digits>"}, ...]}
+std::vector<essc::TrustedKey> essc_keys(Object& parent) {
+  Object o = parent.object("essc");
+  const jsondoc::json& list = o.need("keys");
+  if (!list.is_array() || list.empty()) fail(o.field("keys"), "must be a non-empty array of platform keys");
+  std::vector<essc::TrustedKey> keys;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Object k(list[i], o.field("keys") + "[" + std::to_string(i) + "]");
+    essc::TrustedKey key;
+    key.platform = k.digits("platform", 6);
+    key.index = static_cast<std::uint8_t>(k.integer("index", 1, 255));
+    const Bytes point = k.hex_of_size("public_key", key.public_key.size());
+    std::copy(point.begin(), point.end(), key.public_key.begin());
+    k.no_unknown_fields();
+    for (const essc::TrustedKey& earlier : keys) {
+      if (earlier.platform == key.platform && earlier.index == key.index) {
+        fail(k.field("index"), "platform " + key.platform + " key " + std::to_string(key.index) + " is listed twice");
+      }
+    }
+    keys.push_back(std::move(key));
+  }
+  o.no_unknown_fields();
+  return keys;
+}
+
 PaymentConfig payment(Object& parent, const std::filesystem::path& base) {
   Object o = parent.object("payment");
   PaymentConfig p;
@@ -175,6 +200,7 @@ KioskConfig build(const json& root_json, const std::filesystem::path& file) {
     c.journal = resolve(base, *journal);
   }
   if (root.has("payment")) c.payment = payment(root, base);
+  if (root.has("essc")) c.essc_keys = essc_keys(root);
   root.no_unknown_fields();
   return c;
 }
@@ -265,6 +291,13 @@ std::string format_kiosk_config(const KioskConfig& c, const std::filesystem::pat
     pay["national_algorithms"] = p.national_algorithms;
     if (p.pin_key) pay["pin_key"] = to_hex(*p.pin_key);
     j["payment"] = pay;
+  }
+  if (!c.essc_keys.empty()) {
+    nlohmann::ordered_json keys = nlohmann::ordered_json::array();
+    for (const essc::TrustedKey& k : c.essc_keys) {
+      keys.push_back({{"platform", k.platform}, {"index", k.index}, {"public_key", to_hex(k.public_key)}});
+    }
+    j["essc"] = {{"keys", keys}};
   }
   return j.dump(2) + "\n";
 }

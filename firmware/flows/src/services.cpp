@@ -195,6 +195,30 @@ ServiceOutcome query(const Kiosk& kiosk, const CardAccess& access) {
   return card_only_service(kiosk, access, Operation::kQuery);
 }
 
+ServiceOutcome query_code(const Kiosk& kiosk, const essc::Code& code) {
+  ServiceOutcome o = start(Operation::kQuery);
+  if (auto region = ssc::RegionCode::parse(code.region); region.ok()) o.identity.region = *region;
+  auto key = host::new_idempotency_key(kiosk.crypto);
+  if (!key.ok()) return kiosk_error(o, key.status(), "no idempotency key");
+  wire::Request request;
+  request.operation = Operation::kQuery;
+  request.key = *key;
+  request.terminal = kiosk.client.identity().terminal;
+  request.serving_province = kiosk.client.identity().province;
+  request.card_region = code.region;
+  request.essc_reference = code.reference;
+  request.essc_nonce = code.nonce;
+  request.date = today(kiosk);
+  o.key = request.key;
+  to_host(kiosk, o, request);
+  if (o.kind == Kind::kRefusedByIssuer && o.response && o.response->card_state &&
+      *o.response->card_state != wire::CardState::kActive) {
+    o.message = "the card is " + std::string(wire::card_state_name(*o.response->card_state)) +
+                ": its electronic card's codes are refused until it is active";
+  }
+  return o;
+}
+
 ServiceOutcome report_loss(const Kiosk& kiosk, const CardAccess& access) {
   return card_only_service(kiosk, access, Operation::kReportLoss);
 }

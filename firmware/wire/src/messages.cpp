@@ -22,6 +22,8 @@ constexpr tlv::Tag kTagCardNumber = 0xDF07;
 constexpr tlv::Tag kTagCardId = 0xDF08;
 constexpr tlv::Tag kTagDate = 0xDF09;
 constexpr tlv::Tag kTagResidence = 0xDF0A;
+constexpr tlv::Tag kTagEsscReference = 0xDF0B;  // docs/ESSC.md "Online check"
+constexpr tlv::Tag kTagEsscNonce = 0xDF0C;
 // PAYMENT.md §9.1.
 constexpr tlv::Tag kTagIccData = 0xFF40;
 constexpr tlv::Tag kTagPinBlock = 0xDF41;
@@ -168,17 +170,16 @@ class Fields {
   std::array<std::optional<ByteSpan>, N> found_{};
 };
 
-constexpr std::array<tlv::Tag, 22> kRequestTags = {
+constexpr std::array<tlv::Tag, 24> kRequestTags = {
     kTagOperation,     kTagKey,          kTagTerminal,   kTagServing,       kTagRegion,         kTagSsn,
     kTagCardNumber,    kTagCardId,       kTagDate,       kTagResidence,     kTagIccData,        kTagPinBlock,
     kTagOriginalKey,   kTagReversalReason, kTagBillTotal, kTagCategory,     kTagInsuredQuoted,  kTagMedicalQuoted,
-    kTagCardQuoted,    kTagBusinessDate, kTagKioskTotals, detail::kTagRides};
+    kTagCardQuoted,    kTagBusinessDate, kTagKioskTotals, detail::kTagRides, kTagEsscReference, kTagEsscNonce};
 constexpr std::array<tlv::Tag, 22> kResponseTags = {
     kTagResult,        kTagHomeIssuer,   kTagServedBy,   kTagName,          kTagCardState,      kTagPensionStatus,
     kTagPension,       kTagMedical,      kTagContributions, kTagLastCertification, kTagDuplicate, kTagResponseCode,
     kTagIssuerAuth,    kTagScripts,      kTagReversalStatus, kTagInsuredShare, kTagMedicalShare, kTagCardShare,
     kTagIssuerTotals,  kTagComparison,   detail::kTagRideAnswers, detail::kTagDenyList};
-constexpr std::array<tlv::Tag, 1> kEntryTags = {kTagEntry};
 constexpr std::array<tlv::Tag, 3> kContributionTags = {kTagPeriod, kTagKind, kTagAmount};
 
 bool valid_operation(std::uint8_t v) { return v >= 0x01 && v <= 0x0F; }
@@ -267,6 +268,11 @@ PaymentShape shape_of(Operation op) {
 }
 
 bool valid_holder_fields(const Request& r) {
+  // The electronic card's reference stands for the card in a query, and only there (docs/ESSC.md).
+  if (r.essc_reference.has_value() != r.essc_nonce.has_value()) return false;
+  if (r.essc_reference) {
+    return r.operation == Operation::kQuery && r.ssn.empty() && r.card_number.empty() && r.card_id.empty();
+  }
   const bool ssn_ok = valid_ssn(r.ssn);
   const bool card_ok = valid_card_number(r.card_number);
   const bool id_ok = r.card_id.size() == kCardIdSize;
@@ -559,6 +565,8 @@ Status encode(const Request& r, Bytes& out) {
     if (!r.card_id.empty()) b.add(kTagCardId, r.card_id);
     b.add(kTagDate, as_bytes(r.date));
     if (r.operation == Operation::kCertify) b.add(kTagResidence, as_bytes(r.residence));
+    if (r.essc_reference) b.add(kTagEsscReference, *r.essc_reference);
+    if (r.essc_nonce) b.add(kTagEsscNonce, *r.essc_nonce);
     if (r.icc_data) b.add(kTagIccData, *r.icc_data);
     if (r.pin_block) b.add(kTagPinBlock, *r.pin_block);
     if (r.original_key) b.add(kTagOriginalKey, *r.original_key);
@@ -653,6 +661,8 @@ Result<Request> decode_request(ByteSpan payload) {
   } else if (residence) {
     return Error::kMalformed;
   }
+  SSCARD_TRY(read_array(f.get(kTagEsscReference), r.essc_reference));
+  SSCARD_TRY(read_array(f.get(kTagEsscNonce), r.essc_nonce));
   if (const auto v = f.get(kTagIccData)) {
     if (!IccData::parse(*v).ok()) return Error::kMalformed;
     r.icc_data = Bytes(v->begin(), v->end());

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -88,5 +89,19 @@ struct ProvisionOptions {
   bool force = false;
 };
 int run_provision(const ProvisionOptions& options, const app::Reporter& report, std::ostream& out);
+
+// sscard-sim platform issue | key (docs/ESSC.md).
+struct PlatformOptions {
+  std::filesystem::path keys;         // the platform key file (sscard-platform-keys/1)
+  std::filesystem::path card;         // issue: the holder's card profile
+  std::string purpose = "query";      // issue: query, payment, medical
+  std::filesystem::path out;          // issue: the PNG to write; empty: drawn for the terminal
+  int validity_minutes = 2;           // issue: 1..10
+  int key_index = 1;                  // issue: which signing key
+  std::optional<std::int64_t> at;     // issue: the issuing time (seconds since 1970) instead of now
+  std::string format = "text";        // issue: text or json
+};
+int run_platform_issue(const PlatformOptions& options, const app::Reporter& report, std::ostream& out);
+int run_platform_key(const PlatformOptions& options, const app::Reporter& report, std::ostream& out);
 
 }  // namespace sscard::simapp

@@ -18,6 +18,7 @@
 #include "sscard/sim/host/payment_keys.h"
 #include "sscard/sim/host/population.h"
 #include "sscard/sim/host/server.h"
+#include "sscard/sim/platform/platform_keys.h"
 #include "sscard/wire/messages.h"
 #include "sscard/wire/tcp.h"
 
@@ -25,6 +26,7 @@ namespace sscard::simapp {
 namespace {
 
 namespace simhost = sscard::sim::host;
+namespace simplatform = sscard::sim::platform;
 
 std::atomic<bool> g_stop{false};
 
@@ -107,6 +109,13 @@ int run_host(const HostOptions& options, const app::Reporter& report, std::ostre
     auto keys = simhost::load_payment_keys(payment_key_file, province);
     if (!keys.ok()) return report.fail(keys.error().message);
     host_options.payment_keys = std::make_shared<simhost::PaymentKeys>(std::move(keys).value());
+  }
+  // The electronic-card platform's reference keys (docs/ESSC.md): without the file, codes are unknown cards.
+  const auto platform_key_file = options.cards / "keys" / "test-platform-keys.json";
+  if (std::filesystem::exists(platform_key_file)) {
+    auto keys = simplatform::load_platform_keys(platform_key_file);
+    if (!keys.ok()) return report.fail(keys.error().message);
+    host_options.platform_keys = std::make_shared<simplatform::PlatformKeys>(std::move(keys).value());
   }
   host_options.hub_timeout = std::chrono::milliseconds(options.server.forward_timeout_ms);
   simhost::IssuerHost issuer(province, **store, crypto::make_openssl_crypto(), server.master, hub, host_options);

@@ -13,7 +13,8 @@ namespace sscard::simapp {
 namespace {
 
 constexpr const char* kDescription =
-    "sscard-sim: the test world of the sscard kiosk terminal (simulated cards, issuer hosts, hub).\n"
+    "sscard-sim: the test world of the sscard kiosk terminal (simulated cards, issuer hosts, hub, the\n"
+    "electronic-card platform).\n"
     "Exit codes: 0 done, 1 failed (one line on standard error says why), 2 wrong command line.";
 
 void server_options(CLI::App& cmd, ServerOptions& o, const std::filesystem::path& cards) {
@@ -170,6 +171,45 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
       ->capture_default_str();
   provision_cmd->add_flag("--force", provision.force, "replace existing files");
 
+  PlatformOptions platform;
+  platform.keys = cards / "keys" / "test-platform-keys.json";
+  auto* platform_cmd = app.add_subcommand("platform", "the national platform of the electronic social-security "
+                                                      "card: codes for the bundled holders, and its public key");
+  platform_cmd->require_subcommand(1);
+  auto* platform_issue_cmd = platform_cmd->add_subcommand(
+      "issue", "a signed QR code for a holder, as the holder's phone shows it: a PNG (--out) or drawn here");
+  platform_issue_cmd->add_option("--card", platform.card, "the holder's card profile")
+      ->required()
+      ->type_name("PROFILE")
+      ->check(app::existing_file());
+  platform_issue_cmd->add_option("--purpose", platform.purpose, "what the code is for: query, payment or medical")
+      ->check(CLI::IsMember({"query", "payment", "medical"}))
+      ->capture_default_str();
+  platform_issue_cmd->add_option("--out", platform.out, "write the QR code to this PNG file (readable by its owner "
+                                                        "only); without it the code is drawn on the terminal")
+      ->type_name("FILE.png");
+  platform_issue_cmd->add_option("--validity", platform.validity_minutes, "minutes the code is valid")
+      ->check(CLI::Range(1, 10))
+      ->capture_default_str();
+  platform_issue_cmd->add_option("--key-index", platform.key_index, "which of the platform's signing keys")
+      ->check(CLI::Range(1, 255))
+      ->capture_default_str();
+  platform_issue_cmd->add_option("--at", platform.at, "issue as if the clock said this (seconds since 1970, UTC): "
+                                                      "codes that have expired or are not yet valid, for tests")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{4294967295}));
+  platform_issue_cmd->add_option("--format", platform.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  auto* platform_key_cmd = platform_cmd->add_subcommand(
+      "key", "the platform's public keys, as the \"essc\" section of a kiosk configuration lists them");
+  for (CLI::App* sub : {platform_issue_cmd, platform_key_cmd}) {
+    sub->add_option("--keys", platform.keys, "the platform's key file")
+        ->type_name("FILE")
+        ->check(app::existing_file())
+        ->capture_default_str();
+  }
+
   auto* version_cmd = app.add_subcommand("version", "the program version");
 
   if (auto code = app::parse_command_line(app, argc, argv, out, err)) return *code;
@@ -195,6 +235,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   if (world_reset_cmd->parsed()) return run_world_reset(report, out);
   if (world_script_cmd->parsed()) return run_world_script(script, report, out);
   if (provision_cmd->parsed()) return run_provision(provision, report, out);
+  if (platform_issue_cmd->parsed()) return run_platform_issue(platform, report, out);
+  if (platform_key_cmd->parsed()) return run_platform_key(platform, report, out);
   if (version_cmd->parsed()) {
     out << "sscard-sim " << SSCARD_VERSION << '\n';
     return app::kExitOk;

@@ -12,6 +12,7 @@
 #include "sscard/crypto/openssl.h"
 #include "sscard/sim/host/link_keys.h"
 #include "sscard/sim/host/payment_keys.h"
+#include "sscard/sim/platform/platform_keys.h"
 #include "sscard/wire/messages.h"
 #include "sscard/wire/wire.h"
 
@@ -143,6 +144,15 @@ int run_provision(const ProvisionOptions& o, const app::Reporter& report, std::o
   if (!pin_key.ok()) return report.fail("cannot derive the PIN key of terminal " + o.terminal);
   c.payment->pin_key = *pin_key;
   secure_wipe(*pin_key);
+  // The electronic-card platform's public keys, when the cards folder has the platform (docs/ESSC.md).
+  const auto platform_key_file = cards / "keys" / "test-platform-keys.json";
+  if (std::error_code ec; std::filesystem::exists(platform_key_file, ec)) {
+    auto platform_keys = sim::platform::load_platform_keys(platform_key_file);
+    if (!platform_keys.ok()) return report.fail(platform_keys.error().message);
+    for (const sim::platform::SigningKey& k : platform_keys->signing_keys) {
+      c.essc_keys.push_back({platform_keys->platform, k.index, k.public_key});
+    }
+  }
 
   const auto out_dir = std::filesystem::absolute(o.out).parent_path();
   std::string error;

@@ -5,8 +5,10 @@
 
 #include "endpoint.h"
 #include "payment_issuer.h"
+#include "sscard/crypto/openssl.h"
 #include "sscard/wire/wire.h"
 #include "sscard/sim/host/population.h"
+#include "sscard/sim/platform/card_reference.h"
 
 namespace sscard::sim::host {
 namespace {
@@ -93,9 +95,19 @@ IssuerHost::IssuerHost(std::string province, HolderStore& store, std::shared_ptr
   if (options_.payment_keys && options_.payment_keys->province == province_) {
     payments_ = std::make_unique<detail::PaymentIssuer>(province_, store_, *options_.payment_keys);
   }
+  if (options_.platform_keys) reference_crypto_ = crypto::make_openssl_crypto();
 }
 
 IssuerHost::~IssuerHost() = default;
+
+std::optional<std::string> IssuerHost::essc_holder(const std::array<std::uint8_t, 16>& reference) {
+  if (!options_.platform_keys || !reference_crypto_) return std::nullopt;
+  const crypto::SecretBytes<16>* key = options_.platform_keys->reference_key(province_);
+  if (key == nullptr) return std::nullopt;
+  auto ssn = platform::open_reference(*reference_crypto_, key->span(), reference);
+  if (!ssn.ok()) return std::nullopt;
+  return std::move(ssn).value();
+}
 
 const std::string& IssuerHost::id() const { return endpoint_->id(); }
 
@@ -191,14 +203,27 @@ wire::Response IssuerHost::answer_home(const wire::Request& r) {
       return {};
     }
 
-    auto found = store_.find_holder(r.ssn);
+    // An electronic card names the holder by the platform's reference, and its card region by the code's.
+    std::optional<std::string> essc_ssn;
+    if (r.essc_reference) {
+      essc_ssn = essc_holder(*r.essc_reference);
+      if (!essc_ssn) {
+        out.result = ResultCode::kUnknownCard;
+        return {};
+      }
+    }
+    auto found = store_.find_holder(essc_ssn ? *essc_ssn : r.ssn);
     if (!found.ok()) return found.error();
-    if (!*found || (*found)->card_number != r.card_number) {
+    const bool same_card =
+        *found && (essc_ssn ? (*found)->region == r.card_region : (*found)->card_number == r.card_number);
+    if (!same_card) {
       out.result = ResultCode::kUnknownCard;
     } else {
       HolderRecord h = std::move(**found);
       out.result = decide(r.operation, h.card_state, h.pension_status);
-      if (r.operation == Operation::kQuery) {
+      // A code stands for an active card only: a lost or blocked card's code is refused, with the state.
+      if (essc_ssn && h.card_state != CardState::kActive) out.result = ResultCode::kInvalidState;
+      if (r.operation == Operation::kQuery && out.result == ResultCode::kOk) {
         auto contributions = store_.contributions(h.ssn);
         if (!contributions.ok()) return contributions.error();
         out.name = h.name;

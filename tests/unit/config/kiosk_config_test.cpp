@@ -130,6 +130,11 @@ TEST(KioskConfig, ErrorsNameTheField) {
       {"/payment/contactless_floor_limit_fen", 200000,
        "payment.contactless_floor_limit_fen: must not exceed contactless_limit_fen"},
       {"/payment/pin_key", "00112233", "payment.pin_key: must be 32 hex digits"},
+      {"/essc/keys", nlohmann::json::array(), "essc.keys: must be a non-empty array of platform keys"},
+      {"/essc/keys/0/platform", "00000", "essc.keys[0].platform: \"00000\" must be 6 decimal digits"},
+      {"/essc/keys/0/index", 0, "essc.keys[0].index: 0 is outside 1..255"},
+      {"/essc/keys/0/public_key", "8FC6", "essc.keys[0].public_key: must be 128 hex digits (64 bytes)"},
+      {"/essc/colour", "blue", "essc.colour: is not a field of this format"},
       {"/colour", "blue", "colour: is not a field of this format"},
   };
   for (const Case& c : cases) {
@@ -189,6 +194,36 @@ TEST(KioskConfig, FormatReadsBackToTheSameValues) {
   EXPECT_EQ(format_kiosk_config(*back, kCards / "kiosks"), text);
   // Paths are written relative to where the file will be.
   EXPECT_NE(text.find("\"psam\": \"sim:../psam/cq-kiosk.json\""), std::string::npos) << text;
+}
+
+// The electronic-card platform key of the bundled kiosks: the simulated national platform's key 1.
+TEST(KioskConfig, BundledKiosksTrustTheNationalPlatformsKey) {
+  for (const char* file : {"cq-tongnan.json", "sc-suining.json"}) {
+    auto c = load_kiosk_config(kCards / "kiosks" / file);
+    ASSERT_TRUE(c.ok()) << c.error().to_string();
+    ASSERT_EQ(c->essc_keys.size(), 1u) << file;
+    EXPECT_EQ(c->essc_keys[0].platform, "000000");
+    EXPECT_EQ(c->essc_keys[0].index, 1);
+    EXPECT_EQ(to_hex(c->essc_keys[0].public_key),
+              "8FC611973E5BEFAD99EEE7D3563C39BDF74802281D29986F8577D600305E871B"
+              "640102673224EBE968C67A500F04CBB46042F03DAB91DB669BC7B66D3E48CF77");
+  }
+  nlohmann::json j = tongnan_json();
+  j["essc"]["keys"].push_back(j["essc"]["keys"][0]);
+  EXPECT_EQ(error_of(j), (kCards / "kiosks" / "test.json").string() +
+                             ": essc.keys[1].index: platform 000000 key 1 is listed twice");
+  j = tongnan_json();
+  j.erase("essc");
+  auto without = parse_kiosk_config(j.dump(), kCards / "kiosks" / "test.json");
+  ASSERT_TRUE(without.ok());
+  EXPECT_TRUE(without->essc_keys.empty());
+  // The section is written back as it was read.
+  auto c = load_kiosk_config(kTongnan);
+  ASSERT_TRUE(c.ok());
+  auto back = parse_kiosk_config(format_kiosk_config(*c, kCards / "kiosks"), kCards / "kiosks" / "copy.json");
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->essc_keys.size(), 1u);
+  EXPECT_EQ(back->essc_keys[0].public_key, c->essc_keys[0].public_key);
 }
 
 TEST(KioskConfig, JournalDefaultsToTheStateFolder) {

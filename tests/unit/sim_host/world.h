@@ -22,6 +22,7 @@
 #include "sscard/sim/host/link_keys.h"
 #include "sscard/sim/host/payment_keys.h"
 #include "sscard/sim/host/population.h"
+#include "sscard/sim/platform/platform_keys.h"
 #include "sscard/sim/profile.h"
 
 namespace sscard::sim::host::testing {
@@ -46,9 +47,18 @@ inline std::shared_ptr<const PaymentKeys> payment_keys(std::string_view province
   return std::make_shared<const PaymentKeys>(std::move(*keys));
 }
 
+// The electronic-card platform's keys from cards/keys (docs/ESSC.md).
+inline std::shared_ptr<const platform::PlatformKeys> platform_keys() {
+  auto keys = platform::load_platform_keys(kCards / "keys/test-platform-keys.json");
+  EXPECT_TRUE(keys.ok()) << (keys.ok() ? "" : keys.error().message);
+  if (!keys.ok()) return nullptr;
+  return std::make_shared<const platform::PlatformKeys>(std::move(keys).value());
+}
+
 inline IssuerHostOptions with_payments(std::string_view province) {
   IssuerHostOptions o;
   o.payment_keys = payment_keys(province);
+  o.platform_keys = platform_keys();
   return o;
 }
 

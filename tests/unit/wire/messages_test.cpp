@@ -309,6 +309,66 @@ TEST(HostMessages, ResidenceBelongsToCertifyOnly) {
   EXPECT_TRUE(out.empty());
 }
 
+// A query made with an electronic card (docs/ESSC.md): DF0B and DF0C instead of DF06-DF08.
+Request code_query() {
+  Request r = sample_request(Operation::kQuery);
+  r.ssn.clear();
+  r.card_number.clear();
+  r.card_id.clear();
+  r.essc_reference = std::array<std::uint8_t, 16>{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+                                                  0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF};
+  r.essc_nonce = std::array<std::uint8_t, 8>{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
+  return r;
+}
+
+TEST(HostMessages, AnElectronicCardQueryCarriesTheReferenceAndNonce) {
+  const Request r = code_query();
+  const Bytes bytes = encoded(r);
+  const Bytes reference = hex("DF0B10" "00112233445566778899AABBCCDDEEFF");
+  const Bytes nonce = hex("DF0C08" "0102030405060708");
+  const auto at = std::search(bytes.begin(), bytes.end(), reference.begin(), reference.end());
+  ASSERT_NE(at, bytes.end());
+  // DF0C follows DF0B directly, after DF09 (the order of HOST-PROTOCOL.md's table).
+  EXPECT_TRUE(std::equal(nonce.begin(), nonce.end(), at + static_cast<std::ptrdiff_t>(reference.size())));
+  for (const Bytes& holder_tag : {hex("DF06"), hex("DF07"), hex("DF08")}) {
+    EXPECT_EQ(std::search(bytes.begin(), bytes.end(), holder_tag.begin(), holder_tag.end()), bytes.end());
+  }
+  auto back = decode_request(bytes);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, r);
+}
+
+TEST(HostMessages, TheElectronicCardFieldsGoTogetherInAQueryOnly) {
+  Bytes out;
+  Request both = code_query();
+  both.ssn = sample_request(Operation::kQuery).ssn;  // the card's fields beside the code's
+  EXPECT_EQ(encode(both, out), Error::kInvalidArgument);
+  Request lone = code_query();
+  lone.essc_nonce.reset();
+  EXPECT_EQ(encode(lone, out), Error::kInvalidArgument);
+  Request other = code_query();
+  other.operation = Operation::kReportLoss;
+  EXPECT_EQ(encode(other, out), Error::kInvalidArgument);
+  EXPECT_TRUE(out.empty());
+
+  // The same on the decoding side: DF0B without DF0C, and DF0B of the wrong size.
+  Bytes bytes = encoded(code_query());
+  const Bytes nonce = hex("DF0C08" "0102030405060708");
+  const auto at = std::search(bytes.begin(), bytes.end(), nonce.begin(), nonce.end());
+  ASSERT_NE(at, bytes.end());
+  Bytes without_nonce(bytes.begin(), at);
+  without_nonce.insert(without_nonce.end(), at + static_cast<std::ptrdiff_t>(nonce.size()), bytes.end());
+  EXPECT_EQ(decode_request(without_nonce).status(), Error::kMalformed);
+  Bytes short_reference = bytes;
+  const Bytes reference_head = hex("DF0B10");
+  const auto ref = std::search(short_reference.begin(), short_reference.end(), reference_head.begin(),
+                               reference_head.end());
+  ASSERT_NE(ref, short_reference.end());
+  *(ref + 2) = 0x0F;  // 15 bytes announced: the rest no longer parses as DF0B of 16
+  short_reference.erase(ref + 3);
+  EXPECT_EQ(decode_request(short_reference).status(), Error::kMalformed);
+}
+
 TEST(HostMessages, DuplicatedTagsAreMalformed) {
   const Bytes request = encoded(sample_request(Operation::kCertify));
   for (tlv::Tag tag = 0xDF01; tag <= 0xDF0A; ++tag) {
@@ -349,7 +409,7 @@ TEST(HostMessages, UnknownTagsAreIgnored) {
   const Request request = sample_request(Operation::kCertify);
   const Bytes good = encoded(request);
   const std::vector<Bytes> unknown = {
-      {0xDF, 0x0B, 0x02, 0x01, 0x02},              // a future request field
+      {0xDF, 0x1F, 0x02, 0x01, 0x02},              // a future request field
       {0xDF, 0x21, 0x01, 0x00},                    // a response field in a request
       {0x5F, 0x20, 0x03, 'A', 'B', 'C'},           // another class
       {0xBF, 0x0C, 0x05, 0xDF, 0x01, 0x02, 0x03, 0x04},  // constructed, holding a known tag: not looked into

@@ -61,6 +61,15 @@ struct HostOverrides {
   std::optional<int> attempts;
 };
 
+// Where an electronic social-security card's code is read from (docs/ESSC.md): a picture from a camera,
+// decoded here, or a scanner device (keyboard-wedge input device or serial port).
+struct CodeSource {
+  std::filesystem::path image;        // --essc IMAGE
+  std::filesystem::path scanner;      // --essc-scanner DEVICE
+  int wait_seconds = 30;              // how long a scanner device is waited for
+  bool given() const { return !image.empty() || !scanner.empty(); }
+};
+
 struct ServiceOptions {
   std::string service;                // query, activate, report-loss, cancel-loss, certify
   ConfigOption config;
@@ -68,6 +77,7 @@ struct ServiceOptions {
   HostOverrides host;
   std::optional<std::string> pinpad;
   std::string format = "text";        // text, json
+  CodeSource essc;                    // query: the holder shows the electronic card instead of the card
 };
 int run_service(const ServiceOptions& options, const Reporter& report, std::ostream& out);
 

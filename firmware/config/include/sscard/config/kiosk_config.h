@@ -13,8 +13,10 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
+#include "sscard/essc/check.h"
 #include "sscard/core/bytes.h"
 #include "sscard/core/result.h"
 #include "sscard/wire/tcp.h"
@@ -89,6 +91,8 @@ struct KioskConfig {
   wire::LinkKey link_key{};             // link_key(terminal): shared with its own province's host only
   std::filesystem::path journal;        // resolved; empty: state_dir() / "journal-<terminal>.db"
   std::optional<PaymentConfig> payment;  // absent: this kiosk takes no payments
+  // The electronic-card platform keys this kiosk trusts (KIOSK-CONFIG.md "essc"); empty: it takes no codes.
+  std::vector<essc::TrustedKey> essc_keys;
 
   KioskConfig() = default;
   KioskConfig(const KioskConfig&) = default;

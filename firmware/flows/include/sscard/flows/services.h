@@ -22,6 +22,7 @@
 
 #include "sscard/core/bytes.h"
 #include "sscard/crypto/crypto.h"
+#include "sscard/essc/code.h"
 #include "sscard/hal/pinpad.h"
 #include "sscard/host/client.h"
 #include "sscard/host/journal.h"
@@ -98,6 +99,11 @@ ServiceOutcome report_loss(const Kiosk& kiosk, const CardAccess& access);
 ServiceOutcome cancel_loss(const Kiosk& kiosk, const CardAccess& access);
 ServiceOutcome certify(const Kiosk& kiosk, const CardAccess& access);
 
+// A query for the holder of an electronic-card code (docs/ESSC.md): no card is read. The kiosk has already
+// taken the code (essc::check_code, then its replay store); the request names the code's card reference, nonce
+// and card region instead of the card's SSN, number and 卡识别码, and the home issuer answers only while the card
+// is active (otherwise kRefusedByIssuer, the card's state in `response`). `identity.region` is the code's.
+ServiceOutcome query_code(const Kiosk& kiosk, const essc::Code& code);
 // Step 1 of every service, for flows that build on it (settle): the identity, PSAM-mode when `access` has a
 // PSAM; a card that withholds the SSN is a kNoPsam fault.
 Result<ssc::Identity, ssc::Fault> read_service_identity(const Kiosk& kiosk, const CardAccess& access);

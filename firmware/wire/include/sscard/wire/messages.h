@@ -106,7 +106,8 @@ inline constexpr std::size_t kMaxDenyDigests = 3000;
 IdempotencyKey transit_ride_key(std::string_view terminal, std::uint64_t ride_number);
 
 // Which fields an operation carries (PAYMENT.md §9.1 for 06-0B): DF01-DF05 and DF09 always; DF06-DF08 for
-// 01-05, 08 and 09, optional for 06, 07 and 0A, never for 0B; the payment fields as the table of §9.1 says.
+// 01-05, 08 and 09, optional for 06, 07 and 0A, never for 0B; the payment fields as the table of §9.1 says. A
+// query may carry DF0B and DF0C (both) instead of DF06-DF08 (docs/ESSC.md).
 // A field outside its operation's set is kInvalidArgument to encode and kMalformed to decode.
 struct Request {
   Operation operation = Operation::kQuery;
@@ -119,6 +120,10 @@ struct Request {
   Bytes card_id;                 // DF08, 16 bytes (卡识别码) (empty: absent)
   std::string date;              // DF09, YYYYMMDD
   std::string residence;         // DF0A, 6 digits; certify only (empty otherwise)
+  // The electronic social-security card (docs/ESSC.md "Online check"): the code's card reference and nonce,
+  // together, in place of DF06-DF08; in a query only. The card region (DF05) is the code's.
+  std::optional<std::array<std::uint8_t, 16>> essc_reference;  // DF0B
+  std::optional<std::array<std::uint8_t, 8>> essc_nonce;        // DF0C
   // Payment (PAYMENT.md §9.1).
   std::optional<Bytes> icc_data;                   // FF40 value: 06, 0A; 07 optional; 09 when card_fen > 0
   std::optional<PinBlock> pin_block;               // DF41: 06 optional; 09 optional with FF40

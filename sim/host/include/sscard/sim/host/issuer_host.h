@@ -17,6 +17,10 @@
 // host decides authorise, reverse, confirm and totals from the accounts of its store; without them it answers
 // its own cards' payment requests issuer_unavailable. Medical settlement (08, 09) is answered invalid_state.
 //
+// Electronic cards (docs/ESSC.md "Online check"): a query that names the holder by a code's card reference
+// (DF0B) is answered like a card's when the card is active; otherwise invalid_state with the card's state and
+// no holder data, so a code of a lost card is refused.
+//
 // Thread-safe: handle_message may be called from several threads at once.
 #pragma once
 
@@ -33,6 +37,7 @@
 #include "sscard/sim/host/holder_store.h"
 #include "sscard/sim/host/link_keys.h"
 #include "sscard/sim/host/payment_keys.h"
+#include "sscard/sim/platform/platform_keys.h"
 
 namespace sscard::sim::host {
 
@@ -47,6 +52,9 @@ struct IssuerHostOptions {
   std::chrono::milliseconds hub_timeout{5000};
   // This province's payment keys (load_payment_keys); keys of another province are not used.
   std::shared_ptr<const PaymentKeys> payment_keys = nullptr;
+  // The electronic-card platform's keys (docs/ESSC.md "Online check"): this province's card-reference key
+  // opens the references of queries made with a code. Without it such queries are answered unknown_card.
+  std::shared_ptr<const platform::PlatformKeys> platform_keys = nullptr;
 };
 
 // The 12-digit host id of a province: "500000" -> "500000000000".
@@ -75,6 +83,9 @@ class IssuerHost {
   bool accepts(std::string_view sender) const;
   Bytes handle(const detail::Incoming& in);
   sscard::wire::Response answer_home(const sscard::wire::Request& request);
+  // The SSN behind an electronic card's reference; nullopt when this host cannot open it (no key, or a
+  // reference its key does not open). Called under the store's lock (its crypto object is this host's own).
+  std::optional<std::string> essc_holder(const std::array<std::uint8_t, 16>& reference);
   // The acquirer's side (transit_acquirer.cpp, CONTACTLESS.md §7): a validator's batch, each ride sent to its
   // card's home issuer (here, or through the hub); the deny list, merged with the other province's from a kiosk.
   sscard::wire::Response acquire_batch(const sscard::wire::Request& request);
@@ -88,6 +99,7 @@ class IssuerHost {
   IssuerHostOptions options_;
   std::unique_ptr<detail::Endpoint> endpoint_;
   std::unique_ptr<detail::PaymentIssuer> payments_;
+  std::unique_ptr<crypto::Crypto> reference_crypto_;
 };
 
 }  // namespace sscard::sim::host
