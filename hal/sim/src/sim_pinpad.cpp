@@ -2,17 +2,9 @@
 
 #include <algorithm>
 
+#include "entry_list.h"
+
 namespace sscard::hal {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
 SimPinPad::SimPinPad(std::vector<std::string> entries) : entries_(std::move(entries)) {}
 
 SimPinPad::~SimPinPad() {
@@ -28,16 +20,7 @@ SimPinPad SimPinPad::disconnected() {
   return pad;
 }
 
-SimPinPad SimPinPad::from_list(std::string_view list) {
-  std::vector<std::string> entries;
-  while (!list.empty()) {
-    const std::size_t comma = list.find(',');
-    entries.emplace_back(trim(list.substr(0, comma)));
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return SimPinPad(std::move(entries));
-}
+SimPinPad SimPinPad::from_list(std::string_view list) { return SimPinPad(detail::split_entry_list(list)); }
 
 PinPadError SimPinPad::do_read_pin(PinPrompt prompt, MutableByteSpan digits, std::size_t& length) {
   length = 0;

@@ -2,17 +2,9 @@
 
 #include <utility>
 
+#include "entry_list.h"
+
 namespace sscard::hal {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
 SimScanner::SimScanner(std::vector<std::string> entries) : entries_(std::move(entries)) {}
 
 SimScanner SimScanner::disconnected() {
@@ -21,16 +13,7 @@ SimScanner SimScanner::disconnected() {
   return scanner;
 }
 
-SimScanner SimScanner::from_list(std::string_view list) {
-  std::vector<std::string> entries;
-  while (!list.empty()) {
-    const std::size_t comma = list.find(',');
-    entries.emplace_back(trim(list.substr(0, comma)));
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return SimScanner(std::move(entries));
-}
+SimScanner SimScanner::from_list(std::string_view list) { return SimScanner(detail::split_entry_list(list)); }
 
 ScanError SimScanner::do_scan(int timeout_ms, std::string& text) {
   waits_.push_back(timeout_ms);
