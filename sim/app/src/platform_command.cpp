@@ -36,6 +36,7 @@ std::string china_time(std::int64_t seconds) {
   return text;
 }
 
+#if SSCARD_WITH_QR
 // Writes `bytes` to `file` readable by its owner only (a code stands for its holder while it is valid),
 // through a temporary file so that a reader never sees half an image.
 bool write_owner_only(const std::filesystem::path& file, ByteSpan bytes, std::string& error) {
@@ -59,6 +60,7 @@ bool write_owner_only(const std::filesystem::path& file, ByteSpan bytes, std::st
   }
   return true;
 }
+#endif
 
 }  // namespace
 
