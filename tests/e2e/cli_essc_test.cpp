@@ -1,7 +1,9 @@
 // The electronic social-security card end to end (docs/ESSC.md): `sscard-sim platform issue` writes a code as a
 // PNG, `sscard query --essc IMAGE` decodes it as a camera picture, checks it and asks the card's home issuer
 // through the kiosk's province host (and the hub for the other province). Every refusal is its own line and
-// sends nothing. Codes with a changed byte are drawn here with the simulator's QR renderer.
+// sends nothing. Codes with a changed byte are drawn here with the simulator's QR renderer. `sscard read --essc`
+// prints the holder the home issuer's answer names (the SSN masked), and `sscard gate enter --essc` admits by the
+// age it gives.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -235,6 +237,172 @@ TEST_F(EsscCli, ACodeOfALostCardIsRefusedByItsHomeIssuer) {
   EXPECT_EQ(out["home_issuer"], "Sichuan");
   EXPECT_FALSE(out.contains("name"));
   EXPECT_FALSE(out.contains("medical_balance"));
+}
+
+// ---- sscard read --essc: the holder's identity from the home issuer's online check ----
+
+// Whole years from YYYYMMDD `birth` to the kiosk's date today (China Standard Time, as the kiosk counts).
+int age_today(const std::string& birth) {
+  const auto now = std::chrono::system_clock::now() + std::chrono::hours(8);
+  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(now)};
+  const int by = std::stoi(birth.substr(0, 4));
+  const unsigned bm = static_cast<unsigned>(std::stoi(birth.substr(4, 2)));
+  const unsigned bd = static_cast<unsigned>(std::stoi(birth.substr(6, 2)));
+  int age = static_cast<int>(today.year()) - by;
+  const unsigned m = static_cast<unsigned>(today.month());
+  const unsigned d = static_cast<unsigned>(today.day());
+  if (m < bm || (m == bm && d < bd)) --age;
+  return age;
+}
+
+TEST_F(EsscCli, ReadWithACodePrintsTheHolderAsTheHomeIssuerKnowsThem) {
+  const fs::path code = issue("sc-chengdu-gen2", "query", "code.png");
+  const ProcessOutput r = run({sscard_binary(), "read", "--essc", code.string(), "--config",
+                               kiosk_config("cq-tongnan"), "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  const json out = parse(r);
+  const json by_card = parse(run({sscard_binary(), "read", "--card", card("sc-chengdu-gen2"), "--format", "json"}));
+  EXPECT_EQ(out["via"], "essc");
+  EXPECT_EQ(out["outcome"], "done");
+  EXPECT_EQ(out["region"], "510100");
+  EXPECT_EQ(out["ssn"], "51**************26");
+  EXPECT_EQ(out["name"], by_card["name"]);
+  EXPECT_EQ(out["sex"], by_card["sex"]);
+  EXPECT_EQ(out["birth_date"], by_card["birth_date"]);
+  EXPECT_EQ(out["birth_date"], "19900611");
+  EXPECT_EQ(out["age"], age_today("19900611"));
+  EXPECT_EQ(out["card_state"], "active");
+  EXPECT_EQ(out["home_issuer"], "Sichuan");
+  EXPECT_EQ(out["served_by"], "Chongqing");
+  EXPECT_EQ(out["terminal"], "500152000101");
+  EXPECT_FALSE(out.contains("card_number"));
+  EXPECT_FALSE(out.contains("card_id"));
+  // Neither the SSN nor the card number appears anywhere in what the kiosk printed.
+  const std::string ssn = by_card["ssn"].get<std::string>();
+  const std::string card_number = by_card["card_number"].get<std::string>();
+  ASSERT_EQ(ssn, "510107199006110026");
+  EXPECT_EQ(r.out.find(ssn), std::string::npos);
+  EXPECT_EQ(r.out.find(card_number), std::string::npos);
+}
+
+TEST_F(EsscCli, ReadWithACodeInTextAtTheOtherProvincesKioskAndFromTheScanner) {
+  const fs::path code = issue("cq-yuzhong-gen2", "query", "code.png");
+  const ProcessOutput r = run({sscard_binary(), "read", "--essc", code.string(), "--config",
+                               kiosk_config("sc-suining")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> expected = {
+      "  card            electronic social-security card (code)\n", "  region          500103 (Chongqing, Yuzhong)\n",
+      "  name            李秀英\n",  "  ssn             50**************2X\n",
+      "  sex             female\n",
+      "  birth date      19620315 (age " + std::to_string(age_today("19620315")) + ")\n",
+      "  card state      active\n", "  home issuer     Chongqing, served by Sichuan\n"};
+  for (const std::string& line : expected) {
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << r.out;
+  }
+  EXPECT_EQ(r.out.find("50010319620315422X"), std::string::npos);
+
+  const std::string text = issue_text("sc-chengdu-gen2", "query");
+  const ProcessOutput scanned = run({sscard_binary(), "read", "--essc-scanner", "sim:" + text, "--config",
+                                     kiosk_config("sc-suining"), "--format", "json"});
+  ASSERT_EQ(scanned.exit_code, 0) << scanned.err;
+  const json out = parse(scanned);
+  EXPECT_EQ(out["ssn"], "51**************26");
+  EXPECT_EQ(out["home_issuer"], "Sichuan");
+  EXPECT_EQ(out["served_by"], "Sichuan");
+}
+
+// Refused as query refuses: the code's own faults at the kiosk, the card's state at the home issuer.
+TEST_F(EsscCli, ReadRefusesCodesAsQueryDoes) {
+  const auto read_code = [&](const fs::path& image) {
+    return run({sscard_binary(), "read", "--essc", image.string(), "--config", kiosk_config("cq-tongnan"),
+                "--format", "json"});
+  };
+  const ProcessOutput payment = read_code(issue("cq-yuzhong-gen2", "payment", "pay.png"));
+  expect_one_stderr_line(payment, 1, "sscard read", {"electronic card refused (wrong_purpose)"});
+  EXPECT_EQ(parse(payment)["operation"], "read");
+  EXPECT_EQ(parse(payment)["refusal"], "wrong_purpose");
+
+  const fs::path once = issue("cq-yuzhong-gen2", "query", "once.png");
+  ASSERT_EQ(read_code(once).exit_code, 0);
+  EXPECT_EQ(parse(read_code(once))["refusal"], "replayed");
+
+  const ProcessOutput inactive = read_code(issue("sc-suining-gen3", "query", "inactive.png"));
+  expect_one_stderr_line(inactive, 1, "sscard read", {"the card is not_activated"});
+  const json refused = parse(inactive);
+  EXPECT_EQ(refused["outcome"], "refused_by_issuer");
+  EXPECT_EQ(refused["result"], "invalid_state");
+  EXPECT_EQ(refused["card_state"], "not_activated");
+  EXPECT_EQ(refused["name"], "");
+  EXPECT_EQ(refused["ssn"], "");
+
+  ASSERT_EQ(run({sscard_binary(), "report-loss", "--card", card("sc-chengdu-gen2"), "--config",
+                 kiosk_config("cq-tongnan")}).exit_code, 0);
+  const ProcessOutput lost = read_code(issue("sc-chengdu-gen2", "query", "lost.png"));
+  expect_one_stderr_line(lost, 1, "sscard read", {"the card is loss_reported"});
+  EXPECT_EQ(parse(lost)["card_state"], "loss_reported");
+  EXPECT_EQ(parse(lost)["birth_date"], "");
+
+  // No iReadCardBas line without a card, and the code excludes the card.
+  const fs::path code = issue("cq-yuzhong-gen2", "query", "c.png");
+  expect_one_line_error(run({sscard_binary(), "read", "--essc", code.string(), "--config",
+                             kiosk_config("cq-tongnan"), "--format", "iface"}),
+                        2, "sscard read", {"iface"});
+  expect_one_line_error(run({sscard_binary(), "read", "--essc", code.string(), "--card", card("cq-yuzhong-gen2"),
+                             "--config", kiosk_config("cq-tongnan")}),
+                        2, "sscard read", {"--essc"});
+}
+
+// ---- sscard gate enter --essc: admission by the age the home issuer's online check gives ----
+
+TEST_F(EsscCli, AScenicSpotGateAdmitsByTheAgeTheHomeIssuerGives) {
+  const auto gate = [&](const std::string& name, const std::string& text) {
+    return run({sscard_binary(), "gate", "enter", "--config", (cards_dir() / "gates" / (name + ".json")).string(),
+                "--essc-scanner", "sim:" + text, "--format", "json"});
+  };
+  // The Yuzhong holder (64) enters free at both provinces' gates.
+  for (const char* name : {"cq-dazu-rock-carvings", "sc-leshan-giant-buddha"}) {
+    SCOPED_TRACE(name);
+    const ProcessOutput r = gate(name, issue_text("cq-yuzhong-gen2", "query"));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const json out = parse(r);
+    EXPECT_EQ(out["operation"], "gate-enter");
+    EXPECT_EQ(out["outcome"], "admitted");
+    EXPECT_EQ(out["admission"], "free");
+    EXPECT_EQ(out["price"], "0.00");
+    EXPECT_EQ(out["card"], "essc 50**************2X");
+    EXPECT_EQ(out["region"], "500103");
+  }
+  // The Chengdu holder (36) would pay the discounted ticket, which a code does not pay: the gate stays closed.
+  const ProcessOutput young = gate("cq-dazu-rock-carvings", issue_text("sc-chengdu-gen2", "query"));
+  expect_one_stderr_line(young, 1, "sscard gate enter", {"gate stays closed", "60.00 yuan", "hold the card"});
+  const json refused = parse(young);
+  EXPECT_EQ(refused["outcome"], "refused");
+  EXPECT_EQ(refused["admission"], "discounted");
+  EXPECT_EQ(refused["price"], "0.00");
+  EXPECT_EQ(refused["card"], "essc 51**************26");
+
+  // A lost card's code is refused by its home issuer, and the refusal is an entry of the log.
+  ASSERT_EQ(run({sscard_binary(), "report-loss", "--card", card("cq-yuzhong-gen2"), "--config",
+                 kiosk_config("cq-tongnan")}).exit_code, 0);
+  const ProcessOutput lost = gate("sc-leshan-giant-buddha", issue_text("cq-yuzhong-gen2", "query"));
+  expect_one_stderr_line(lost, 1, "sscard gate enter", {"loss_reported"});
+  EXPECT_EQ(parse(lost)["outcome"], "refused");
+  EXPECT_EQ(parse(lost)["card"], "essc");
+  const ProcessOutput log = run({sscard_binary(), "gate", "log", "--config",
+                                 (cards_dir() / "gates" / "sc-leshan-giant-buddha.json").string(), "--format", "json"});
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  const json entries = parse(log);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0]["outcome"], "admitted");
+  EXPECT_EQ(entries[1]["outcome"], "refused");
+  EXPECT_NE(entries[1]["reason"].get<std::string>().find("loss_reported"), std::string::npos);
+  EXPECT_EQ(log.out.find("50010319620315422X"), std::string::npos);
+
+  // A payment code is not a gate's.
+  const ProcessOutput payment = gate("cq-dazu-rock-carvings", issue_text("sc-chengdu-gen2", "payment"));
+  expect_one_stderr_line(payment, 1, "sscard gate enter", {"electronic card refused (wrong_purpose)"});
+  EXPECT_EQ(parse(payment)["operation"], "gate-enter");
 }
 
 TEST_F(EsscCli, PicturesWithoutACodeAndKiosksWithoutKeysSayWhatToDo) {

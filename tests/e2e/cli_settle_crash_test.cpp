@@ -6,6 +6,8 @@
 // the kiosk, the hub or the home issuer's host killed while the settlement waits. After `sscard recover` the
 // bank account and the medical-insurance balance both hold their seeded amounts (cards/sc-chengdu-gen2.json
 // `benefits`) minus what the approved settlements took, the journal owes nothing and `sscard totals` balances.
+// The same bill settled with the holder's medical code of the electronic card (docs/ESSC.md), which has no card
+// step, is ended at each journal write and exchange and with the kiosk killed from outside.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -41,6 +43,16 @@ class SettleCrash : public crash::CrashKiosk {
                        "--attempts", "2", "--format", "json"});
   }
   ProcessOutput settle() const { return run(settle_argv()); }
+  // The same bill with the holder's medical code (docs/ESSC.md), fresh for every run: a kiosk takes a code once.
+  std::vector<std::string> code_argv() const {
+    const ProcessOutput issued = run({sscard_sim_binary(), "platform", "issue", "--card", card("sc-chengdu-gen2"),
+                                      "--purpose", "medical", "--format", "json"});
+    EXPECT_EQ(issued.exit_code, 0) << issued.err;
+    const json doc = json::parse(issued.out, nullptr, false);
+    const std::string text = doc.is_discarded() ? std::string() : doc["text"].get<std::string>();
+    return with_kiosk({sscard_binary(), "settle", "--essc-scanner", "sim:" + text, "--total", "14000", "--category",
+                       "inpatient", "--timeout-ms", "8000", "--attempts", "2", "--format", "json"});
+  }
 
   std::optional<long long> account() const { return CrashKiosk::account("sc", kChengduPan); }
   std::optional<long long> medical() const {
@@ -208,6 +220,58 @@ TEST_F(SettleCrashProcesses, TheHomeHostDownStopsAtTheQuoteWithNothingOwed) {
   EXPECT_EQ(owed(), 0);
   EXPECT_EQ(sql_int(journal(), "SELECT COUNT(*) FROM armed"), 0);
   start_host("sc");
+  expect_settled(0);
+}
+
+// ---- The same bill settled with the holder's medical code instead of the card (docs/ESSC.md) ----
+
+TEST_F(SettleCrash, AnApprovedCodeSettlementTakesBothSharesAndTheTotalsBalance) {
+  const ProcessOutput run = this->run(code_argv());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const json out = json::parse(run.out);
+  EXPECT_EQ(out["via"], "essc");
+  EXPECT_EQ(out["outcome"], "approved");
+  EXPECT_EQ(out["medical_account_paid"], "3524.18");
+  EXPECT_EQ(out["card_paid"], "75.82");
+  EXPECT_TRUE(both_shares_taken());
+  EXPECT_EQ(owed(), 0);
+  expect_settled(1);
+}
+
+// The kiosk dies at each journal write and each exchange of the code's settlement (the quote is the first
+// exchange, the settlement the second): what it armed is reversed by the next start, which gives back both
+// shares whether the Sichuan issuer had applied them or never seen the settlement; once disarmed it stands.
+TEST_F(SettleCrash, AKioskKilledAtAnyStepOfACodeSettlementIsMadeWholeByRecovery) {
+  for (const char* step : {"client-send#1", "client-receive#1", "journal-arm", "client-send#2", "client-receive#2"}) {
+    SCOPED_TRACE(step);
+    const ProcessOutput crashed = run_with({{"SSCARD_TEST_CRASH_AT", step}}, code_argv());
+    ASSERT_EQ(crashed.exit_code, -1) << crashed.out << crashed.err;  // killed (SIGKILL)
+    EXPECT_EQ(crashed.out, "");
+    const bool armed = std::string_view(step) != "client-send#1" && std::string_view(step) != "client-receive#1";
+    EXPECT_EQ(sql_int(journal(), "SELECT COUNT(*) FROM armed"), armed ? 1 : 0);
+    if (std::string_view(step) == "client-receive#2") {
+      EXPECT_TRUE(both_shares_taken());  // applied by the issuer, the answer lost with the kiosk
+    }
+    expect_settled(0);
+  }
+  // Killed after the disarm: the settlement was answered and stands.
+  const ProcessOutput crashed = run_with({{"SSCARD_TEST_CRASH_AT", "journal-disarm"}}, code_argv());
+  ASSERT_EQ(crashed.exit_code, -1) << crashed.out << crashed.err;
+  EXPECT_EQ(sql_int(journal(), "SELECT COUNT(*) FROM armed"), 0);
+  expect_settled(1);
+}
+
+// Real processes: the kiosk killed from outside after the Sichuan host took both shares for the code and before
+// the answer came back through the stalled hub; recovery's reversal gives both back.
+TEST_F(SettleCrashProcesses, TheKioskKilledWhileACodeSettlementWaitsIsMadeWholeByRecovery) {
+  kill9(hub_);
+  start_hub({"--stall-ms", "2000"});
+  auto settling = start(code_argv());
+  ASSERT_TRUE(wait_until([&] { return both_shares_taken(); }, 30s)) << settling->err();
+  kill9(settling);
+  EXPECT_EQ(sql_int(journal(), "SELECT COUNT(*) FROM armed"), 1);
+  kill9(hub_);
+  start_hub({});
   expect_settled(0);
 }
 

@@ -1,6 +1,7 @@
 // sscard settle (docs/PAYMENT.md §11, §12) with the real binary, the bundled kiosks and cards, and the simulated
 // issuers inside sscard. Expected shares are the worked examples of §11 and its rule table worked by hand;
-// balances are the bundled profiles' (cards/*.json `benefits`) read back from the issuers' databases.
+// balances are the bundled profiles' (cards/*.json `benefits`) read back from the issuers' databases. Settlements
+// made with the electronic card's medical code (docs/ESSC.md) take the card's share from the holder's account.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -227,6 +228,158 @@ TEST_F(SettleCli, AWrongSsssePinSendsNothing) {
   EXPECT_EQ(out["online"], false);
   EXPECT_EQ(out["insured"], "0.00");
   EXPECT_EQ(medical("cq", kYuzhongSsn).value_or(1284050), 1284050);
+}
+
+// ---- A medical code of the electronic card instead of the card (docs/ESSC.md "At the kiosk") ----
+
+class CodeSettleCli : public SettleCli {
+ protected:
+  // The text of a code the simulated platform issues for the holder of `profile` (--format json).
+  std::string code_text(const std::string& profile, const std::string& purpose = "medical") {
+    const ProcessOutput r = run({sscard_sim_binary(), "platform", "issue", "--card", card(profile), "--purpose",
+                                 purpose, "--format", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const json doc = json::parse(r.out, nullptr, false);
+    return doc.is_discarded() ? std::string() : doc["text"].get<std::string>();
+  }
+  ProcessOutput settle_code(const std::string& text, const std::string& kiosk, const std::string& total,
+                            const std::string& category, const std::string& format = "json") {
+    return run({sscard_binary(), "settle", "--config", kiosk_config(kiosk), "--essc-scanner", "sim:" + text,
+                "--total", total, "--category", category, "--format", format});
+  }
+  // A run that creates the issuers' databases from the profiles, so that they can be read before a settlement.
+  void seed_world() {
+    const ProcessOutput r = run({sscard_binary(), "query", "--card", card("cq-yuzhong-gen2"), "--config",
+                                 kiosk_config("cq-tongnan")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::optional<long long> owed() const {
+    return sql_int(sscard_state() / "journal-500152000101.db",
+                   "SELECT (SELECT COUNT(*) FROM requests WHERE state <> 'done') + (SELECT COUNT(*) FROM armed)");
+  }
+  // The keys of §12 with "via" after "operation".
+  static json parse_code_settle(const ProcessOutput& run) {
+    const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(run.out, nullptr, false);
+    EXPECT_FALSE(ordered.is_discarded()) << run.out << run.err;
+    if (ordered.is_discarded()) return json::object();
+    std::vector<std::string> keys;
+    for (const auto& item : ordered.items()) keys.push_back(item.key());
+    std::vector<std::string> expected = kSettleKeys;
+    expected.insert(expected.begin() + 1, "via");
+    EXPECT_EQ(keys, expected);
+    return json::parse(run.out);
+  }
+};
+
+// 异地就医 with the phone: the Sichuan holder's code at the Chongqing kiosk, inpatient 14000.00 -> insured
+// 10400.00, the whole medical balance 3524.18, and 75.82 from the bank account behind the electronic card.
+TEST_F(CodeSettleCli, ASichuanCodeAtTheChongqingKioskTakesBothSharesWithoutACard) {
+  seed_world();
+  EXPECT_EQ(medical("sc", kChengduSsn), 352418);
+  EXPECT_EQ(account("sc", "6200515101008092011"), 80000);
+  const ProcessOutput run = settle_code(code_text("sc-chengdu-gen2"), "cq-tongnan", "14000", "inpatient");
+  EXPECT_EQ(run.exit_code, 0) << run.err << run.out;
+  EXPECT_EQ(run.err, "");
+  const json out = parse_code_settle(run);
+  EXPECT_EQ(out["via"], "essc");
+  EXPECT_EQ(out["outcome"], "approved");
+  EXPECT_EQ(out["insured"], "10400.00");
+  EXPECT_EQ(out["medical_account_paid"], "3524.18");
+  EXPECT_EQ(out["card_paid"], "75.82");
+  EXPECT_EQ(out["amount"], "75.82");
+  EXPECT_EQ(out["medical_balance_after"], "0.00");
+  EXPECT_EQ(out["pan"], "");  // no card, no cryptogram
+  EXPECT_EQ(out["atc"], 0);
+  EXPECT_EQ(out["cryptogram"], "none");
+  EXPECT_EQ(out["apdus"], 0);
+  EXPECT_EQ(out["online"], true);
+  EXPECT_EQ(out["response_code"], "00");
+  EXPECT_EQ(out["home_issuer"], "Sichuan");
+  EXPECT_EQ(out["served_by"], "Chongqing");
+  EXPECT_EQ(out["reversal"], "none");
+  EXPECT_EQ(medical("sc", kChengduSsn), 0);
+  EXPECT_EQ(account("sc", "6200515101008092011"), 80000 - 7582);
+  EXPECT_EQ(sql_int(host_db("sc"), "SELECT COUNT(*) FROM settlements"), 1);
+  EXPECT_EQ(sql_int(host_db("sc"), "SELECT card_fen FROM settlements"), 7582);
+  EXPECT_EQ(owed(), 0);
+
+  // The same code again is refused by the kiosk, and nothing more is taken.
+  const std::string text = code_text("sc-chengdu-gen2");
+  ASSERT_EQ(settle_code(text, "cq-tongnan", "1", "pharmacy").exit_code, 0);
+  const ProcessOutput again = settle_code(text, "cq-tongnan", "1", "pharmacy");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_EQ(json::parse(again.out)["refusal"], "replayed");
+  EXPECT_EQ(account("sc", "6200515101008092011"), 80000 - 7582 - 100);
+}
+
+// The Chongqing holder's code at the Sichuan kiosk, by Chongqing's rule: outpatient 356.78 -> insured 128.39,
+// personal 228.39, of which the 100.00 left in the medical account and 128.39 from the bank account.
+TEST_F(CodeSettleCli, AChongqingCodeAtTheSichuanKioskIsSettledByChongqing) {
+  seed_world();
+  ASSERT_TRUE(sql_exec(host_db("cq"), "UPDATE holders SET medical_balance_fen = 10000 WHERE ssn = '" + kYuzhongSsn + "'"));
+  const ProcessOutput run = settle_code(code_text("cq-yuzhong-gen2"), "sc-suining", "356.78", "outpatient", "text");
+  EXPECT_EQ(run.exit_code, 0) << run.err << run.out;
+  const auto lines = lines_of(run.out);
+  ASSERT_GE(lines.size(), 7u) << run.out;
+  EXPECT_EQ(lines[0], "settle: approved");
+  EXPECT_EQ(lines[1], "  bill: 356.78 yuan");
+  EXPECT_EQ(lines[2], "  insured (paid by the fund): 128.39 yuan");
+  EXPECT_EQ(lines[3], "  medical-insurance account: 100.00 yuan, balance after 0.00 yuan");
+  EXPECT_EQ(lines[4], "  bank account (electronic card): 128.39 yuan");
+  EXPECT_EQ(lines[5], "  kiosk: Sichuan, terminal 510900000101; home issuer Chongqing, served by Sichuan");
+  EXPECT_EQ(medical("cq", kYuzhongSsn), 0);
+  EXPECT_EQ(account("cq", "6200505001035060118"), 150000 - 12839);
+  EXPECT_EQ(sql_int(host_db("sc"), "SELECT COUNT(*) FROM settlements"), 0);
+}
+
+// Both or neither: Liangshan's account holds 200.00, its code's card share 331.70 is declined (51) and the
+// medical share stays in the medical account.
+TEST_F(CodeSettleCli, ADeclinedAccountTakesNeitherShare) {
+  seed_world();
+  const ProcessOutput run = settle_code(code_text("sc-liangshan-longname-gen2"), "cq-tongnan", "2500", "inpatient");
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  const json out = parse_code_settle(run);
+  EXPECT_EQ(out["outcome"], "declined");
+  EXPECT_EQ(out["response_code"], "51");
+  EXPECT_EQ(out["amount"], "331.70");
+  EXPECT_EQ(out["card_paid"], "0.00");
+  EXPECT_EQ(out["medical_account_paid"], "0.00");
+  EXPECT_EQ(medical("sc", kLiangshanSsn), 96830);
+  EXPECT_EQ(account("sc", "6200515134019050512"), 20000);
+  EXPECT_EQ(owed(), 0);
+}
+
+// A code made for a query is refused by the kiosk before anything is sent; a lost card's medical code by its
+// home issuer at the quote. Nothing is charged either way.
+TEST_F(CodeSettleCli, AWrongPurposeOrALostCardsCodeChargesNothing) {
+  seed_world();
+  const ProcessOutput query_code = settle_code(code_text("sc-chengdu-gen2", "query"), "cq-tongnan", "14000", "inpatient");
+  expect_one_stderr_line(query_code, 1, "sscard settle", {"electronic card refused (wrong_purpose)"});
+  const json refused = json::parse(query_code.out);
+  EXPECT_EQ(refused["operation"], "settle");
+  EXPECT_EQ(refused["refusal"], "wrong_purpose");
+  EXPECT_EQ(medical("sc", kChengduSsn), 352418);
+  EXPECT_EQ(account("sc", "6200515101008092011"), 80000);
+
+  ASSERT_EQ(run({sscard_binary(), "report-loss", "--card", card("sc-chengdu-gen2"), "--config",
+                 kiosk_config("cq-tongnan")}).exit_code, 0);
+  const ProcessOutput lost = settle_code(code_text("sc-chengdu-gen2"), "cq-tongnan", "14000", "inpatient");
+  expect_one_stderr_line(lost, 1, "sscard settle", {"the card is loss_reported", "nothing was paid"});
+  const json out = parse_code_settle(lost);
+  EXPECT_EQ(out["outcome"], "failed");
+  EXPECT_EQ(out["card_paid"], "0.00");
+  EXPECT_EQ(out["medical_account_paid"], "0.00");
+  EXPECT_EQ(out["home_issuer"], "Sichuan");
+  EXPECT_EQ(medical("sc", kChengduSsn), 352418);
+  EXPECT_EQ(account("sc", "6200515101008092011"), 80000);
+  EXPECT_EQ(sql_int(host_db("sc"), "SELECT COUNT(*) FROM settlements"), 0);
+  EXPECT_EQ(owed(), 0);
+
+  // The code stands in for the card and its PIN: the card's options and a keypad are refused beside it.
+  expect_one_line_error(run({sscard_binary(), "settle", "--config", kiosk_config("cq-tongnan"), "--essc-scanner",
+                             "sim:" + code_text("cq-yuzhong-gen2"), "--card", card("cq-yuzhong-gen2"), "--total", "1",
+                             "--category", "pharmacy"}),
+                        2, "sscard settle", {"--essc"});
 }
 
 TEST_F(SettleCli, BadArgumentsAreUsageErrors) {

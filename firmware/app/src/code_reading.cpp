@@ -1,6 +1,13 @@
 #include "code_reading.h"
 
+#include <chrono>
 #include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "sscard/core/state_dir.h"
+#include "sscard/essc/replay_store.h"
 
 #include "sscard/hal/scanner_open.h"
 #include "sscard/hal/sim_scanner.h"
@@ -59,6 +66,70 @@ Result<std::string, CodeReadError> read_code_text(const CodeSource& source) {
   const hal::ScanError e = scanner->scan(timeout_ms, text);
   if (e != hal::ScanError::kNone) return CodeReadError{scan_failure(what, e, source.wait_seconds)};
   return text;
+}
+
+Result<essc::Code, CodeTakeError> take_code(const CodeSource& source, const config::KioskConfig& kiosk,
+                                            crypto::Crypto& crypto, essc::Purpose purpose) {
+  if (kiosk.essc_keys.empty()) {
+    return CodeTakeError{std::nullopt, kiosk.file.string() + " lists no electronic-card platform key (\"essc\"): "
+                                       "this kiosk takes no electronic cards; add the platform's key "
+                                       "(docs/KIOSK-CONFIG.md)"};
+  }
+  auto text = read_code_text(source);
+  if (!text.ok()) return CodeTakeError{std::nullopt, text.error().message};
+  auto code = essc::parse_text(*text);
+  if (!code.ok()) return CodeTakeError{essc::refusal_of(code.error()), {}};
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  const essc::CheckContext context{kiosk.essc_keys, purpose, now};
+  if (const essc::Refusal r = essc::check_code(crypto, *code, context); r != essc::Refusal::kNone) {
+    return CodeTakeError{r, {}};
+  }
+  auto state = state_dir();
+  if (!state.ok()) {
+    return CodeTakeError{std::nullopt, "no state folder for the kiosk's electronic-card record (set XDG_STATE_HOME)"};
+  }
+  auto replay = essc::ReplayStore::open(*state / ("essc-" + kiosk.terminal + ".db"));
+  if (!replay.ok()) return CodeTakeError{std::nullopt, replay.error().message};
+  auto fresh = (*replay)->take(*code, now);
+  if (!fresh.ok()) return CodeTakeError{std::nullopt, fresh.error().message};
+  if (!*fresh) return CodeTakeError{essc::Refusal::kReplayed, {}};
+  return std::move(code).value();
+}
+
+// A code the kiosk refused by itself (docs/ESSC.md "Offline checks"): nothing was sent.
+int refuse_code(std::string_view operation, essc::Refusal refusal, const std::string& format, const Reporter& report,
+                std::ostream& out) {
+  const std::string message = essc::refusal_message(refusal);
+  if (format == "json") {
+    nlohmann::ordered_json j;
+    j["operation"] = std::string(operation);
+    j["outcome"] = "code_refused";
+    j["refusal"] = std::string(essc::refusal_name(refusal));
+    j["message"] = message;
+    out << j.dump(2) << '\n';
+    out.flush();
+  }
+  return report.fail("electronic card refused (" + std::string(essc::refusal_name(refusal)) + "): " + message);
+}
+
+Result<TakenCode, int> take_code_for(std::string_view operation, const CodeSource& source, essc::Purpose purpose,
+                                     const config::KioskConfig& kiosk, const HostOverrides& host,
+                                     const std::string& format, const Reporter& report, std::ostream& out) {
+  auto link = open_host_link(kiosk, host);
+  if (!link.ok()) return report.fail(link.error().message, link.error().exit_code);
+  auto code = take_code(source, kiosk, *(*link)->crypto, purpose);
+  if (!code.ok()) {
+    if (code.error().refusal) return refuse_code(operation, *code.error().refusal, format, report, out);
+    return report.fail(code.error().message);
+  }
+  std::ostringstream earlier;
+  if (!recover_pending(**link, earlier, false).ok()) {
+    return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
+  }
+  std::istringstream earlier_lines(earlier.str());
+  for (std::string line; std::getline(earlier_lines, line);) report.note(line);
+  return TakenCode{std::move(link).value(), std::move(code).value()};
 }
 
 }  // namespace sscard::app

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "code_reading.h"
 #include "command_trace.h"
 #include "contactless_command.h"
 #include "host_link.h"
@@ -84,8 +85,62 @@ Result<flows::ContactlessOutcome, SetupFailure> pay_ticket(const config::KioskCo
   return outcome;
 }
 
+// gate enter --essc: a query code (purpose 01) taken at this gate, the holder's home issuer asked as for
+// `sscard read --essc` (its answer carries the birth date the admission needs), then the ticket by the same rule
+// as for a card. A code pays nothing: a ticket that costs something is refused, to be paid with the card.
+int enter_code(const gate::GateConfig& config, gate::EntryLog& log, const GateOptions& o, const Reporter& report,
+               std::ostream& out) {
+  const config::KioskConfig kiosk = gate::as_kiosk(config);
+  auto taken = take_code_for("gate-enter", o.essc, essc::Purpose::kQuery, kiosk, o.host, o.format, report, out);
+  if (!taken.ok()) return taken.error();
+  HostLink& link = *taken->link;
+  const flows::Kiosk flow_kiosk{kiosk.region, *link.client, *link.journal, *link.crypto, {}};
+  const flows::ServiceOutcome answer = flows::query_code(flow_kiosk, taken->code);
+
+  const std::string date = flows::kiosk_date(Clock::now());
+  const auto today = parse_yyyymmdd(date);
+  if (!today.ok()) return report.fail("the system clock gives no valid date");
+  gate::Entry e;
+  e.date = date;
+  e.region = taken->code.region;
+  const wire::Response* r = answer.response ? &*answer.response : nullptr;
+  // The entry log keeps what the issuer showed of the holder: the masked SSN, never a full number.
+  e.card_masked = r && r->ssn_masked ? "essc " + *r->ssn_masked : std::string("essc");
+  if (!answer.ok()) {
+    if (answer.kind != flows::ServiceOutcome::Kind::kRefusedByIssuer) {
+      // No answer (or a refused frame): nothing is known of the holder, and no entry is made.
+      return report.fail("the electronic card could not be checked: " + answer.message);
+    }
+    e.outcome = "refused";
+    e.reason = answer.message;
+  } else {
+    std::optional<Date> birth;
+    if (r->birth_date) {
+      if (auto d = parse_yyyymmdd(*r->birth_date); d.ok()) birth = *d;
+    }
+    const gate::Ticket t = gate::ticket_for_birth(e.region, birth, *today, config.free_age, config.price_fen,
+                                                  config.discounted_price_fen);
+    e.admission = std::string(gate::admission_name(t.admission));
+    if (t.price_fen == 0) {
+      e.outcome = "admitted";
+    } else {
+      e.outcome = "refused";
+      e.reason = "the " + e.admission + " ticket costs " + yuan(t.price_fen) +
+                 " yuan, which an electronic card's code does not pay: hold the card to the gate, or pay at the "
+                 "ticket office";
+    }
+  }
+  auto number = log.add(e);
+  if (!number.ok()) return report.fail("the entry cannot be recorded: the gate stays closed");
+  e.number = *number;
+  print_entry(o, config, e, out);
+  if (e.outcome == "admitted") return kExitOk;
+  return report.fail("gate stays closed: " + e.reason);
+}
+
 int enter(const gate::GateConfig& config, gate::EntryLog& log, const GateOptions& o, const Reporter& report,
           std::ostream& out) {
+  if (o.essc.given()) return enter_code(config, log, o, report, out);
   const config::KioskConfig kiosk = gate::as_kiosk(config);
   // Always the reader's contactless field (the configuration's readers are found by name, CONTACTLESS.md §1.1).
   DeviceOptions devices = o.devices;

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "code_reading.h"
 #include "command_trace.h"
 #include "identity_reading.h"
 #include "sscard/app/messages.h"
@@ -49,6 +50,7 @@ int fail_read(OutputFormat format, const std::string& where, const CardFailure& 
 }  // namespace
 
 int run_read(const ReadOptions& o, const Reporter& report, std::ostream& out) {
+  if (o.essc.given()) return run_code_read(o, report, out);
   const OutputFormat format = format_of(o.format);
   // Before the card is reached: the configuration (-23, invalid input), the card reader (-11), the PSAM (-2201).
   const auto setup_failed = [&](const SetupFailure& f, ssc::InterfaceCode code) {

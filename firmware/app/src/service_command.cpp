@@ -13,12 +13,13 @@
 #include "code_reading.h"
 #include "command_trace.h"
 #include "identity_reading.h"
+#include "sscard/app/identity_report.h"
 #include "sscard/app/terminal_commands.h"
-#include "sscard/core/state_dir.h"
+#include "sscard/core/date.h"
 #include "sscard/crypto/default_crypto.h"
 #include "sscard/essc/check.h"
-#include "sscard/essc/replay_store.h"
 #include "sscard/flows/services.h"
+#include "sscard/gate/admission.h"
 #include "sscard/host/client.h"
 #include "sscard/host/journal.h"
 #include "sscard/psam/psam.h"
@@ -181,66 +182,80 @@ std::string failure_line(const ServiceOutcome& o, const config::KioskConfig& kio
   return line;
 }
 
-// A code the kiosk refused by itself (docs/ESSC.md "Offline checks"): nothing was sent.
-int refuse_code(essc::Refusal refusal, const ServiceOptions& o, const Reporter& report, std::ostream& out) {
-  const std::string message = essc::refusal_message(refusal);
-  if (o.format == "json") {
-    nlohmann::ordered_json j;
-    j["operation"] = "query";
-    j["outcome"] = "code_refused";
-    j["refusal"] = std::string(essc::refusal_name(refusal));
-    j["message"] = message;
-    out << j.dump(2) << '\n';
-    out.flush();
-  }
-  return report.fail("electronic card refused (" + std::string(essc::refusal_name(refusal)) + "): " + message);
-}
-
 // sscard query --essc IMAGE | --essc-scanner DEVICE: the offline checks, the code taken once at this kiosk,
 // then the query by the code's card reference (flows::query_code).
 int run_code_query(const ServiceOptions& o, const config::KioskConfig& kiosk, const Reporter& report,
                    std::ostream& out) {
-  if (kiosk.essc_keys.empty()) {
-    return report.fail(kiosk.file.string() + " lists no electronic-card platform key (\"essc\"): this kiosk takes "
-                       "no electronic cards; add the platform's key (docs/KIOSK-CONFIG.md)");
-  }
-  auto text = read_code_text(o.essc);
-  if (!text.ok()) return report.fail(text.error().message);
-  auto code = essc::parse_text(*text);
-  if (!code.ok()) return refuse_code(essc::refusal_of(code.error()), o, report, out);
-
-  auto link = open_host_link(kiosk, o.host);
-  if (!link.ok()) return report.fail(link.error().message, link.error().exit_code);
-  crypto::Crypto& crypto = *(*link)->crypto;
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
-  const essc::CheckContext context{kiosk.essc_keys, essc::Purpose::kQuery, now};
-  if (const essc::Refusal r = essc::check_code(crypto, *code, context); r != essc::Refusal::kNone) {
-    return refuse_code(r, o, report, out);
-  }
-  auto state = state_dir();
-  if (!state.ok()) return report.fail("no state folder for the kiosk's electronic-card record (set XDG_STATE_HOME)");
-  auto replay = essc::ReplayStore::open(*state / ("essc-" + kiosk.terminal + ".db"));
-  if (!replay.ok()) return report.fail(replay.error().message);
-  auto fresh = (*replay)->take(*code, now);
-  if (!fresh.ok()) return report.fail(fresh.error().message);
-  if (!*fresh) return refuse_code(essc::Refusal::kReplayed, o, report, out);
-
-  std::ostringstream earlier;
-  if (!recover_pending(**link, earlier, false).ok()) {
-    return report.fail("cannot read the kiosk's journal " + (*link)->journal_file.string());
-  }
-  std::istringstream earlier_lines(earlier.str());
-  for (std::string line; std::getline(earlier_lines, line);) report.note(line);
-
-  const flows::Kiosk flow_kiosk{kiosk.region, *(*link)->client, *(*link)->journal, crypto, {}};
-  const ServiceOutcome outcome = flows::query_code(flow_kiosk, *code);
+  auto taken = take_code_for("query", o.essc, essc::Purpose::kQuery, kiosk, o.host, o.format, report, out);
+  if (!taken.ok()) return taken.error();
+  HostLink& link = *taken->link;
+  const flows::Kiosk flow_kiosk{kiosk.region, *link.client, *link.journal, *link.crypto, {}};
+  const ServiceOutcome outcome = flows::query_code(flow_kiosk, taken->code);
   if (o.format == "json") print_json(outcome, kiosk, out, true);
   else if (outcome.ok()) print_text(outcome, kiosk, out);
   out.flush();
   const int exit = exit_code(outcome);
-  if (exit != kExitOk) return report.fail(failure_line(outcome, kiosk, **link), exit);
+  if (exit != kExitOk) return report.fail(failure_line(outcome, kiosk, link), exit);
   return kExitOk;
+}
+
+std::string sex_label(char sex) {
+  if (sex == '1') return "male";
+  if (sex == '2') return "female";
+  return std::string(1, sex);
+}
+
+// The holder's age at the kiosk's date, from the birth date the home issuer gave; nullopt when it gave none.
+std::optional<int> age_today(const wire::Response& r) {
+  if (!r.birth_date) return std::nullopt;
+  const auto birth = parse_yyyymmdd(*r.birth_date);
+  const auto today = parse_yyyymmdd(flows::kiosk_date(std::chrono::system_clock::now()));
+  if (!birth.ok() || !today.ok()) return std::nullopt;
+  return gate::age_on(*birth, *today);
+}
+
+// sscard read --essc: the holder as the home issuer answered for the code (docs/ESSC.md "At the kiosk").
+void print_code_holder(const ServiceOutcome& o, const config::KioskConfig& kiosk, OutputFormat format,
+                       std::ostream& out) {
+  const std::string region = o.identity.region ? o.identity.region->to_string() : std::string();
+  const std::optional<wire::Response>& r = o.response;
+  // -1: no age (an optional here trips GCC 12's -Wmaybe-uninitialized once inlined).
+  const int age = r ? age_today(*r).value_or(-1) : -1;
+  const auto field = [](const std::optional<std::string>& v) { return v.value_or(std::string()); };
+  if (format == OutputFormat::kJson) {
+    nlohmann::ordered_json j;
+    j["via"] = "essc";
+    j["outcome"] = std::string(flows::outcome_kind_name(o.kind));
+    j["region"] = region;
+    j["ssn"] = r ? field(r->ssn_masked) : std::string();
+    j["name"] = r ? field(r->name) : std::string();
+    j["sex"] = r && r->sex ? std::string(1, *r->sex) : std::string();
+    j["birth_date"] = r ? field(r->birth_date) : std::string();
+    j["age"] = age >= 0 ? nlohmann::ordered_json(age) : nlohmann::ordered_json();
+    j["card_state"] = r && r->card_state ? std::string(wire::card_state_name(*r->card_state)) : std::string();
+    j["home_issuer"] = r && !r->home_issuer.empty() ? province_name(r->home_issuer) : std::string();
+    j["served_by"] = r ? province_name(r->served_by) : std::string();
+    j["kiosk"] = kiosk.id;
+    j["terminal"] = kiosk.terminal;
+    if (o.kind == ServiceOutcome::Kind::kRefusedByIssuer && r) j["result"] = std::string(wire::result_name(r->result));
+    if (!o.ok()) j["message"] = o.message;
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    return;
+  }
+  if (!o.ok() || !r) return;
+  const auto line = [&](std::string_view label, const std::string& value) {
+    out << "  " << label << std::string(label.size() < 16 ? 16 - label.size() : 1, ' ')
+        << (value.empty() ? std::string("-") : value) << '\n';
+  };
+  line("card", "electronic social-security card (code)");
+  line("region", region + " (" + region_name(region) + ")");
+  line("name", field(r->name));
+  line("ssn", field(r->ssn_masked));
+  line("sex", r->sex ? sex_label(*r->sex) : std::string());
+  line("birth date", field(r->birth_date) + (age >= 0 ? " (age " + std::to_string(age) + ")" : std::string()));
+  line("card state", r->card_state ? std::string(wire::card_state_name(*r->card_state)) : std::string());
+  line("home issuer", (r->home_issuer.empty() ? std::string("-") : province_name(r->home_issuer)) + ", served by " +
+                          province_name(r->served_by));
 }
 
 }  // namespace
@@ -307,6 +322,27 @@ int run_service(const ServiceOptions& o, const Reporter& report, std::ostream& o
   out.flush();
   const int code = exit_code(outcome);
   if (code != kExitOk) return report.fail(failure_line(outcome, kiosk, **link), code);
+  return kExitOk;
+}
+
+int run_code_read(const ReadOptions& o, const Reporter& report, std::ostream& out) {
+  auto loaded = load_config(o.config, true);
+  if (!loaded.ok()) return report.fail(loaded.error().message, loaded.error().exit_code);
+  const config::KioskConfig& kiosk = **loaded;
+  OutputFormat format = OutputFormat::kText;
+  if (!parse_output_format(o.format, format) || format == OutputFormat::kIface) {
+    return report.fail("--format iface needs a card (the iReadCardBas line): use text or json with a code",
+                       kExitUsage);
+  }
+  auto taken = take_code_for("read", o.essc, essc::Purpose::kQuery, kiosk, o.host, o.format, report, out);
+  if (!taken.ok()) return taken.error();
+  HostLink& link = *taken->link;
+  const flows::Kiosk flow_kiosk{kiosk.region, *link.client, *link.journal, *link.crypto, {}};
+  const ServiceOutcome outcome = flows::query_code(flow_kiosk, taken->code);
+  print_code_holder(outcome, kiosk, format, out);
+  out.flush();
+  const int exit = exit_code(outcome);
+  if (exit != kExitOk) return report.fail(failure_line(outcome, kiosk, link), exit);
   return kExitOk;
 }
 

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "code_reading.h"
 #include "command_trace.h"
 #include "host_link.h"
 #include "payment_session.h"
@@ -21,6 +22,9 @@
 #include "sscard/psam/psam.h"
 #include "sscard/transport/transport.h"
 #include "terminal.h"
+#if SSCARD_WITH_SIMULATOR
+#include "sscard/sim/host/crash_points.h"
+#endif
 
 namespace sscard::app {
 namespace {
@@ -55,11 +59,14 @@ flows::FollowUp reversal_of(const SettleOutcome& o) { return o.card ? o.card->re
 
 // PAYMENT.md §12: the keys of pay, the settlement's amounts after `amount`; without a card part the PBOC keys
 // are empty, "none" or 0.
-void print_json(const SettleOutcome& o, std::size_t apdus, std::ostream& out) {
+// `by_code`: the holder showed the electronic card; "via": "essc" after "operation", the card share paid from the
+// holder's account at the home issuer.
+void print_json(const SettleOutcome& o, std::size_t apdus, std::ostream& out, bool by_code = false) {
   const pboc::TransactionRecord* r = o.card ? &o.card->record : nullptr;
   const wire::Response* a = answer_of(o);
   nlohmann::ordered_json j;
   j["operation"] = "settle";
+  if (by_code) j["via"] = "essc";
   j["outcome"] = std::string(outcome_name(o));
   j["amount"] = yuan(o.card_fen);
   j["total"] = yuan(o.total_fen);
@@ -89,7 +96,7 @@ void print_json(const SettleOutcome& o, std::size_t apdus, std::ostream& out) {
 }
 
 // The receipt: the bill and its three shares.
-void print_text(const SettleOutcome& o, const config::KioskConfig& kiosk, std::ostream& out) {
+void print_text(const SettleOutcome& o, const config::KioskConfig& kiosk, std::ostream& out, bool by_code = false) {
   const wire::Response* a = answer_of(o);
   out << "settle: " << outcome_name(o) << '\n';
   out << "  bill: " << yuan(o.total_fen) << " yuan\n";
@@ -97,7 +104,8 @@ void print_text(const SettleOutcome& o, const config::KioskConfig& kiosk, std::o
   out << "  medical-insurance account: " << yuan(o.medical_fen) << " yuan";
   if (o.medical_balance_after) out << ", balance after " << yuan(*o.medical_balance_after) << " yuan";
   out << '\n';
-  out << "  card: " << yuan(o.card_fen) << " yuan";
+  // With a code the card's share is the holder's account's at the home issuer.
+  out << (by_code ? "  bank account (electronic card): " : "  card: ") << yuan(o.card_fen) << " yuan";
   if (o.card) {
     const pboc::TransactionRecord& r = o.card->record;
     out << " from " << pboc::mask_pan(r.pan) << ", ATC " << r.atc << ", cryptogram "
@@ -124,6 +132,37 @@ std::string failure_line(const SettleOutcome& o, const HostLink& link) {
   return line;
 }
 
+// sscard settle --essc: a purpose-03 code taken at this kiosk, then flows::settle_code (docs/ESSC.md).
+int run_code_settle(const SettleOptions& o, std::uint64_t total, wire::SettleCategory category,
+                    const Reporter& report, std::ostream& out) {
+  auto loaded = load_config(o.config, true);
+  if (!loaded.ok()) return report.fail(loaded.error().message, loaded.error().exit_code);
+  const config::KioskConfig& kiosk = **loaded;
+  if (!kiosk.payment) {
+    return report.fail(kiosk.file.string() + ": this kiosk takes no payments (no \"payment\" in its configuration)",
+                       kExitUsage);
+  }
+#if SSCARD_WITH_SIMULATOR
+  // Test hook of builds with the simulator (PAYMENT.md §10): SSCARD_TEST_CRASH_AT ends the run at a journal or
+  // host-link point; there is no card step to name.
+  sim::host::install_crash_points("kiosk");
+#endif
+  auto taken = take_code_for("settle", o.essc, essc::Purpose::kMedical, kiosk, o.host, o.format, report, out);
+  if (!taken.ok()) return taken.error();
+  HostLink& link = *taken->link;
+  const flows::Kiosk service_kiosk{kiosk.region, *link.client, *link.journal, *link.crypto, {}};
+  const SettleOutcome outcome = flows::settle_code(service_kiosk, taken->code, total, category);
+  if (o.format == "json") {
+    print_json(outcome, 0, out, true);
+  } else if (outcome.approved()) {
+    print_text(outcome, kiosk, out, true);
+  }
+  out.flush();
+  const int code = exit_code(outcome);
+  if (code != kExitOk) return report.fail(failure_line(outcome, link), code);
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_settle(const SettleOptions& o, const Reporter& report, std::ostream& out) {
@@ -131,6 +170,7 @@ int run_settle(const SettleOptions& o, const Reporter& report, std::ostream& out
   if (!total) return report.fail("--total: '" + o.total + "' is not an amount in yuan such as 356.78", kExitUsage);
   const auto category = category_of(o.category);
   if (!category) return report.fail("--category: outpatient, pharmacy or inpatient", kExitUsage);
+  if (o.essc.given()) return run_code_settle(o, *total, *category, report, out);
   auto session = open_payment_session(o.config, o.devices, o.pinpad, o.host, report);
   if (!session.ok()) return report.fail(session.error().message, session.error().exit_code);
   const config::KioskConfig& kiosk = session->kiosk;

@@ -53,32 +53,6 @@ void card_reader_options(CLI::App& cmd, DeviceOptions& o) {
   add_trace_options(cmd, o.trace);
 }
 
-// --essc IMAGE / --essc-scanner DEVICE: the electronic card instead of the card (docs/ESSC.md); they exclude the
-// card's own options.
-void essc_options(CLI::App& cmd, CodeSource& o) {
-  auto* image = cmd.add_option("--essc", o.image,
-                               "the holder's electronic social-security card: a picture (PNG) of its QR code, "
-                               "as a camera takes it, instead of the card")
-                    ->type_name("IMAGE")
-                    ->check(existing_file());
-  auto* scanner = cmd.add_option("--essc-scanner", o.scanner,
-                                 "read the electronic card's QR code from this scanner instead of the card: a "
-                                 "keyboard-wedge input device (/dev/input/eventN), a serial one (/dev/ttyACM0), or "
-                                 "sim:TEXT, a simulated scanner that scans TEXT (tests)")
-                      ->type_name("DEVICE");
-  cmd.add_option("--essc-wait", o.wait_seconds, "how long a scanner device is waited for")
-      ->type_name("SECONDS")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
-  image->excludes(scanner);
-  for (const char* card_option : {"--card", "--reader-name", "--contactless", "--psam", "--psam-reader", "--no-psam"}) {
-    if (CLI::Option* other = cmd.get_option_no_throw(card_option)) {
-      image->excludes(other);
-      scanner->excludes(other);
-    }
-  }
-}
-
 void fresh_option(CLI::App& cmd, DeviceOptions& o) {
 #if SSCARD_WITH_SIMULATOR
   cmd.add_flag("--fresh", o.fresh, "simulated cards start again from their profiles, forgetting their saved memory");
@@ -140,6 +114,33 @@ void host_options(CLI::App& cmd, HostOverrides& o) {
 
 }  // namespace
 
+// --essc IMAGE / --essc-scanner DEVICE: the electronic card instead of the card (docs/ESSC.md); they exclude the
+// card's own options.
+void essc_options(CLI::App& cmd, CodeSource& o) {
+  auto* image = cmd.add_option("--essc", o.image,
+                               "the holder's electronic social-security card: a picture (PNG) of its QR code, "
+                               "as a camera takes it, instead of the card")
+                    ->type_name("IMAGE")
+                    ->check(existing_file());
+  auto* scanner = cmd.add_option("--essc-scanner", o.scanner,
+                                 "read the electronic card's QR code from this scanner instead of the card: a "
+                                 "keyboard-wedge input device (/dev/input/eventN), a serial one (/dev/ttyACM0), or "
+                                 "sim:TEXT, a simulated scanner that scans TEXT (tests)")
+                      ->type_name("DEVICE");
+  cmd.add_option("--essc-wait", o.wait_seconds, "how long a scanner device is waited for")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  image->excludes(scanner);
+  for (const char* card_option : {"--card", "--reader-name", "--contactless", "--psam", "--psam-reader", "--no-psam",
+                                  "--wait", "--device-number", "--pinpad"}) {
+    if (CLI::Option* other = cmd.get_option_no_throw(card_option)) {
+      image->excludes(other);
+      scanner->excludes(other);
+    }
+  }
+}
+
 int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app(kDescription, "sscard");
   app.require_subcommand(1);
@@ -147,7 +148,8 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
 
   ReadOptions read;
   auto* read_cmd = app.add_subcommand("read", "read the card and its holder's identity (PSAM mode when the kiosk "
-                                              "has a PSAM)");
+                                              "has a PSAM); with --essc, the holder of an electronic card's code as "
+                                              "its home issuer knows them (--config needed)");
   config_option(*read_cmd, read.config);
   device_options(*read_cmd, read.devices, true);
   read_cmd->add_option("--format", read.format, "text, json (fixed keys) or iface (the iReadCardBas line)")
@@ -157,6 +159,9 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
                        "iReadCardBas field 11 when there is no PSAM (printable ASCII, no '|')")
       ->type_name("TEXT")
       ->check(kDeviceNumber);
+  // The electronic card: no card to read, the holder's identity comes from the home issuer (docs/ESSC.md).
+  essc_options(*read_cmd, read.essc);
+  host_options(*read_cmd, read.host);
 
   PinOptions pin;
   auto* pin_cmd = app.add_subcommand("pin", "PIN services of the social-security application");
@@ -254,7 +259,8 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
 
   SettleOptions settle;
   auto* settle_cmd = app.add_subcommand("settle", "a medical settlement: the insured share, the medical-insurance "
-                                                  "account's share and the card's share of a bill");
+                                                  "account's share and the card's share of a bill; with --essc (a "
+                                                  "medical code), the card's share from the holder's account");
   config_option(*settle_cmd, settle.config);
   device_options(*settle_cmd, settle.devices, false);
   host_options(*settle_cmd, settle.host);
@@ -268,6 +274,8 @@ int run_terminal(int argc, const char* const* argv, std::ostream& out, std::ostr
   settle_cmd->add_option("--format", settle.format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  // A code of purpose 03: the home issuer debits the card's share from the holder's account (docs/ESSC.md).
+  essc_options(*settle_cmd, settle.essc);
 
   TotalsOptions totals;
   auto* totals_cmd = app.add_subcommand("totals", "reconcile one business date's payments with both issuers");

@@ -71,7 +71,8 @@ std::function<std::optional<int>(const Reporter&, std::ostream&)> add_transit_co
   auto* gate_cmd = app.add_subcommand("gate", "一卡通游: the scenic-spot gate");
   gate_cmd->require_subcommand(1);
   const Action gate_actions[] = {
-      {"enter", "a card held to the gate: identity, deny list, free / discounted / full ticket", true},
+      {"enter", "a card held to the gate: identity, deny list, free / discounted / full ticket; or an electronic "
+                "card's query code (--essc): free tickets only, by the age its home issuer gives", true},
       {"sync", "fetch the hosts' deny list of lost cards", false},
       {"log", "print the entries", false},
   };
@@ -90,6 +91,8 @@ std::function<std::optional<int>(const Reporter&, std::ostream&)> add_transit_co
 #endif
       sub->add_flag("--no-psam", gate->devices.no_psam, "no PSAM, whatever the configuration says");
       sub->add_option("--pinpad", gate->pinpad, "sim:PIN,...: a scripted keypad for an online PIN")->type_name("SPEC");
+      // A query code of the electronic card admits as the card does when the ticket is free (docs/ESSC.md).
+      essc_options(*sub, gate->essc);
     }
     format_option(*sub, gate->format);
     gate_cmds.push_back(sub);

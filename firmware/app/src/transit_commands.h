@@ -34,8 +34,13 @@ struct GateOptions {
   HostOverrides host;
   std::optional<std::string> pinpad;
   std::string format = "text";
+  CodeSource essc;                // enter: the holder's electronic card (a query code) instead of the card
 };
 int run_gate(const GateOptions& options, const Reporter& report, std::ostream& out);
+
+// --essc IMAGE / --essc-scanner DEVICE / --essc-wait on `cmd` (terminal_cli.cpp): the electronic card instead of
+// the card, excluding the card's options already on `cmd`.
+void essc_options(CLI::App& cmd, CodeSource& o);
 
 // Adds `transit` and `gate` to sscard's command line. The function returned runs the one that was parsed
 // (nullopt when neither was).

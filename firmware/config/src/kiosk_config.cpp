@@ -1,5 +1,7 @@
 #include "sscard/config/kiosk_config.h"
 
+#include "sscard/config/essc_keys.h"
+
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -88,31 +90,6 @@ HostSpec host(Object& parent, const std::filesystem::path& base) {
 
 std::uint64_t fen(Object& o, const std::string& key) {
   return static_cast<std::uint64_t>(o.integer(key, 0, kMaxAmountFen));
-}
-
-// "essc": {"keys": [{"platform": "000000", "index": 1, "public_key": "<128 hex digits>"}, ...]}
-std::vector<essc::TrustedKey> essc_keys(Object& parent) {
-  Object o = parent.object("essc");
-  const jsondoc::json& list = o.need("keys");
-  if (!list.is_array() || list.empty()) fail(o.field("keys"), "must be a non-empty array of platform keys");
-  std::vector<essc::TrustedKey> keys;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    Object k(list[i], o.field("keys") + "[" + std::to_string(i) + "]");
-    essc::TrustedKey key;
-    key.platform = k.digits("platform", 6);
-    key.index = static_cast<std::uint8_t>(k.integer("index", 1, 255));
-    const Bytes point = k.hex_of_size("public_key", key.public_key.size());
-    std::copy(point.begin(), point.end(), key.public_key.begin());
-    k.no_unknown_fields();
-    for (const essc::TrustedKey& earlier : keys) {
-      if (earlier.platform == key.platform && earlier.index == key.index) {
-        fail(k.field("index"), "platform " + key.platform + " key " + std::to_string(key.index) + " is listed twice");
-      }
-    }
-    keys.push_back(std::move(key));
-  }
-  o.no_unknown_fields();
-  return keys;
 }
 
 PaymentConfig payment(Object& parent, const std::filesystem::path& base) {
@@ -216,6 +193,30 @@ std::string path_text(const std::filesystem::path& p, const std::filesystem::pat
 }
 
 }  // namespace
+
+std::vector<essc::TrustedKey> essc_keys(Object& parent) {
+  Object o = parent.object("essc");
+  const jsondoc::json& list = o.need("keys");
+  if (!list.is_array() || list.empty()) fail(o.field("keys"), "must be a non-empty array of platform keys");
+  std::vector<essc::TrustedKey> keys;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Object k(list[i], o.field("keys") + "[" + std::to_string(i) + "]");
+    essc::TrustedKey key;
+    key.platform = k.digits("platform", 6);
+    key.index = static_cast<std::uint8_t>(k.integer("index", 1, 255));
+    const Bytes point = k.hex_of_size("public_key", key.public_key.size());
+    std::copy(point.begin(), point.end(), key.public_key.begin());
+    k.no_unknown_fields();
+    for (const essc::TrustedKey& earlier : keys) {
+      if (earlier.platform == key.platform && earlier.index == key.index) {
+        fail(k.field("index"), "platform " + key.platform + " key " + std::to_string(key.index) + " is listed twice");
+      }
+    }
+    keys.push_back(std::move(key));
+  }
+  o.no_unknown_fields();
+  return keys;
+}
 
 std::string ConfigError::to_string() const {
   if (field.empty()) return file + ": " + message;

@@ -92,6 +92,44 @@ void settle_without_card(const Kiosk& kiosk, wire::Request request, SettleOutcom
                                                : "; the reversal is kept in the journal to be resent"));
 }
 
+// A request made with an electronic card names its holder by the code (docs/ESSC.md): its reference, nonce and
+// region instead of the card's SSN, number and 卡识别码.
+void name_by_code(wire::Request& r, const essc::Code& code) {
+  r.card_region = code.region;
+  r.ssn.clear();
+  r.card_number.clear();
+  r.card_id.clear();
+  r.essc_reference = code.reference;
+  r.essc_nonce = code.nonce;
+}
+
+// Step 2: the quote of `request` (an 08) into `o`; false (with `o` failed) when there is none that adds up.
+bool ask_quote(const Kiosk& kiosk, const wire::Request& request, SettleOutcome& o) {
+  auto quote = kiosk.client.send(request);
+  if (!quote.ok()) {
+    o.host_error = quote.error();
+    failed(o, "no quote: " + host::describe(quote.error()));
+    return false;
+  }
+  o.quote = std::move(quote).value();
+  const wire::Response& q = *o.quote;
+  if (q.result != wire::ResultCode::kOk) {
+    failed(o, "no quote: the issuer answered " + std::string(wire::result_name(q.result)));
+    return false;
+  }
+  const std::uint64_t total_fen = o.total_fen;
+  if (!q.insured_fen || !q.medical_share_fen || !q.card_share_fen ||
+      *q.insured_fen > total_fen || *q.medical_share_fen > total_fen - *q.insured_fen ||
+      *q.insured_fen + *q.medical_share_fen + *q.card_share_fen != total_fen) {
+    failed(o, "the quote's shares do not add up to the bill");
+    return false;
+  }
+  o.insured_fen = *q.insured_fen;
+  o.medical_fen = *q.medical_share_fen;
+  o.card_fen = *q.card_share_fen;
+  return true;
+}
+
 std::string decided_message(const SettleOutcome& o) {
   const wire::Response& a = *o.settlement;
   if (a.result == wire::ResultCode::kQuoteChanged) return "the issuer's quote changed: nothing was paid";
@@ -100,6 +138,19 @@ std::string decided_message(const SettleOutcome& o) {
   }
   if (a.response_code == wire::rc::kApproved) return "settled";
   return "declined by the issuer, response code " + a.response_code;
+}
+
+// The outcome of a settlement the issuer answered without a card step after it (o.settlement is set).
+SettleOutcome& decided(SettleOutcome& o) {
+  const wire::Response& a = *o.settlement;
+  o.message = decided_message(o);
+  if (a.result == wire::ResultCode::kOk && a.response_code == wire::rc::kApproved) {
+    o.result = Outcome::kApproved;
+    o.medical_balance_after = a.medical_balance_fen;
+  } else {
+    o.result = a.result == wire::ResultCode::kOk ? Outcome::kDeclined : Outcome::kFailed;
+  }
+  return o;
 }
 
 }  // namespace
@@ -128,24 +179,7 @@ SettleOutcome settle(const Kiosk& kiosk, const PaymentKiosk& payment, const Card
   const std::string date = kiosk_date(kiosk.clock ? kiosk.clock() : std::chrono::system_clock::now());
   auto quote_request = settlement_request(kiosk, o.identity, Operation::kSettleQuote, total_fen, category, date);
   if (!quote_request.ok()) return failed(o, "no idempotency key");
-  auto quote = kiosk.client.send(*quote_request);
-  if (!quote.ok()) {
-    o.host_error = quote.error();
-    return failed(o, "no quote: " + host::describe(quote.error()));
-  }
-  o.quote = std::move(quote).value();
-  const wire::Response& q = *o.quote;
-  if (q.result != wire::ResultCode::kOk) {
-    return failed(o, "no quote: the issuer answered " + std::string(wire::result_name(q.result)));
-  }
-  if (!q.insured_fen || !q.medical_share_fen || !q.card_share_fen ||
-      *q.insured_fen > total_fen || *q.medical_share_fen > total_fen - *q.insured_fen ||
-      *q.insured_fen + *q.medical_share_fen + *q.card_share_fen != total_fen) {
-    return failed(o, "the quote's shares do not add up to the bill");
-  }
-  o.insured_fen = *q.insured_fen;
-  o.medical_fen = *q.medical_share_fen;
-  o.card_fen = *q.card_share_fen;
+  if (!ask_quote(kiosk, *quote_request, o)) return o;
 
   // 3, 4. The settlement with the quote's shares.
   auto settle_request = settlement_request(kiosk, o.identity, Operation::kSettle, total_fen, category, date);
@@ -183,13 +217,38 @@ SettleOutcome settle(const Kiosk& kiosk, const PaymentKiosk& payment, const Card
     o.message = "settled: " + o.card->message;
     return o;
   }
-  const wire::Response& a = *o.settlement;
-  o.message = decided_message(o);
-  if (a.result == wire::ResultCode::kOk && a.response_code == wire::rc::kApproved) {
-    o.result = Outcome::kApproved;
-    o.medical_balance_after = a.medical_balance_fen;
-  } else {
-    o.result = a.result == wire::ResultCode::kOk ? Outcome::kDeclined : Outcome::kFailed;
+  return decided(o);
+}
+
+SettleOutcome settle_code(const Kiosk& kiosk, const essc::Code& code, std::uint64_t total_fen,
+                          wire::SettleCategory category) {
+  SettleOutcome o;
+  o.total_fen = total_fen;
+  if (auto region = ssc::RegionCode::parse(code.region); region.ok()) o.identity.region = *region;
+  const std::string date = kiosk_date(kiosk.clock ? kiosk.clock() : std::chrono::system_clock::now());
+  auto quote_request = settlement_request(kiosk, o.identity, Operation::kSettleQuote, total_fen, category, date);
+  if (!quote_request.ok()) return failed(o, "no idempotency key");
+  name_by_code(*quote_request, code);
+  if (!ask_quote(kiosk, *quote_request, o)) {
+    if (o.quote && o.quote->result == wire::ResultCode::kInvalidState && o.quote->card_state) {
+      o.message = "the card is " + std::string(wire::card_state_name(*o.quote->card_state)) +
+                  ": its electronic card's codes are refused until it is active; nothing was paid";
+    }
+    return o;
+  }
+  auto settle_request = settlement_request(kiosk, o.identity, Operation::kSettle, total_fen, category, date);
+  if (!settle_request.ok()) return failed(o, "no idempotency key");
+  name_by_code(*settle_request, code);
+  settle_request->insured_fen = o.insured_fen;
+  settle_request->medical_fen = o.medical_fen;
+  settle_request->card_fen = o.card_fen;
+  // No card part to run: the home issuer debits the card share from the holder's account in the 09 itself.
+  settle_without_card(kiosk, std::move(settle_request).value(), o);
+  if (!o.settlement) return o;
+  decided(o);
+  if (o.settlement->result == wire::ResultCode::kInvalidState && o.settlement->card_state) {
+    o.message = "the card is " + std::string(wire::card_state_name(*o.settlement->card_state)) +
+                ": its electronic card's codes are refused until it is active; nothing was paid";
   }
   return o;
 }

@@ -31,8 +31,12 @@ std::optional<Date> birth_date_of_ssn(std::string_view ssn) {
 
 Ticket ticket_for(std::string_view card_region, std::string_view ssn, const Date& today, int free_age,
                   std::uint64_t price_fen, std::uint64_t discounted_fen) {
+  return ticket_for_birth(card_region, birth_date_of_ssn(ssn), today, free_age, price_fen, discounted_fen);
+}
+
+Ticket ticket_for_birth(std::string_view card_region, const std::optional<Date>& birth, const Date& today,
+                        int free_age, std::uint64_t price_fen, std::uint64_t discounted_fen) {
   Ticket t;
-  const auto birth = birth_date_of_ssn(ssn);
   if (birth) t.age = age_on(*birth, today);
   const bool chuan_yu = card_region.size() == 6 && (card_region.substr(0, 2) == "50" || card_region.substr(0, 2) == "51");
   if (!chuan_yu) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sscard/config/essc_keys.h"
 #include "sscard/core/state_dir.h"
 #include "sscard/jsondoc/jsondoc.h"
 #include "sscard/transit/fares.h"
@@ -106,6 +107,7 @@ GateConfig read(const json& j, const std::filesystem::path& file) {
   c.ca_keys = path_field(root, "ca_keys", base);
   if (root.has("national_algorithms")) c.national_algorithms = root.boolean("national_algorithms");
   if (root.has("entry_log")) c.entry_log = path_field(root, "entry_log", base);
+  if (root.has("essc")) c.essc_keys = config::essc_keys(root);
   root.no_unknown_fields();
   return c;
 }
@@ -147,6 +149,7 @@ config::KioskConfig as_kiosk(const GateConfig& c) {
   k.card_reader.kind = config::DeviceSpec::Kind::kPcsc;
   k.host = c.host;
   k.link_key = c.link_key;
+  k.essc_keys = c.essc_keys;
   config::PaymentConfig p;
   p.merchant_id = c.terminal.substr(0, 6) + "799100" + c.terminal.substr(9, 3);  // MCC 7991: tourist attractions
   p.merchant_name = merchant_name(c.name);

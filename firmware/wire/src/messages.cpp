@@ -48,6 +48,9 @@ constexpr tlv::Tag kTagMedical = 0xDF28;
 constexpr tlv::Tag kTagContributions = 0xFF29;  // the constructed form of DF29
 constexpr tlv::Tag kTagLastCertification = 0xDF2A;
 constexpr tlv::Tag kTagDuplicate = 0xDF2B;
+constexpr tlv::Tag kTagSsnMasked = 0xDF2F;  // docs/ESSC.md "Online check": a code's holder
+constexpr tlv::Tag kTagSex = 0xDF30;
+constexpr tlv::Tag kTagBirthDate = 0xDF31;
 constexpr tlv::Tag kTagEntry = 0xE1;
 constexpr tlv::Tag kTagPeriod = 0xDF2C;
 constexpr tlv::Tag kTagKind = 0xDF2D;
@@ -175,11 +178,12 @@ constexpr std::array<tlv::Tag, 24> kRequestTags = {
     kTagCardNumber,    kTagCardId,       kTagDate,       kTagResidence,     kTagIccData,        kTagPinBlock,
     kTagOriginalKey,   kTagReversalReason, kTagBillTotal, kTagCategory,     kTagInsuredQuoted,  kTagMedicalQuoted,
     kTagCardQuoted,    kTagBusinessDate, kTagKioskTotals, detail::kTagRides, kTagEsscReference, kTagEsscNonce};
-constexpr std::array<tlv::Tag, 22> kResponseTags = {
+constexpr std::array<tlv::Tag, 25> kResponseTags = {
     kTagResult,        kTagHomeIssuer,   kTagServedBy,   kTagName,          kTagCardState,      kTagPensionStatus,
     kTagPension,       kTagMedical,      kTagContributions, kTagLastCertification, kTagDuplicate, kTagResponseCode,
     kTagIssuerAuth,    kTagScripts,      kTagReversalStatus, kTagInsuredShare, kTagMedicalShare, kTagCardShare,
-    kTagIssuerTotals,  kTagComparison,   detail::kTagRideAnswers, detail::kTagDenyList};
+    kTagIssuerTotals,  kTagComparison,   detail::kTagRideAnswers, detail::kTagDenyList, kTagSsnMasked,
+    kTagSex,           kTagBirthDate};
 constexpr std::array<tlv::Tag, 3> kContributionTags = {kTagPeriod, kTagKind, kTagAmount};
 
 bool valid_operation(std::uint8_t v) { return v >= 0x01 && v <= 0x0F; }
@@ -268,10 +272,13 @@ PaymentShape shape_of(Operation op) {
 }
 
 bool valid_holder_fields(const Request& r) {
-  // The electronic card's reference stands for the card in a query, and only there (docs/ESSC.md).
+  // The electronic card's reference stands for the card in a query and a medical settlement's quote and
+  // settlement, and only there (docs/ESSC.md).
   if (r.essc_reference.has_value() != r.essc_nonce.has_value()) return false;
   if (r.essc_reference) {
-    return r.operation == Operation::kQuery && r.ssn.empty() && r.card_number.empty() && r.card_id.empty();
+    const bool by_code = r.operation == Operation::kQuery || r.operation == Operation::kSettleQuote ||
+                         r.operation == Operation::kSettle;
+    return by_code && r.ssn.empty() && r.card_number.empty() && r.card_id.empty();
   }
   const bool ssn_ok = valid_ssn(r.ssn);
   const bool card_ok = valid_card_number(r.card_number);
@@ -296,8 +303,10 @@ bool valid_payment_fields(const Request& r) {
   }
   if (s.shares == Need::kMust ? !(r.insured_fen && r.medical_fen && r.card_fen) : has_shares) return false;
   if (r.operation == Operation::kSettle) {
-    // FF40 exactly when the card pays a part; an online PIN only with the card part.
-    if (r.icc_data.has_value() != (*r.card_fen > 0)) return false;
+    // FF40 exactly when the card pays a part; an online PIN only with the card part. A code's settlement has
+    // no card to make a cryptogram: its holder's account pays that part without FF40 (docs/ESSC.md).
+    const bool card_part = *r.card_fen > 0 && !r.essc_reference;
+    if (r.icc_data.has_value() != card_part) return false;
     if (r.pin_block && !r.icc_data) return false;
   }
   const bool names_province = r.operation == Operation::kTotals || r.operation == Operation::kTransitBatch ||
@@ -312,6 +321,7 @@ bool valid_payment_fields(const Request& r) {
   return r.business_date.empty() || valid_date(r.business_date);
 }
 bool valid_card_state(std::uint8_t v) { return v <= 0x03; }
+bool valid_sex(char c) { return c == '1' || c == '2'; }
 bool valid_pension_status(std::uint8_t v) { return v <= 0x02; }
 bool valid_kind(std::uint8_t v) { return v == 0x01 || v == 0x02; }
 
@@ -334,6 +344,9 @@ bool valid(const Response& r) {
     if (!valid_period(c.period) || !valid_kind(static_cast<std::uint8_t>(c.kind))) return false;
   }
   if (r.last_certification && !valid_date(*r.last_certification)) return false;
+  if (r.ssn_masked && !valid_masked_ssn(*r.ssn_masked)) return false;
+  if (r.sex && !valid_sex(*r.sex)) return false;
+  if (r.birth_date && !valid_date(*r.birth_date)) return false;
   if (!r.response_code.empty() && !valid_response_code(r.response_code)) return false;
   if (!detail::valid_ride_answers(r.rides)) return false;
   if (r.deny_list && r.deny_list->size() > kMaxDenyDigests) return false;
@@ -550,6 +563,16 @@ std::optional<std::string> home_province(std::string_view region) {
   return std::nullopt;
 }
 
+std::string mask_ssn(std::string_view ssn) {
+  if (ssn.size() != 18) return {};
+  return std::string(ssn.substr(0, 2)) + std::string(14, '*') + std::string(ssn.substr(16));
+}
+
+bool valid_masked_ssn(std::string_view m) {
+  if (m.size() != 18 || !digits(m.substr(0, 2), 2) || m.substr(2, 14) != std::string_view("**************")) return false;
+  return is_digit(m[16]) && (is_digit(m[17]) || m[17] == 'X');
+}
+
 Status encode(const Request& r, Bytes& out) {
   if (!valid(r)) return Error::kInvalidArgument;
   const std::uint8_t op = static_cast<std::uint8_t>(r.operation);
@@ -621,6 +644,12 @@ Status encode(const Response& r, Bytes& out) {
       const std::uint8_t one = 0x01;
       b.add(kTagDuplicate, ByteSpan(&one, 1));
     }
+    if (r.ssn_masked) b.add(kTagSsnMasked, as_bytes(*r.ssn_masked));
+    if (r.sex) {
+      const auto v = static_cast<std::uint8_t>(*r.sex);
+      b.add(kTagSex, ByteSpan(&v, 1));
+    }
+    if (r.birth_date) b.add(kTagBirthDate, as_bytes(*r.birth_date));
     if (!r.response_code.empty()) b.add(kTagResponseCode, as_bytes(r.response_code));
     if (r.issuer_authentication) b.add(kTagIssuerAuth, *r.issuer_authentication);
     if (r.scripts) b.add(kTagScripts, *r.scripts);
@@ -720,6 +749,20 @@ Result<Response> decode_response(ByteSpan payload) {
   if (const auto v = f.get(kTagDuplicate)) {
     if (v->size() != 1 || (*v)[0] != 0x01) return Error::kMalformed;
     r.duplicate = true;
+  }
+  if (const auto v = f.get(kTagSsnMasked)) {
+    std::string s;
+    SSCARD_TRY(read_text(v, valid_masked_ssn, s));
+    r.ssn_masked = std::move(s);
+  }
+  if (const auto v = f.get(kTagSex)) {
+    if (v->size() != 1 || !valid_sex(static_cast<char>((*v)[0]))) return Error::kMalformed;
+    r.sex = static_cast<char>((*v)[0]);
+  }
+  if (const auto v = f.get(kTagBirthDate)) {
+    std::string s;
+    SSCARD_TRY(read_text(v, valid_date, s));
+    r.birth_date = std::move(s);
   }
   if (const auto v = f.get(kTagResponseCode)) SSCARD_TRY(read_text(v, valid_response_code, r.response_code));
   SSCARD_TRY(read_array(f.get(kTagIssuerAuth), r.issuer_authentication));

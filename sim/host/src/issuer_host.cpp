@@ -5,6 +5,7 @@
 
 #include "endpoint.h"
 #include "payment_issuer.h"
+#include "sscard/core/date.h"
 #include "sscard/crypto/openssl.h"
 #include "sscard/wire/wire.h"
 #include "sscard/sim/host/population.h"
@@ -59,6 +60,18 @@ ResultCode decide(Operation op, CardState state, PensionStatus pension) {
       return ResultCode::kOk;
   }
   return ResultCode::kInvalidState;
+}
+
+// What a code's query answer says of its holder (docs/ESSC.md "Online check"): the kiosk read no card. All of it
+// comes from the SSN the issuer holds (GB 11643: digits 7-14 the birth date, digit 17 odd for men), and the SSN
+// itself only masked.
+void put_code_holder(const HolderRecord& h, wire::Response& out) {
+  out.ssn_masked = wire::mask_ssn(h.ssn);
+  if (h.ssn.size() != 18) return;
+  const char order = h.ssn[16];
+  if (order >= '0' && order <= '9') out.sex = (order - '0') % 2 == 1 ? '1' : '2';
+  const std::string birth = h.ssn.substr(6, 8);
+  if (parse_yyyymmdd(birth).ok()) out.birth_date = birth;
 }
 
 void apply(Operation op, const wire::Request& request, HolderRecord& h) {
@@ -180,7 +193,12 @@ wire::Response IssuerHost::answer_home(const wire::Request& r) {
   base.home_issuer = province_;
   base.served_by = r.serving_province;
   if (wire::is_payment(r.operation)) {
-    if (payments_) return payments_->answer(r);
+    if (payments_) {
+      // A settlement made with an electronic card names its holder by the platform's reference (docs/ESSC.md).
+      std::optional<std::string> code_holder;
+      if (r.essc_reference) code_holder = essc_holder(*r.essc_reference).value_or(std::string());
+      return payments_->answer(r, code_holder);
+    }
     base.result = ResultCode::kIssuerUnavailable;  // no keys: this host cannot decide payments
     return base;
   }
@@ -232,6 +250,7 @@ wire::Response IssuerHost::answer_home(const wire::Request& r) {
         out.medical_balance_fen = h.medical_balance_fen;
         out.contributions = std::move(*contributions);
         out.last_certification = h.last_certification;
+        if (essc_ssn) put_code_holder(h, out);
       } else if (out.result == ResultCode::kOk) {
         apply(r.operation, r, h);
         auto updated = store_.update_holder(h);

@@ -154,7 +154,7 @@ PaymentIssuer::PaymentIssuer(std::string province, HolderStore& store, const Pay
 
 PaymentIssuer::~PaymentIssuer() = default;
 
-wire::Response PaymentIssuer::answer(const wire::Request& r) {
+wire::Response PaymentIssuer::answer(const wire::Request& r, const std::optional<std::string>& code_holder) {
   wire::Response base;
   base.home_issuer = province_;
   base.served_by = r.serving_province;
@@ -165,8 +165,8 @@ wire::Response PaymentIssuer::answer(const wire::Request& r) {
     case Operation::kReverse: return reverse(r, base);
     case Operation::kConfirm: return confirm(r, base);
     case Operation::kTotals: return totals(r, base);
-    case Operation::kSettleQuote: return settle_quote(r, base);
-    case Operation::kSettle: return settle(r, base);
+    case Operation::kSettleQuote: return settle_quote(r, base, code_holder);
+    case Operation::kSettle: return settle(r, base, code_holder);
     default: break;
   }
   wire::Response out = base;

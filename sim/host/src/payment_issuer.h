@@ -40,8 +40,10 @@ class PaymentIssuer {
   ~PaymentIssuer();
 
   // The answer to a payment request (wire::is_payment) about a card of this province. A database failure
-  // rolls everything back and answers issuer_unavailable.
-  sscard::wire::Response answer(const sscard::wire::Request& request);
+  // rolls everything back and answers issuer_unavailable. `code_holder`: the request names its holder by an
+  // electronic card's reference (DF0B), which the host opened to this SSN ("" when it did not open).
+  sscard::wire::Response answer(const sscard::wire::Request& request,
+                                const std::optional<std::string>& code_holder = std::nullopt);
 
  private:
   sscard::wire::Response authorise(const sscard::wire::Request& r, const sscard::wire::Response& base);
@@ -66,8 +68,10 @@ class PaymentIssuer {
   sscard::wire::Response ecash_clear(const sscard::wire::Request& r, const sscard::wire::Response& base);
   Result<std::string_view, SetupError> clear_decision(const sscard::wire::Request& r, const std::string& pan);
   // Medical settlement (settlement.cpp, PAYMENT.md §11).
-  sscard::wire::Response settle_quote(const sscard::wire::Request& r, const sscard::wire::Response& base);
-  sscard::wire::Response settle(const sscard::wire::Request& r, const sscard::wire::Response& base);
+  sscard::wire::Response settle_quote(const sscard::wire::Request& r, const sscard::wire::Response& base,
+                                      const std::optional<std::string>& code_holder);
+  sscard::wire::Response settle(const sscard::wire::Request& r, const sscard::wire::Response& base,
+                                const std::optional<std::string>& code_holder);
   // A reversal of an approved settlement gives the medical share back to the holder's balance.
   Result<void, SetupError> undo_settlement(const PaymentRecord& original);
   // Steps 3-10 of §9.2 for a request whose key is new. Updates `account` (ATC, balance, PIN tries) in the store.

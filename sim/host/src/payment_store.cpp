@@ -51,12 +51,14 @@ Result<void, SetupError> HolderStore::add_account(const PaymentAccount& a) {
   return {};
 }
 
-Result<std::optional<PaymentAccount>, SetupError> HolderStore::find_account(std::string_view pan) {
-  std::lock_guard lock(mutex_);
+namespace {
+
+// One account row by `sql`'s one parameter; the caller holds the store's lock.
+Result<std::optional<PaymentAccount>, SetupError> read_account(HolderStore::Impl& impl, const char* sql,
+                                                               std::string_view value) {
   try {
-    Statement& s = impl_->statement(
-        "SELECT pan, ssn, psn, expiry, sm, balance_fen, last_atc, pin, pin_tries FROM accounts WHERE pan = ?");
-    s.start().text(pan);
+    Statement& s = impl.statement(sql);
+    s.start().text(value);
     if (!s.step()) return std::optional<PaymentAccount>();
     PaymentAccount a;
     a.pan = s.column_text(0);
@@ -73,6 +75,24 @@ Result<std::optional<PaymentAccount>, SetupError> HolderStore::find_account(std:
   } catch (const SqlError& e) {
     return to_error("account", e);
   }
+}
+
+}  // namespace
+
+Result<std::optional<PaymentAccount>, SetupError> HolderStore::find_account(std::string_view pan) {
+  std::lock_guard lock(mutex_);
+  return read_account(*impl_,
+                      "SELECT pan, ssn, psn, expiry, sm, balance_fen, last_atc, pin, pin_tries FROM accounts "
+                      "WHERE pan = ?",
+                      pan);
+}
+
+Result<std::optional<PaymentAccount>, SetupError> HolderStore::find_account_of_holder(std::string_view ssn) {
+  std::lock_guard lock(mutex_);
+  return read_account(*impl_,
+                      "SELECT pan, ssn, psn, expiry, sm, balance_fen, last_atc, pin, pin_tries FROM accounts "
+                      "WHERE ssn = ? ORDER BY pan LIMIT 1",
+                      ssn);
 }
 
 Result<void, SetupError> HolderStore::update_account(const PaymentAccount& a) {

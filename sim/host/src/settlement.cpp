@@ -26,12 +26,15 @@ constexpr std::array<ProvinceRule, 2> kMedicalRules = {{
     {wire::kSichuan, {{{15000, 60}, {0, 0}, {100000, 80}}}},
 }};
 
-// The holder a settlement names (DF06-DF08 must all match the issuer's record), or nullopt.
-Result<std::optional<HolderRecord>, SetupError> named_holder(HolderStore& store, const wire::Request& r) {
-  auto found = store.find_holder(r.ssn);
+// The holder a settlement names (DF06-DF08 must all match the issuer's record), or nullopt. A code's settlement
+// names the holder `code_holder` its reference opened to ("" when it did not open), in the code's region.
+Result<std::optional<HolderRecord>, SetupError> named_holder(HolderStore& store, const wire::Request& r,
+                                                             const std::optional<std::string>& code_holder) {
+  if (code_holder && code_holder->empty()) return std::optional<HolderRecord>();
+  auto found = store.find_holder(code_holder ? *code_holder : r.ssn);
   if (!found.ok()) return found.error();
-  if (!*found || (*found)->card_number != r.card_number || (*found)->card_id != r.card_id ||
-      (*found)->region != r.card_region) {
+  if (!*found || (*found)->region != r.card_region) return std::optional<HolderRecord>();
+  if (!code_holder && ((*found)->card_number != r.card_number || (*found)->card_id != r.card_id)) {
     return std::optional<HolderRecord>();
   }
   return found;
@@ -67,14 +70,19 @@ SettlementQuote quote_settlement(const MedicalRule& rule, std::uint64_t total_fe
   return q;
 }
 
-wire::Response PaymentIssuer::settle_quote(const wire::Request& r, const wire::Response& base) {
+wire::Response PaymentIssuer::settle_quote(const wire::Request& r, const wire::Response& base,
+                                          const std::optional<std::string>& code_holder) {
   wire::Response out = base;
-  auto holder = named_holder(store_, r);
+  auto holder = named_holder(store_, r, code_holder);
   const auto rule = medical_rule(province_, *r.category);
   if (!holder.ok()) {
     out.result = ResultCode::kIssuerUnavailable;
   } else if (!*holder || !rule) {
     out.result = ResultCode::kUnknownCard;
+  } else if (code_holder && (*holder)->card_state != wire::CardState::kActive) {
+    // A code stands for an active card only, as in a query (docs/ESSC.md "Online check").
+    out.result = ResultCode::kInvalidState;
+    out.card_state = (*holder)->card_state;
   } else {
     put_shares(out, quote_settlement(*rule, *r.bill_total_fen, (*holder)->medical_balance_fen));
     out.medical_balance_fen = (*holder)->medical_balance_fen;  // DF28: now
@@ -83,7 +91,8 @@ wire::Response PaymentIssuer::settle_quote(const wire::Request& r, const wire::R
   return out;
 }
 
-wire::Response PaymentIssuer::settle(const wire::Request& r, const wire::Response& base) {
+wire::Response PaymentIssuer::settle(const wire::Request& r, const wire::Response& base,
+                                    const std::optional<std::string>& code_holder) {
   return answer_once(r, base, [&](const std::string& pan, wire::Response& out) -> Result<void, SetupError> {
     auto tomb = store_.find_tombstone(r.key);
     if (!tomb.ok()) return tomb.error();
@@ -103,7 +112,7 @@ wire::Response PaymentIssuer::settle(const wire::Request& r, const wire::Respons
       return store_answer(store_, r, pan, out);
     };
 
-    auto found = named_holder(store_, r);
+    auto found = named_holder(store_, r, code_holder);
     if (!found.ok()) return found.error();
     const auto rule = medical_rule(province_, *r.category);
     if (!*found || !rule) {
@@ -111,6 +120,11 @@ wire::Response PaymentIssuer::settle(const wire::Request& r, const wire::Respons
       return nothing_applied();
     }
     HolderRecord holder = std::move(**found);
+    if (code_holder && holder.card_state != wire::CardState::kActive) {
+      out.result = ResultCode::kInvalidState;
+      out.card_state = holder.card_state;
+      return nothing_applied();
+    }
 
     // 5. The quote again, on the balance as it is now: a bill quoted on another balance is not applied.
     const SettlementQuote quote = quote_settlement(*rule, *r.bill_total_fen, holder.medical_balance_fen);
@@ -123,6 +137,23 @@ wire::Response PaymentIssuer::settle(const wire::Request& r, const wire::Respons
     if (quote.card_fen == 0) {
       record.approved = true;  // nothing for the card to decide
       out.response_code = std::string(rc::kApproved);
+    } else if (code_holder) {
+      // An electronic card makes no cryptogram: the holder's bank account behind it pays the card share,
+      // decided here as the account's funds allow (docs/ESSC.md "At the kiosk").
+      auto account = store_.find_account_of_holder(holder.ssn);
+      if (!account.ok()) return account.error();
+      record.amount_fen = quote.card_fen;
+      if (!*account) {
+        out.response_code = std::string(rc::kUnknownPan);
+      } else if ((*account)->balance_fen < quote.card_fen) {
+        out.response_code = std::string(rc::kInsufficientFunds);
+      } else {
+        (*account)->balance_fen -= quote.card_fen;
+        if (auto u = store_.update_account(**account); !u.ok()) return u;
+        record.pan = (*account)->pan;  // the reversal credits it back
+        record.approved = true;
+        out.response_code = std::string(rc::kApproved);
+      }
     } else {
       // §9.2 step 3 for settle: the card pays exactly DF48, and the card is the holder's.
       auto icc = wire::IccData::parse(*r.icc_data);

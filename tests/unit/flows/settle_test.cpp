@@ -2,7 +2,8 @@
 // and PBOC PIN are both 246810) against a scripted Chongqing host that opens and seals real frames and answers
 // each request as the test says: what is sent in which order (identity and PIN first, settle_quote, then
 // settle with the quote's shares, with FF40 exactly when the card pays), what is armed in the journal, and
-// the reversal when no answer comes. The deciding issuer is tested in tests/unit/sim_host/settle_test.cpp and
+// the reversal when no answer comes; settle_code the same with an electronic card's medical code (by its
+// reference, no card part). The deciding issuer is tested in tests/unit/sim_host/settle_test.cpp and
 // end to end in tests/e2e/cli_settle_test.cpp.
 #include "sscard/flows/settle.h"
 
@@ -245,6 +246,106 @@ TEST_F(SettleFlowTest, AQuoteWhoseSharesDoNotAddUpIsRefused) {
   EXPECT_EQ(o.result, SettleOutcome::Result::kFailed);
   EXPECT_EQ(o.message, "the quote's shares do not add up to the bill");
   ASSERT_EQ(host_.seen.size(), 1u);  // no settle
+}
+
+// ---- settle_code: the holder's medical code instead of the card (docs/ESSC.md "At the kiosk") ----
+
+// A code as the kiosk has taken it (its signature and times were checked before the flow).
+essc::Code medical_code() {
+  essc::Code c;
+  c.purpose = essc::Purpose::kMedical;
+  c.platform = "000000";
+  c.key_index = 1;
+  c.region = "510100";
+  for (std::size_t i = 0; i < c.reference.size(); ++i) c.reference[i] = static_cast<std::uint8_t>(0xA0 + i);
+  for (std::size_t i = 0; i < c.nonce.size(); ++i) c.nonce[i] = static_cast<std::uint8_t>(0x50 + i);
+  return c;
+}
+
+class CodeSettleFlowTest : public SettleFlowTest {
+ protected:
+  SettleOutcome run_code(std::uint64_t total, wire::SettleCategory category) {
+    const Kiosk kiosk{"500152", client_, journal_, test_crypto(), afternoon};
+    return settle_code(kiosk, medical_code(), total, category);
+  }
+};
+
+TEST_F(CodeSettleFlowTest, TheQuoteAndTheSettlementNameTheHolderByTheCodeAndCarryNoCardPart) {
+  host_.decide = [](const wire::Request& q) -> std::optional<wire::Response> {
+    wire::Response r = chengdu_quote(q);
+    if (q.operation == Operation::kSettle) {
+      r.response_code = "00";
+      r.medical_balance_fen = 0;
+    }
+    return r;
+  };
+  const SettleOutcome o = run_code(1400000, wire::SettleCategory::kInpatient);
+  EXPECT_EQ(o.result, SettleOutcome::Result::kApproved) << o.message;
+  ASSERT_EQ(host_.seen.size(), 2u);
+  const essc::Code code = medical_code();
+  for (const wire::Request& r : host_.seen) {
+    SCOPED_TRACE(wire::operation_name(r.operation));
+    EXPECT_EQ(r.card_region, "510100");
+    EXPECT_EQ(r.essc_reference, code.reference);
+    EXPECT_EQ(r.essc_nonce, code.nonce);
+    EXPECT_EQ(r.ssn, "");
+    EXPECT_EQ(r.card_number, "");
+    EXPECT_TRUE(r.card_id.empty());
+    EXPECT_EQ(r.date, "20261205");
+    EXPECT_EQ(r.bill_total_fen, 1400000u);
+  }
+  const wire::Request& settle = host_.seen[1];
+  EXPECT_EQ(host_.seen[0].operation, Operation::kSettleQuote);
+  EXPECT_EQ(settle.operation, Operation::kSettle);
+  EXPECT_EQ(settle.insured_fen, 1040000u);
+  EXPECT_EQ(settle.medical_fen, 352418u);
+  EXPECT_EQ(settle.card_fen, 7582u);  // the holder's account pays it at the home issuer
+  EXPECT_FALSE(settle.icc_data.has_value());
+  EXPECT_FALSE(settle.pin_block.has_value());
+  EXPECT_FALSE(o.card.has_value());
+  EXPECT_EQ(o.card_fen, 7582u);
+  EXPECT_EQ(o.medical_balance_after, 0u);
+  EXPECT_EQ(o.identity.region->to_string(), "510100");
+  EXPECT_EQ(o.reversal, FollowUp::kNone);
+  EXPECT_EQ(*journal_.armed_count(), 0);  // answered: disarmed
+}
+
+TEST_F(CodeSettleFlowTest, ASettlementWithoutAnAnswerIsReversedWithoutTheCode) {
+  host_.decide = [](const wire::Request& q) -> std::optional<wire::Response> {
+    if (q.operation == Operation::kSettle) return std::nullopt;
+    wire::Response r = chengdu_quote(q);
+    if (q.operation == Operation::kReverse) r.reversal_status = wire::ReversalStatus::kReversed;
+    return r;
+  };
+  const SettleOutcome o = run_code(1400000, wire::SettleCategory::kInpatient);
+  EXPECT_EQ(o.result, SettleOutcome::Result::kFailed);
+  EXPECT_EQ(o.reversal, FollowUp::kSent);
+  EXPECT_EQ(o.reversal_status, wire::ReversalStatus::kReversed);
+  ASSERT_GE(host_.seen.size(), 3u);
+  const wire::Request& settle = host_.seen[1];
+  const wire::Request& reversal = host_.seen.back();
+  EXPECT_EQ(reversal.operation, Operation::kReverse);
+  EXPECT_EQ(reversal.original_key, settle.key);
+  EXPECT_EQ(reversal.reversal_reason, wire::ReversalReason::kNoAnswer);
+  EXPECT_FALSE(reversal.essc_reference.has_value());  // the key names the settlement; the code is spent
+  EXPECT_EQ(reversal.ssn, "");
+  EXPECT_FALSE(o.follow_up_pending());
+  EXPECT_EQ(*journal_.armed_count(), 0);
+}
+
+TEST_F(CodeSettleFlowTest, ALostCardsCodeStopsAtTheQuoteWithNothingArmed) {
+  host_.decide = [](const wire::Request& q) -> std::optional<wire::Response> {
+    wire::Response r = answer_for(q);
+    r.result = wire::ResultCode::kInvalidState;
+    r.card_state = wire::CardState::kLossReported;
+    return r;
+  };
+  const SettleOutcome o = run_code(1400000, wire::SettleCategory::kInpatient);
+  EXPECT_EQ(o.result, SettleOutcome::Result::kFailed);
+  EXPECT_EQ(o.message,
+            "the card is loss_reported: its electronic card's codes are refused until it is active; nothing was paid");
+  ASSERT_EQ(host_.seen.size(), 1u);  // no settle
+  EXPECT_EQ(*journal_.armed_count(), 0);
 }
 
 }  // namespace

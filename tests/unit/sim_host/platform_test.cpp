@@ -199,6 +199,29 @@ TEST(IssuerHostCode, ASichuanCodeAtAChongqingKioskIsAnsweredBySichuanAsTheCardIs
   EXPECT_EQ(*w.sc_store->request_count(), 0u);  // a query is not stored, whoever asks
 }
 
+// `sscard read --essc` has no card to read: the home issuer says who the code stands for, the SSN masked.
+TEST(IssuerHostCode, ACodesAnswerCarriesTheHoldersIdentityAndACardsDoesNot) {
+  World w;
+  const wire::Response sc = ask_cq(w, code_query(code_for("sc-chengdu-gen2"), kCqKiosk, 1));
+  ASSERT_EQ(sc.result, ResultCode::kOk);
+  EXPECT_EQ(sc.ssn_masked, "51**************26");
+  EXPECT_EQ(sc.sex, '2');
+  EXPECT_EQ(sc.birth_date, "19900611");
+  const wire::Response cq = ask_cq(w, code_query(code_for("cq-yuzhong-gen2"), kCqKiosk, 2));
+  ASSERT_EQ(cq.result, ResultCode::kOk);
+  EXPECT_EQ(cq.ssn_masked, "50**************2X");
+  EXPECT_EQ(cq.sex, '2');
+  EXPECT_EQ(cq.birth_date, "19620315");
+  EXPECT_EQ(cq.name, "李秀英");
+  // The kiosk that read the card has all of it already: a card's query answer stays as it was.
+  const wire::Response by_card =
+      ask_cq(w, testing::request_for("sc-chengdu-gen2", Operation::kQuery, key_of(3), kCqKiosk));
+  ASSERT_EQ(by_card.result, ResultCode::kOk);
+  EXPECT_FALSE(by_card.ssn_masked.has_value());
+  EXPECT_FALSE(by_card.sex.has_value());
+  EXPECT_FALSE(by_card.birth_date.has_value());
+}
+
 TEST(IssuerHostCode, ALostCardsCodeGetsItsStateAndNoHolderData) {
   World w;
   ask_cq(w, testing::request_for("cq-yuzhong-gen2", Operation::kReportLoss, key_of(1), kCqKiosk));
@@ -208,6 +231,8 @@ TEST(IssuerHostCode, ALostCardsCodeGetsItsStateAndNoHolderData) {
   EXPECT_FALSE(r.name.has_value());
   EXPECT_FALSE(r.medical_balance_fen.has_value());
   EXPECT_TRUE(r.contributions.empty());
+  EXPECT_FALSE(r.ssn_masked.has_value());
+  EXPECT_FALSE(r.birth_date.has_value());
 }
 
 TEST(IssuerHostCode, AReferenceTheHomeIssuerCannotOpenIsAnUnknownCard) {
@@ -219,6 +244,74 @@ TEST(IssuerHostCode, AReferenceTheHomeIssuerCannotOpenIsAnUnknownCard) {
   essc::Code moved = code_for("sc-chengdu-gen2");
   moved.region = "500103";
   EXPECT_EQ(ask_cq(w, code_query(moved, kCqKiosk, 2)).result, ResultCode::kUnknownCard);
+}
+
+// A medical code's settlement (docs/ESSC.md "At the kiosk"): 08 and 09 by the reference, no FF40; the home
+// issuer takes the medical share and debits the card share from the holder's account in one decision, and a
+// reversal gives both back. Sichuan inpatient 14000.00 for Chengdu: insured 10400.00, medical 3524.18, 75.82.
+wire::Request code_settlement(const essc::Code& code, Operation op, std::uint8_t key) {
+  wire::Request r = code_query(code, kCqKiosk, key);
+  r.operation = op;
+  r.bill_total_fen = 1400000;
+  r.category = wire::SettleCategory::kInpatient;
+  if (op == Operation::kSettle) {
+    r.insured_fen = 1040000;
+    r.medical_fen = 352418;
+    r.card_fen = 7582;
+  }
+  return r;
+}
+
+TEST(IssuerHostCode, AMedicalCodesSettlementTakesBothSharesAndItsReversalGivesThemBack) {
+  World w;
+  const essc::Code code = code_for("sc-chengdu-gen2");
+  const wire::Response quote = ask_cq(w, code_settlement(code, Operation::kSettleQuote, 1));
+  ASSERT_EQ(quote.result, ResultCode::kOk);
+  EXPECT_EQ(quote.insured_fen, 1040000u);
+  EXPECT_EQ(quote.medical_share_fen, 352418u);
+  EXPECT_EQ(quote.card_share_fen, 7582u);
+
+  const wire::Request settle = code_settlement(code, Operation::kSettle, 2);
+  const wire::Response done = ask_cq(w, settle);
+  ASSERT_EQ(done.result, ResultCode::kOk);
+  EXPECT_EQ(done.response_code, "00");
+  EXPECT_FALSE(done.issuer_authentication.has_value());  // no cryptogram to answer
+  EXPECT_EQ(done.medical_balance_fen, 0u);
+  EXPECT_EQ(w.holder(*w.sc_store, "sc-chengdu-gen2").medical_balance_fen, 0u);
+  EXPECT_EQ((*w.sc_store->find_account("6200515101008092011"))->balance_fen, 80000u - 7582u);
+  // The same key again: the stored answer, nothing taken twice.
+  const wire::Response again = ask_cq(w, settle);
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ((*w.sc_store->find_account("6200515101008092011"))->balance_fen, 80000u - 7582u);
+
+  wire::Request reverse = code_query(code, kCqKiosk, 3);
+  reverse.operation = Operation::kReverse;
+  reverse.essc_reference.reset();
+  reverse.essc_nonce.reset();
+  reverse.original_key = settle.key;
+  reverse.reversal_reason = wire::ReversalReason::kNoAnswer;
+  const wire::Response reversed = ask_cq(w, reverse);
+  EXPECT_EQ(reversed.reversal_status, wire::ReversalStatus::kReversed);
+  EXPECT_EQ(w.holder(*w.sc_store, "sc-chengdu-gen2").medical_balance_fen, 352418u);
+  EXPECT_EQ((*w.sc_store->find_account("6200515101008092011"))->balance_fen, 80000u);
+}
+
+TEST(IssuerHostCode, ALostCardsMedicalCodeIsRefusedAndNothingTaken) {
+  World w;
+  ask_cq(w, testing::request_for("sc-chengdu-gen2", Operation::kReportLoss, key_of(1), kCqKiosk));
+  const essc::Code code = code_for("sc-chengdu-gen2");
+  const wire::Response quote = ask_cq(w, code_settlement(code, Operation::kSettleQuote, 2));
+  EXPECT_EQ(quote.result, ResultCode::kInvalidState);
+  EXPECT_EQ(quote.card_state, CardState::kLossReported);
+  EXPECT_FALSE(quote.card_share_fen.has_value());
+  const wire::Response settle = ask_cq(w, code_settlement(code, Operation::kSettle, 3));
+  EXPECT_EQ(settle.result, ResultCode::kInvalidState);
+  EXPECT_EQ(w.holder(*w.sc_store, "sc-chengdu-gen2").medical_balance_fen, 352418u);
+  EXPECT_EQ((*w.sc_store->find_account("6200515101008092011"))->balance_fen, 80000u);
+  // A reference that does not open is nobody's.
+  essc::Code forged = code;
+  forged.reference[0] ^= 0x01;
+  EXPECT_EQ(ask_cq(w, code_settlement(forged, Operation::kSettleQuote, 4)).result, ResultCode::kUnknownCard);
 }
 
 TEST(IssuerHostCode, AHostWithoutThePlatformsKeysKnowsNoCode) {

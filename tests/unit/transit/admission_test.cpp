@@ -56,6 +56,27 @@ TEST(Admission, FreeAtSixtyForChuanYuCardsDiscountedOtherwiseFullForOthers) {
   EXPECT_EQ(ticket_for("510900", "", today, 60, 12000, 6000).admission, Admission::kDiscounted);
 }
 
+// An electronic card's holder: the home issuer gives the birth date, not the SSN (docs/ESSC.md).
+TEST(Admission, AnElectronicCardsHolderIsAdmittedByTheBirthDate) {
+  const Date today = d(2026, 12, 5);
+  Ticket t = ticket_for_birth("500103", d(1962, 3, 15), today, 60, 12000, 6000);
+  EXPECT_EQ(t.admission, Admission::kFree);
+  EXPECT_EQ(t.price_fen, 0u);
+  EXPECT_EQ(t.age, 64);
+  t = ticket_for_birth("510100", d(1990, 6, 11), today, 60, 12000, 6000);
+  EXPECT_EQ(t.admission, Admission::kDiscounted);
+  EXPECT_EQ(t.price_fen, 6000u);
+  EXPECT_EQ(t.age, 36);
+  EXPECT_EQ(ticket_for_birth("500103", d(1966, 12, 5), today, 60, 12000, 6000).admission, Admission::kFree);
+  EXPECT_EQ(ticket_for_birth("500103", d(1966, 12, 6), today, 60, 12000, 6000).admission, Admission::kDiscounted);
+  t = ticket_for_birth("510100", std::nullopt, today, 60, 12000, 6000);
+  EXPECT_EQ(t.admission, Admission::kDiscounted);
+  EXPECT_FALSE(t.age.has_value());
+  // The same rule as from the SSN.
+  EXPECT_EQ(ticket_for_birth("510900", d(1955, 3, 2), today, 60, 12000, 6000).age,
+            ticket_for("510900", "510902195503020033", today, 60, 12000, 6000).age);
+}
+
 TEST(Admission, ThePanOfACardIsThePaymentApplicationsPan) {
   // PAYMENT.md §3; the Luhn digits checked by hand (ISO/IEC 7812-1 annex B).
   EXPECT_EQ(pan_of_card("510900", "SN2401101"), "6200515109004011018");
@@ -84,6 +105,14 @@ TEST(GateConfig, TheBundledGatesLoad) {
   ASSERT_TRUE(leshan.ok()) << leshan.error().to_string();
   EXPECT_EQ(leshan->province, "510000");
   EXPECT_EQ(to_hex(leshan->link_key), "4B08AAABCF4DF0848DFAB81AD0E65503");
+  // Both take electronic cards signed with the platform's key 1, as the bundled kiosks do.
+  for (const GateConfig* g : {&*dazu, &*leshan}) {
+    ASSERT_EQ(g->essc_keys.size(), 1u);
+    EXPECT_EQ(g->essc_keys[0].platform, "000000");
+    EXPECT_EQ(g->essc_keys[0].index, 1);
+    EXPECT_EQ(to_hex(g->essc_keys[0].public_key).substr(0, 16), "8FC611973E5BEFAD");
+    EXPECT_EQ(as_kiosk(*g).essc_keys.size(), 1u);
+  }
 }
 
 TEST(GateConfig, ADiscountAboveThePriceIsRefused) {

@@ -369,6 +369,48 @@ TEST(HostMessages, TheElectronicCardFieldsGoTogetherInAQueryOnly) {
   EXPECT_EQ(decode_request(short_reference).status(), Error::kMalformed);
 }
 
+// The holder a code stands for, in the answer to its query (docs/ESSC.md "Online check"): DF2F, DF30, DF31.
+TEST(HostMessages, ACodesHolderTravelsMaskedWithSexAndBirthDate) {
+  EXPECT_EQ(mask_ssn("510107199006110026"), "51**************26");
+  EXPECT_EQ(mask_ssn("50010319620315422X"), "50**************2X");
+  EXPECT_EQ(mask_ssn("5101071990061100"), "");
+  EXPECT_TRUE(valid_masked_ssn("50**************2X"));
+  EXPECT_FALSE(valid_masked_ssn("510107199006110026"));  // the full number is never a DF2F
+  EXPECT_FALSE(valid_masked_ssn("51*************026"));
+  EXPECT_FALSE(valid_masked_ssn("51**************X6"));
+
+  Response r = sample_response();
+  r.ssn_masked = "51**************26";
+  r.sex = '2';
+  r.birth_date = "19900611";
+  const Bytes bytes = encoded(r);
+  for (const Bytes& element : {hex("DF2F12" "3531" "2A2A2A2A2A2A2A2A2A2A2A2A2A2A" "3236"), hex("DF300132"),
+                               hex("DF3108" "3139393030363131")}) {
+    EXPECT_NE(std::search(bytes.begin(), bytes.end(), element.begin(), element.end()), bytes.end())
+        << to_hex(element);
+  }
+  auto back = decode_response(bytes);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, r);
+
+  Bytes out;
+  for (auto bad : {+[](Response& x) { x.ssn_masked = "510107199006110026"; },
+                   +[](Response& x) { x.sex = '0'; }, +[](Response& x) { x.birth_date = "19901311"; }}) {
+    Response broken = r;
+    bad(broken);
+    EXPECT_EQ(encode(broken, out), Error::kInvalidArgument);
+  }
+  EXPECT_TRUE(out.empty());
+  // Decoding refuses the same values, and a sex of two bytes.
+  const Bytes base = encoded(sample_response());
+  for (const Bytes& element : {hex("DF2F12" "353130313037313939303036313130303236"), hex("DF300133"),
+                               hex("DF30023132"), hex("DF3108" "3139393031333131")}) {
+    Bytes with = base;
+    with.insert(with.end(), element.begin(), element.end());
+    EXPECT_EQ(decode_response(with).status(), Error::kMalformed) << to_hex(element);
+  }
+}
+
 TEST(HostMessages, DuplicatedTagsAreMalformed) {
   const Bytes request = encoded(sample_request(Operation::kCertify));
   for (tlv::Tag tag = 0xDF01; tag <= 0xDF0A; ++tag) {
@@ -431,7 +473,7 @@ TEST(HostMessages, UnknownTagsAreIgnored) {
   }
   const Response response = sample_response();
   Bytes payload = encoded(response);
-  payload.insert(payload.end(), {0xDF, 0x30, 0x01, 0x07});
+  payload.insert(payload.end(), {0xDF, 0x3E, 0x01, 0x07});  // DF2F-DF31 are an electronic card's holder
   auto back = decode_response(payload);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, response);

@@ -141,6 +141,48 @@ TEST(PaymentMessages, SettleRequestsCarryTheHolderAndTheQuote) {
   }
 }
 
+// A medical code of the electronic card (docs/ESSC.md): 08 and 09 name the holder by DF0B and DF0C, and the 09
+// carries no FF40 or DF41 although the holder's account pays a card share (DF48 > 0).
+TEST(PaymentMessages, SettlementsMayNameTheHolderByAnElectronicCard) {
+  const auto by_code = [](Request r) {
+    r.ssn.clear();
+    r.card_number.clear();
+    r.card_id.clear();
+    r.essc_reference = std::array<std::uint8_t, 16>{0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+                                                    0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F};
+    r.essc_nonce = std::array<std::uint8_t, 8>{0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28};
+    r.icc_data.reset();
+    r.pin_block.reset();
+    return r;
+  };
+  for (const Request& r : {by_code(settle_quote()), by_code(settle(0)), by_code(settle(12839))}) {
+    SCOPED_TRACE(operation_name(r.operation));
+    const Bytes bytes = encoded(r);
+    const Bytes reference = hex("DF0B10" "101112131415161718191A1B1C1D1E1F" "DF0C08" "2122232425262728");
+    EXPECT_NE(std::search(bytes.begin(), bytes.end(), reference.begin(), reference.end()), bytes.end());
+    auto back = decode_request(bytes);
+    ASSERT_TRUE(back.ok()) << back.status().name();
+    EXPECT_EQ(*back, r);
+  }
+  Bytes out;
+  Request with_icc = by_code(settle(12839));
+  with_icc.icc_data = hex(kShortIcc);  // a cryptogram no card made
+  EXPECT_EQ(encode(with_icc, out), Error::kInvalidArgument);
+  Request with_card = by_code(settle(12839));
+  with_card.ssn = test::sample_request(Operation::kSettle).ssn;
+  EXPECT_EQ(encode(with_card, out), Error::kInvalidArgument);
+  for (Operation op : {Operation::kAuthorise, Operation::kReverse, Operation::kConfirm}) {
+    Request other = by_code(op == Operation::kAuthorise ? authorise() : op == Operation::kReverse ? reverse() : confirm());
+    other.icc_data = hex(kShortIcc);
+    EXPECT_EQ(encode(other, out), Error::kInvalidArgument) << operation_name(op);
+  }
+  EXPECT_TRUE(out.empty());
+  // A card's settlement with a card share still needs its FF40.
+  Request card = settle(12839);
+  card.icc_data.reset();
+  EXPECT_EQ(encode(card, out), Error::kInvalidArgument);
+}
+
 TEST(PaymentMessages, ResponseBytes) {
   Response a;
   a.home_issuer = "510000";

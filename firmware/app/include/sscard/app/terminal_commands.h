@@ -38,14 +38,6 @@ struct DeviceOptions {
   TraceOptions trace;                 // --trace, --trace-identity
 };
 
-struct ReadOptions {
-  ConfigOption config;
-  DeviceOptions devices;
-  std::string format = "text";        // text, json, iface
-  std::optional<std::string> device_number;  // iReadCardBas field 11 without a PSAM
-};
-int run_read(const ReadOptions& options, const Reporter& report, std::ostream& out);
-
 struct PinOptions {
   std::string action;                 // verify, change, unblock, reload
   ConfigOption config;
@@ -69,6 +61,16 @@ struct CodeSource {
   int wait_seconds = 30;              // how long a scanner device is waited for
   bool given() const { return !image.empty() || !scanner.empty(); }
 };
+
+struct ReadOptions {
+  ConfigOption config;
+  DeviceOptions devices;
+  std::string format = "text";        // text, json, iface
+  std::optional<std::string> device_number;  // iReadCardBas field 11 without a PSAM
+  CodeSource essc;                    // the holder shows the electronic card: identity from the home issuer
+  HostOverrides host;                 // with essc only
+};
+int run_read(const ReadOptions& options, const Reporter& report, std::ostream& out);
 
 struct ServiceOptions {
   std::string service;                // query, activate, report-loss, cancel-loss, certify
@@ -101,6 +103,7 @@ struct SettleOptions {
   std::string total;                  // --total YUAN
   std::string category;               // outpatient, pharmacy, inpatient
   std::string format = "text";        // text, json
+  CodeSource essc;                    // a purpose-03 code instead of the card (no card, no PIN)
 };
 int run_settle(const SettleOptions& options, const Reporter& report, std::ostream& out);
 

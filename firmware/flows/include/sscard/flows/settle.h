@@ -7,6 +7,9 @@
 //      the quote's shares instead of an authorise; arming, GAC2, confirmation and reversal are the payment's
 //   4. card share 0: `settle` without FF40, armed and reversed (reason 01) like any 09 without an answer
 //
+// settle_code: the same for an electronic card's code, steps 2 and 4 only, the card share paid by the holder's
+// account at the home issuer.
+//
 // Nothing is sent to the host when the card step fails. No function logs.
 #pragma once
 
@@ -51,5 +54,14 @@ struct SettleOutcome {
 // `payment` are the same kiosk (journal, host client, crypto) seen by the services and by the payment flow.
 SettleOutcome settle(const Kiosk& kiosk, const PaymentKiosk& payment, const CardAccess& access,
                      std::uint64_t total_fen, wire::SettleCategory category);
+
+// A settlement for the holder of an electronic-card code of purpose 03 (docs/ESSC.md "At the kiosk"), which the
+// kiosk has already taken (essc::check_code, its replay store): no card is read and no PIN asked. The 08 and 09
+// name the holder by the code's reference, nonce and region; the 09 carries no FF40 whatever the card share, and
+// the home issuer takes the medical share and debits the card share from the holder's account in one decision.
+// It is armed, disarmed and reversed as step 4 (a reversal gives both shares back). A card that is not active is
+// refused at the quote (kFailed, its state in `quote->card_state`), nothing paid. `identity.region` is the code's.
+SettleOutcome settle_code(const Kiosk& kiosk, const essc::Code& code, std::uint64_t total_fen,
+                          wire::SettleCategory category);
 
 }  // namespace sscard::flows

@@ -31,6 +31,10 @@ struct Ticket {
 // `card_region`: the first 6 digits of 卡识别码. A holder whose SSN gives no age pays as a Chuan–Yu holder.
 Ticket ticket_for(std::string_view card_region, std::string_view ssn, const Date& today, int free_age,
                   std::uint64_t price_fen, std::uint64_t discounted_fen);
+// The same from a birth date (an electronic card's holder, whose home issuer gives the birth date and no SSN);
+// nullopt: no age, the holder pays as a Chuan–Yu holder.
+Ticket ticket_for_birth(std::string_view card_region, const std::optional<Date>& birth, const Date& today,
+                        int free_age, std::uint64_t price_fen, std::uint64_t discounted_fen);
 
 // The PAN a card's payment application carries (PAYMENT.md §3): "6200" ‖ region's first two digits ‖ region ‖
 // the card number's last 6 characters (digits) ‖ Luhn digit; nullopt when they are not digits.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sscard/config/kiosk_config.h"
 #include "sscard/core/result.h"
@@ -32,6 +33,8 @@ struct GateConfig {
   std::filesystem::path ca_keys;           // for the contactless payment of a ticket
   bool national_algorithms = true;
   std::filesystem::path entry_log;         // empty: state_dir() / "gate-<terminal>.db"
+  // The electronic-card platform keys the gate trusts ("essc", as a kiosk's); empty: it takes no codes.
+  std::vector<essc::TrustedKey> essc_keys;
 
   GateConfig() = default;
   GateConfig(const GateConfig&) = default;

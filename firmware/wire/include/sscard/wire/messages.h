@@ -107,7 +107,8 @@ IdempotencyKey transit_ride_key(std::string_view terminal, std::uint64_t ride_nu
 
 // Which fields an operation carries (PAYMENT.md §9.1 for 06-0B): DF01-DF05 and DF09 always; DF06-DF08 for
 // 01-05, 08 and 09, optional for 06, 07 and 0A, never for 0B; the payment fields as the table of §9.1 says. A
-// query may carry DF0B and DF0C (both) instead of DF06-DF08 (docs/ESSC.md).
+// query, a settlement quote (08) and a settlement (09) may carry DF0B and DF0C (both) instead of DF06-DF08
+// (docs/ESSC.md); a settlement made with them carries no FF40 or DF41, whatever its card share (DF48).
 // A field outside its operation's set is kInvalidArgument to encode and kMalformed to decode.
 struct Request {
   Operation operation = Operation::kQuery;
@@ -121,7 +122,7 @@ struct Request {
   std::string date;              // DF09, YYYYMMDD
   std::string residence;         // DF0A, 6 digits; certify only (empty otherwise)
   // The electronic social-security card (docs/ESSC.md "Online check"): the code's card reference and nonce,
-  // together, in place of DF06-DF08; in a query only. The card region (DF05) is the code's.
+  // together, in place of DF06-DF08; in 01, 08 and 09 only. The card region (DF05) is the code's.
   std::optional<std::array<std::uint8_t, 16>> essc_reference;  // DF0B
   std::optional<std::array<std::uint8_t, 8>> essc_nonce;        // DF0C
   // Payment (PAYMENT.md §9.1).
@@ -162,6 +163,11 @@ struct Response {
   std::vector<Contribution> contributions;  // newest first, at most 12
   std::optional<std::string> last_certification;  // YYYYMMDD
   bool duplicate = false;                         // DF2B
+  // The holder's identity, in the ok answer to a query made with an electronic card only (docs/ESSC.md "Online
+  // check"): the kiosk read no card, so the home issuer says who the code stands for, never the full SSN.
+  std::optional<std::string> ssn_masked;  // DF2F, mask_ssn() of the SSN
+  std::optional<char> sex;                // DF30, GB/T 2261.1: '1' male, '2' female
+  std::optional<std::string> birth_date;  // DF31, YYYYMMDD
   // Payment (PAYMENT.md §9.1).
   std::string response_code;                                   // DF50, 2 ASCII letters or digits; empty: absent
   std::optional<IssuerAuthentication> issuer_authentication;   // DF51, ARPC || ARC
@@ -179,6 +185,14 @@ struct Response {
 };
 
 inline constexpr std::size_t kMaxContributions = 12;
+
+// The SSN as an electronic card's answer carries it (DF2F): the first two and the last two characters, the
+// fourteen between as '*' ("51**************1X"). The birth date travels on its own (DF31), so the mask hides
+// the registration region and the sequence, which with it would give the whole number. An SSN that is not 18
+// characters gives "".
+std::string mask_ssn(std::string_view ssn);
+// A DF2F value: 18 characters, the first two digits, then fourteen '*', then two digits or 'X' last.
+bool valid_masked_ssn(std::string_view masked);
 
 // Appends the TLV payload to `out`. kInvalidArgument if a field breaks its size rule (nothing appended).
 Status encode(const Request& request, Bytes& out);

@@ -163,6 +163,9 @@ class HolderStore {
   // Fails on a known PAN.
   Result<void, SetupError> add_account(const PaymentAccount& account);
   Result<std::optional<PaymentAccount>, SetupError> find_account(std::string_view pan);
+  // The debit account of the holder with `ssn`, the bank account behind the card and its electronic card (the
+  // lowest PAN should there be several); nullopt for a holder without one (1st-generation card).
+  Result<std::optional<PaymentAccount>, SetupError> find_account_of_holder(std::string_view ssn);
   // Writes balance, last ATC and PIN try counter. Fails if there is no such account.
   Result<void, SetupError> update_account(const PaymentAccount& account);
   Result<std::size_t, SetupError> account_count();
